@@ -6,7 +6,7 @@ one line on stderr and a non-zero exit code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 
