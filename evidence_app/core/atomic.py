@@ -1,0 +1,66 @@
+"""Atomic file writing: a temporary file in the target folder, fsync, then ``os.replace``.
+
+A reader (or a crash) sees either the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from evidence_app.errors import ExportError
+
+
+def write_atomic(
+    path: str | Path, writer: Callable[[BinaryIO], None], *, overwrite: bool = True
+) -> Path:
+    """Write ``path`` atomically by calling ``writer`` on a temporary binary file.
+
+    Parameters
+    ----------
+    path
+        Destination file.
+    writer
+        Writes the whole content to the open file it is given.
+    overwrite
+        If False and ``path`` exists, raise :class:`ExportError` instead of replacing it.
+    """
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not overwrite and target.exists():
+        raise ExportError(f"{target} already exists; choose another name or allow overwriting (--force).")
+    if not folder.is_dir():
+        raise ExportError(f"Cannot write {target}: the folder {folder} does not exist.")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise ExportError(f"Cannot write {target}: the folder {folder} is not writable ({exc.strerror}).") from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            writer(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.replace(tmp_name, target)
+        except PermissionError as exc:
+            raise ExportError(
+                f"Cannot replace {target}: it is open in another program or locked ({exc.strerror})."
+            ) from exc
+        except OSError as exc:
+            raise ExportError(f"Cannot write {target}: {exc.strerror}.") from exc
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except OSError:
+            pass
+        raise
+    return target
+
+
+def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> Path:
+    """Write UTF-8 text atomically (see :func:`write_atomic`)."""
+    data = text.encode("utf-8")
+    return write_atomic(path, lambda handle: handle.write(data), overwrite=overwrite)
