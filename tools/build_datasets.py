@@ -17,7 +17,6 @@ from __future__ import annotations
 import csv
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -311,6 +310,39 @@ def build_kmdata(folder: Path, entry: dict[str, Any], cfg: dict[str, Any]) -> di
     }
 
 
+MIT_TEXT = """
+kmdata (https://github.com/raredd/kmdata) is distributed under the MIT License:
+
+Copyright (c) {year} {holder}
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
+associated documentation files (the "Software"), to deal in the Software without restriction,
+including without limitation the rights to use, copy, modify, merge, publish, distribute,
+sublicense, and/or sell copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or
+substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT
+NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND
+NONINFRINGEMENT. IN NO EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM,
+DAMAGES OR OTHER LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT
+OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE SOFTWARE.
+
+The datasets bolero1-pfs-kmdata, bolero2-os-kmdata, bolero3-pfs-kmdata, radiant4-pfs-kmdata and
+radiant4-os-kmdata contain patient-level data from kmdata, reconstructed by its authors from the
+published Kaplan-Meier figures cited in each dataset.
+"""
+
+
+def write_kmdata_licence(src: Path, dest: Path) -> None:
+    header = src.read_text(encoding="utf-8")
+    fields = dict(line.split(": ", 1) for line in header.strip().splitlines() if ": " in line)
+    text = header.rstrip() + "\n" + MIT_TEXT.format(year=fields.get("YEAR", ""), holder=fields.get("COPYRIGHT HOLDER", ""))
+    dest.write_text(text, encoding="utf-8")
+
+
 def main(shared_sources: Path) -> None:
     out_dir = ROOT / "datasets"
     records = json.loads((shared_sources / "rcc-published.json").read_text(encoding="utf-8"))
@@ -326,7 +358,7 @@ def main(shared_sources: Path) -> None:
         dataset = parse_dataset(build_kmdata(shared_sources / "kmdata-mtor", entry, cfg), cfg["id"])
         written.append(dataset.id)
         (out_dir / f"{dataset.id}.json").write_text(dataset_to_json(dataset), encoding="utf-8")
-    shutil.copy(shared_sources / "kmdata-mtor" / "LICENSE.kmdata", out_dir / "LICENSE.kmdata")
+    write_kmdata_licence(shared_sources / "kmdata-mtor" / "LICENSE.kmdata", out_dir / "LICENSE.kmdata")
     print(f"wrote {len(written)} datasets to {out_dir}")
 
 

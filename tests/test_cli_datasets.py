@@ -1,0 +1,79 @@
+"""``evidence-app datasets``, ``validate`` and ``--version`` as a user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from evidence_app import __version__
+from evidence_app.cli import main
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "evidence_app.cli", *args], capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_version():
+    result = run_cli("--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"evidence-app {__version__}"
+
+
+def test_datasets_json_lists_the_library():
+    result = run_cli("datasets", "--json")
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert len(rows) >= 25
+    by_id = {r["id"]: r for r in rows}
+    arcc = by_id["arcc-os-tem-vs-ifn"]
+    assert {"id", "trial", "endpoint", "population", "curve_kind"} <= arcc.keys()
+    assert (arcc["trial"], arcc["endpoint"], arcc["curve_kind"]) == ("ARCC", "OS", "none")
+    assert by_id["bolero1-pfs-kmdata"]["curve_kind"] == "patient-level"
+
+
+def test_datasets_table(capsys):
+    assert main(["datasets", "--bundled-only"]) == 0
+    out = capsys.readouterr().out
+    assert "record1-pfs-interim" in out and "patient-level" in out and "datasets" in out.splitlines()[-1]
+
+
+def test_validate_reports_every_problem_and_fails(tmp_path: Path, capsys):
+    from tests.test_schema import minimal
+
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(minimal()), encoding="utf-8")
+    bad_data = minimal()
+    bad_data["id"] = "bad-one"
+    bad_data["arms"][0]["n"]["value"] = -1
+    bad_data["comparison"]["hazard_ratio"]["ci_level"] = "often"
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(bad_data), encoding="utf-8")
+    assert main(["validate", str(good), str(bad)]) == 1
+    captured = capsys.readouterr()
+    assert f"ok: {good}" in captured.out
+    errors = captured.err.strip().splitlines()
+    assert len(errors) == 2
+    assert all(line.startswith(f"error: {bad}: ") for line in errors)
+    assert any("arms[0].n.value" in line for line in errors)
+    assert any("ci_level" in line and "unknown CI level" in line for line in errors)
+
+
+def test_validate_good_file_succeeds(tmp_path: Path, capsys):
+    from tests.test_schema import minimal
+
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(minimal()), encoding="utf-8")
+    assert main(["validate", str(good)]) == 0
+
+
+def test_broken_user_file_reported_but_library_still_listed(tmp_path: Path, monkeypatch, capsys):
+    user = tmp_path / "home"
+    (user / "datasets").mkdir(parents=True)
+    (user / "datasets" / "mine.json").write_text("[]", encoding="utf-8")
+    monkeypatch.setenv("EVIDENCE_APP_HOME", str(user))
+    assert main(["datasets", "--json"]) == 1
+    captured = capsys.readouterr()
+    assert len(json.loads(captured.out)) >= 25
+    assert "mine.json" in captured.err and "expected a JSON object" in captured.err
