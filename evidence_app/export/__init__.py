@@ -1,0 +1,1 @@
+"""File export: workbooks, CSV tables and figures, written atomically."""

@@ -1,0 +1,1 @@
+"""Figures drawn on a given matplotlib Figure or Axes (never pyplot)."""
