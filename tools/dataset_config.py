@@ -279,7 +279,8 @@ KMDATA: dict[str, dict] = {
         trial="BOLERO-3", acronym="BOLERO-3", pmid="24742739", setting="trastuzumab-resistant",
         disease="HER2-positive advanced breast cancer", endpoint="PFS",
         population="as shown in figure 2 of the primary publication",
-        arms={"eve_exe": {"id": "eve", "label": "Everolimus (kmdata arm label 'eve_exe')", "agents": EVE},
+        arms={"eve_exe": {"id": "eve", "label": "Everolimus", "agents": EVE,
+                               "regimen": "everolimus + trastuzumab + vinorelbine (kmdata arm label 'eve_exe')"},
               "placebo": {"id": "pbo", "label": "Placebo", "agents": ["placebo"]}},
         experimental="eve", control="pbo", comparison="Everolimus vs placebo, both with trastuzumab and vinorelbine"),
     "RADIANT4_2A.csv": dict(

@@ -1,0 +1,63 @@
+"""How numbers are written for people: one set of rules for the GUI, CLI, figures and export."""
+
+from __future__ import annotations
+
+import math
+
+NOT_REPORTED = "not reported"
+NOT_REACHED = "not reached"
+
+
+def fmt_num(value: float | None, digits: int = 2) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return NOT_REPORTED
+    return f"{value:.{digits}f}"
+
+
+def fmt_level(level: float | None) -> str:
+    return "level not stated" if level is None else f"{level * 100:g}%"
+
+
+def fmt_ci(lower: float | None, upper: float | None, digits: int = 2) -> str:
+    lo = "NR" if lower is None else f"{lower:.{digits}f}"
+    hi = "NR" if upper is None else f"{upper:.{digits}f}"
+    return f"{lo}–{hi}"
+
+
+def fmt_hr(value: float | None, lower: float | None = None, upper: float | None = None,
+           level: float | None = 0.95, digits: int = 2) -> str:
+    """``0.73 (0.58–0.92)``; the level is written only when it is not 95%."""
+    if value is None:
+        return NOT_REPORTED
+    if lower is None and upper is None:
+        return f"{value:.{digits}f} (CI not reported)"
+    suffix = "" if level is not None and abs(level - 0.95) < 1e-9 else f"; {fmt_level(level)} CI"
+    return f"{value:.{digits}f} ({fmt_ci(lower, upper, digits)}{suffix})"
+
+
+def fmt_p(p: float | None) -> str:
+    """p-values as journals print them: ``<0.001``, ``0.008``, ``0.21``."""
+    if p is None or not math.isfinite(p):
+        return NOT_REPORTED
+    if p < 0.001:
+        return "<0.001"
+    if p < 0.01:
+        return f"{p:.3f}"
+    return f"{p:.2f}"
+
+
+def fmt_median(value: float | None, lower: float | None = None, upper: float | None = None,
+               *, not_reached: bool = False, digits: int = 1, level: float | None = 0.95) -> str:
+    if value is None:
+        return NOT_REACHED if not_reached else NOT_REPORTED
+    text = f"{value:.{digits}f}"
+    if lower is not None or upper is not None:
+        suffix = "" if level is not None and abs(level - 0.95) < 1e-9 else f"; {fmt_level(level)} CI"
+        text += f" ({fmt_ci(lower, upper, digits)}{suffix})"
+    return text
+
+
+def months_to_unit(months: float, unit: str) -> float:
+    """Convert a time in months into ``unit`` (1 month = 365.25 / 12 days)."""
+    days = months * 365.25 / 12
+    return {"days": days, "weeks": days / 7, "months": months, "years": months / 12}[unit]
