@@ -155,8 +155,12 @@ def _check_header(fieldnames: list[str], file: str) -> set[str]:
 def read_effects_csv(path: str | Path) -> tuple[list[EffectSize], list[Problem]]:
     """Read an EFFECTS.csv file.
 
-    Returns the effects of all good rows and one :class:`Problem` per bad row (row numbers
-    as a spreadsheet shows them: the header is row 1). Blank rows are skipped.
+    The header (case-insensitive, extra columns ignored) is ``study,hr,lower,upper`` with
+    optional ``ci_level`` (default 95%) and ``subgroup``, or ``study,log_hr,se`` with
+    optional ``subgroup``; if both forms are present, ``log_hr,se`` is used. Returns the
+    effects of all good rows and one :class:`Problem` per bad row (row numbers as a
+    spreadsheet shows them: the header is row 1). Blank rows are skipped; a study listed
+    twice in the same subgroup is a problem on its second row.
 
     Raises
     ------

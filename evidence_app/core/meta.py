@@ -42,7 +42,8 @@ def normalise_method(method: str) -> str:
     try:
         return _METHODS[method.strip().upper()]
     except KeyError:
-        raise AnalysisError(f"unknown pooling method '{method}'; use fixed, DL, REML or PM") from None
+        raise AnalysisError(
+            f"unknown pooling method '{method}'; use fixed, DL, REML or PM") from None
 
 
 def _q_gen(y: np.ndarray, v: np.ndarray, tau2: float) -> float:
@@ -55,7 +56,7 @@ def _q_gen(y: np.ndarray, v: np.ndarray, tau2: float) -> float:
 def _tau2_dl(y: np.ndarray, v: np.ndarray) -> float:
     w = 1 / v
     q = _q_gen(y, v, 0.0)
-    return max(0.0, (q - (len(y) - 1)) / (w.sum() - np.sum(w**2) / w.sum()))
+    return max(0.0, float((q - (len(y) - 1)) / (w.sum() - np.sum(w**2) / w.sum())))
 
 
 def _tau2_reml(y: np.ndarray, v: np.ndarray, tol: float = 1e-12, max_iter: int = 1000) -> float:
@@ -104,7 +105,8 @@ def _heterogeneity(y: np.ndarray, v: np.ndarray, tau2: float, fixed: bool) -> di
     w = 1 / v
     q = _q_gen(y, v, 0.0)
     out: dict[str, Any] = {"q": q, "q_df": k - 1, "q_p": None, "i2": None, "h2": None,
-                           "tau2_lower": None, "tau2_upper": None, "i2_lower": None, "i2_upper": None}
+                           "tau2_lower": None, "tau2_upper": None,
+                           "i2_lower": None, "i2_upper": None}
     if k < 2:
         return out
     out["q_p"] = float(stats.chi2.sf(q, k - 1))

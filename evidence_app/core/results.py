@@ -29,7 +29,8 @@ class SurvivalFit:
     """A Kaplan–Meier curve with its pointwise confidence band.
 
     ``timeline`` starts at 0; ``survival[i]`` holds from ``timeline[i]`` until the next time
-    (a right-continuous step function). ``median`` is None when the curve never drops to
+    (a right-continuous step function) and ``at_risk[i]`` counts subjects with time >=
+    ``timeline[i]``. ``median`` is None when the curve never drops to
     0.5 ("not reached"); ``median_lower``/``median_upper`` are None when the corresponding
     band never crosses 0.5.
     """
@@ -39,6 +40,7 @@ class SurvivalFit:
     survival: np.ndarray
     ci_lower: np.ndarray
     ci_upper: np.ndarray
+    at_risk: np.ndarray
     censor_times: np.ndarray
     n: int
     events: int
@@ -116,7 +118,7 @@ class CoxModel:
     log_likelihood: float
     n: int
     events: int
-    strata: tuple[str, ...] = ()
+    stratified: bool = False
 
 
 @dataclass(frozen=True)
