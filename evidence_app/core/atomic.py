@@ -39,6 +39,9 @@ def write_atomic(
     except OSError as exc:
         raise ExportError(f"Cannot write {target}: the folder {folder} is not writable ({exc.strerror}).") from exc
     try:
+        # mkstemp creates 0600 files; give the result the permissions a normal save would.
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o644
+        os.chmod(tmp_name, mode)
         with os.fdopen(fd, "wb") as handle:
             writer(handle)
             handle.flush()
@@ -58,6 +61,22 @@ def write_atomic(
             pass
         raise
     return target
+
+
+def remove_stale_temporaries(folder: Path, older_than_s: float = 300.0) -> int:
+    """Delete temporary files left by a save that was killed (older than ``older_than_s``)."""
+    import time
+
+    removed = 0
+    now = time.time()
+    for tmp in folder.glob(".*.tmp"):
+        try:
+            if now - tmp.stat().st_mtime > older_than_s:
+                tmp.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def write_text_atomic(path: str | Path, text: str, *, overwrite: bool = True) -> Path:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from evidence_app.core.atomic import remove_stale_temporaries
 from evidence_app.core.dataset_io import load_dataset
 from evidence_app.core.schema import Dataset
 from evidence_app.errors import EvidenceError, Problem
@@ -48,6 +49,8 @@ class Library:
     def add_folder(self, folder: Path, *, bundled: bool) -> None:
         if not folder.is_dir():
             return
+        if not bundled:
+            remove_stale_temporaries(folder)
         for path in sorted(folder.glob("*.json")):
             self.add_file(path, bundled=bundled)
 
