@@ -123,3 +123,45 @@ def run_pool(args: argparse.Namespace) -> int:
     else:
         print(pooled_text(pooled, groups))
     return 1 if problems else 0
+
+
+@subcommand
+def _pool_datasets(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("pool-datasets", help="pool library datasets: published HRs next to patient-level pooling")
+    p.add_argument("dataset_ids", nargs="+", metavar="DATASET_ID")
+    p.add_argument("--method", default="REML", choices=["fixed", "DL", "REML", "PM"], type=_method)
+    p.add_argument("--hk", action="store_true", help="Hartung–Knapp(–Sidik–Jonkman) adjustment")
+    p.add_argument("--as-published", action="store_true",
+                   help="keep each HR's published direction (default: the mTOR-inhibitor arm is experimental)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=run_pool_datasets)
+
+
+def run_pool_datasets(args: argparse.Namespace) -> int:
+    from dataclasses import asdict
+
+    from evidence_app.core.dataset_pooling import pool_datasets
+    from evidence_app.core.library import load_library
+    from evidence_app.core.meta import pooled_to_dict
+    from evidence_app.core.pool_report import pooled_block
+
+    library = load_library()
+    datasets = [library.get(i) for i in args.dataset_ids]
+    result = pool_datasets(datasets, method=args.method, hk=args.hk, orient_mtor=not args.as_published)
+    if args.json:
+        print(json.dumps({
+            "published": pooled_to_dict(result.published) if result.published else None,
+            "ipd_two_stage": pooled_to_dict(result.ipd_two_stage) if result.ipd_two_stage else None,
+            "ipd_one_stage": asdict(result.ipd_one_stage) if result.ipd_one_stage else None,
+            "notes": list(result.notes)}, indent=1))
+        return 0
+    lines = []
+    lines += pooled_block(result.published, "Published HRs") if result.published else ["Published HRs: none poolable"]
+    if result.ipd_two_stage:
+        lines += [""] + pooled_block(result.ipd_two_stage, "Patient-level, two-stage")
+    if result.ipd_one_stage:
+        h = result.ipd_one_stage
+        lines += ["", f"Patient-level, one-stage: HR {h.hr:.2f} ({h.lower:.2f}–{h.upper:.2f}) [{h.method}]"]
+    lines += [""] + [f"note: {n}" for n in result.notes]
+    print("\n".join(lines))
+    return 0
