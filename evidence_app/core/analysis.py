@@ -131,7 +131,9 @@ def _agreement(dataset: Dataset, arms: dict[str, ArmResult], comparison: ArmComp
         diff = math.log(c.hr) - math.log(pub) if pub else None
         rows.append(Agreement("HR (Cox)", pub, fmt_hr(pub, hr.lower, hr.upper, hr.ci_level) if hr else "not reported",
                               c.hr, fmt_hr(c.hr, c.lower, c.upper, c.ci_level), diff,
-                              "difference on the log scale" + (f"; {note}" if note else "")))
+                              "difference on the log scale"
+                              + ("; computed from summary-based approximations, not a reconstruction of the "
+                                 "trial's data" if approximation else "")))
     for arm in dataset.arms:
         res = arms.get(arm.id)
         fit = res.fit if res else None
