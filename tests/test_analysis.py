@@ -69,6 +69,10 @@ def test_analyze_json(capsys):
     assert data["approximation"] == "summary-based"
     assert data["published_hr"]["hr"] == 0.3 and data["published_hr"]["lower"] == 0.22
     assert data["computed"]["rmst_difference"]["horizon"] == 6
+    assert main(["analyze", "record1-pfs-interim", "--json", "--horizon", "600"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["computed"]["rmst_difference"]["horizon"] < 600
+    assert any("beyond the shorter arm's follow-up" in n for n in data["notes"])
 
 
 def test_analyze_unknown_id(capsys):

@@ -175,8 +175,14 @@ def analyze_dataset(
                                  progress=lambda f, m: report(progress, 0.5 * f, m))
     exp_id, ctl_id = dataset.comparison.experimental_arm, dataset.comparison.control_arm
     tau = horizon
-    if tau is None and exp_id in data and ctl_id in data:
-        tau = float(min(data[exp_id].time.max(), data[ctl_id].time.max()))
+    if exp_id in data and ctl_id in data:
+        shortest = float(min(data[exp_id].time.max(), data[ctl_id].time.max()))
+        if tau is not None and tau > shortest:
+            notes.append(f"RMST horizon {tau:g} is beyond the shorter arm's follow-up ({shortest:.3g} "
+                         f"{dataset.time_unit}); {shortest:.3g} used instead")
+            tau = shortest
+        elif tau is None:
+            tau = shortest
     results: dict[str, ArmResult] = {}
     for i, arm in enumerate(dataset.arms):
         check_cancelled(cancelled)
