@@ -64,11 +64,11 @@ def test_analyze_runs_for_every_bundled_dataset(library, capsys):
 
 
 def test_analyze_json(capsys):
-    assert main(["analyze", "record1-pfs-interim", "--json", "--horizon", "6"]) == 0
+    assert main(["analyze", "record1-pfs-interim", "--json", "--horizon", "4"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["approximation"] == "summary-based"
     assert data["published_hr"]["hr"] == 0.3 and data["published_hr"]["lower"] == 0.22
-    assert data["computed"]["rmst_difference"]["horizon"] == 6
+    assert data["computed"]["rmst_difference"]["horizon"] == 4
     assert main(["analyze", "record1-pfs-interim", "--json", "--horizon", "600"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["computed"]["rmst_difference"]["horizon"] < 600
