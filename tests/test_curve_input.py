@@ -169,3 +169,17 @@ def test_any_text_reads_or_raises_an_input_error_with_a_row(tmp_path_factory, te
         assert exc.file == str(path) and exc.location and exc.location.startswith("row ")
         return
     assert list(frame.columns) == ["time", "survival"] and np.isfinite(frame.to_numpy()).all()
+
+
+def test_click_time_noise_is_estimated_from_the_two_ends_of_each_drop() -> None:
+    rng = np.random.default_rng(3)
+    drops = np.linspace(1, 40, 60)
+    levels = np.linspace(0.98, 0.2, 60)
+    tops = np.r_[1.0, levels[:-1]]
+    pts = [(0.0, 1.0)] + [p for t, a, b in zip(drops, tops, levels) for p in ((t, a), (t, b))]
+    exact = np.array(pts)
+    noisy = exact.copy()
+    noisy[1:, 0] += rng.normal(0, 0.12, len(pts) - 1)  # 0.3% of a 40-month axis
+    frame = lambda a: pd.DataFrame(a, columns=["time", "survival"])  # noqa: E731
+    assert clean_curve(frame(exact))[0].attrs["time_noise"] == 0.0
+    assert 0.08 < clean_curve(frame(noisy))[0].attrs["time_noise"] < 0.17

@@ -5,6 +5,10 @@ The method extends Guyot et al. (BMC Med Res Methodol 2012;12:9):
 * the curve is cleaned first (:func:`~evidence_app.core.curve_input.clean_curve`: path order,
   isotonic fit, levelled horizontal stretches); a clicked vertical drop is dated by the mean of
   its two ends;
+* that date is uncertain by the click noise, which is estimated from the disagreement of the two
+  ends of the visible drops; the events of a drop of several events are placed at normal
+  quantiles around its date with that standard error (the posterior mean of the step, not one
+  guess of its time), kept inside their at-risk interval; exact input is not spread;
 * within each interval of the at-risk table the censoring count is solved by bisection so the
   number at risk at the interval's end is met *exactly* (a hard constraint), while events at each
   drop track the curve's absolute level (rounding never accumulates);
@@ -39,6 +43,8 @@ STEP_VISIBLE = 0.01
 SHAPES = (1.0, 0.5, 0.25, 0.1, 2.0, 4.0)
 #: Distance from the curve that counts as a perfect fit of a step (about twice the click noise).
 MISFIT_FLOOR = 0.006
+#: Spread of the events of one clicked drop, in standard errors of the drop's time (see ``drop_time_sd``).
+TIME_SPREAD = 1.0
 
 
 @dataclass(frozen=True)
@@ -174,7 +180,7 @@ def reconstruct_ipd(curve: pd.DataFrame | np.ndarray, at_risk: pd.DataFrame | np
     drop = np.flatnonzero(np.diff(s) < 0) + 1
     te = drop_times(t, s)
     curve_fn = _StepCurve(t, s)
-    state = _State(total)
+    state = _State(total, drop_time_sd(t, s, float(cleaned.attrs.get("time_noise", 0.0))))
     for i in range(len(tau) - 1):
         check_cancelled(cancelled)
         report(progress, 0.1 + 0.8 * i / len(tau), f"Interval {tau[i]:g}–{tau[i + 1]:g}")
@@ -268,8 +274,10 @@ def _boundary(predicate: Callable[[int], bool], lo: int, hi: int) -> tuple[int, 
 class _State:
     """Patients accumulated interval by interval, and the KM level reached so far."""
 
-    def __init__(self, n_total: int) -> None:
+    def __init__(self, n_total: int, time_sd: tuple[np.ndarray, np.ndarray] | None = None) -> None:
         self.n_total, self.level = n_total, 1.0
+        self.time_sd = (np.empty(0), np.empty(0)) if time_sd is None else time_sd
+        self.windows: list[tuple[float, float]] = []
         self.event_t: list[np.ndarray] = []
         self.event_d: list[np.ndarray] = []
         self.censor_t: list[np.ndarray] = []
@@ -341,7 +349,7 @@ class _State:
                             "leave according to the at-risk table; scaled the events down.")
             d = _scale_counts(d, exits)
         n_cens = exits - int(d.sum())
-        self._commit(n_start, d, n_cens, drop_t, curve_fn.censor_times(n_cens, lo_t, hi_t, shape))
+        self._commit(n_start, d, n_cens, drop_t, curve_fn.censor_times(n_cens, lo_t, hi_t, shape), window)
 
     def match_events(self, n_start: int, target: int, drop_t: np.ndarray, drop_s: np.ndarray,
                      window: tuple[float, float], keep_end: int, curve_fn: _StepCurve) -> None:
@@ -356,9 +364,10 @@ class _State:
             d_lo, d_hi = events(lo), events(hi)
             c, d = (lo, d_lo) if abs(d_lo.sum() - target) < abs(d_hi.sum() - target) else (hi, d_hi)
         c = max(min(c, n_start - int(d.sum()) - keep_end), 0)
-        self._commit(n_start, d, c, drop_t, curve_fn.censor_times(c, *window))
+        self._commit(n_start, d, c, drop_t, curve_fn.censor_times(c, *window), window)
 
-    def _commit(self, n_start: int, d: np.ndarray, n_cens: int, drop_t: np.ndarray, cens: np.ndarray) -> None:
+    def _commit(self, n_start: int, d: np.ndarray, n_cens: int, drop_t: np.ndarray, cens: np.ndarray,
+                window: tuple[float, float]) -> None:
         before = np.searchsorted(cens, drop_t, side="left")
         at_risk = n_start - np.r_[0, np.cumsum(d)[:-1]] - before
         if (at_risk < d).any():
@@ -367,13 +376,22 @@ class _State:
             at_risk = n_start - np.r_[0, np.cumsum(d)[:-1]]
         ratio = np.where(at_risk > 0, 1.0 - d / np.maximum(at_risk, 1), 1.0)
         self.level *= float(np.prod(ratio))
+        self.windows.append(window)
         self.event_t.append(drop_t)
         self.event_d.append(d)
         self.censor_t.append(cens)
         self.at_end = n_start - int(d.sum()) - n_cens
 
+    def _sd(self, drop_t: np.ndarray) -> np.ndarray:
+        """Standard error of the time of each drop in ``drop_t`` (0 when unknown)."""
+        te, sd = self.time_sd
+        if not len(te) or not len(drop_t):
+            return np.zeros(len(drop_t))
+        k = np.clip(np.searchsorted(te, drop_t), 0, len(te) - 1)
+        return np.where(te[k] == drop_t, sd[k], 0.0)
+
     def times(self, t_end: float) -> np.ndarray:
-        events = [np.repeat(t, d) for t, d in zip(self.event_t, self.event_d)]
+        events = [_spread_events(t, d, self._sd(t), w) for t, d, w in zip(self.event_t, self.event_d, self.windows)]
         end = [np.full(self.at_end, t_end if self.end_time is None else self.end_time)]
         return np.concatenate(events + (end if self.end_event else []) + self.censor_t + ([] if self.end_event else end))
 
@@ -381,6 +399,42 @@ class _State:
         n_events = self.n_events() + (self.at_end if self.end_event else 0)
         n_cens = sum(len(c) for c in self.censor_t) + (0 if self.end_event else self.at_end)
         return np.r_[np.ones(n_events, dtype=np.int8), np.zeros(n_cens, dtype=np.int8)]
+
+
+def drop_time_sd(t: np.ndarray, s: np.ndarray, click_sd: float) -> tuple[np.ndarray, np.ndarray]:
+    """Standard error of each drop's time (see :func:`drop_times`), as ``(drop times, sd)`` sorted by time.
+
+    A clicked vertical drop is dated by the mean of its two ends (``click_sd / √2``); the far end of a
+    shallow run by one click (``click_sd``).
+    """
+    te = drop_times(t, s)
+    steep = np.r_[False, (s[:-1] - s[1:]) * max(float(t[-1]), 1e-12) >= np.diff(t)]
+    return te, np.where(steep, click_sd / math.sqrt(2.0), click_sd) * TIME_SPREAD
+
+
+def _spread_events(drop_t: np.ndarray, d: np.ndarray, sd: np.ndarray, window: tuple[float, float]) -> np.ndarray:
+    """Event times: the ``d[j]`` events of drop ``j`` at mid-quantiles of N(``drop_t[j]``, ``sd[j]``²), kept in ``window``.
+
+    A drop's time is known only to within its standard error, so its events are placed where the
+    true drop may be (the posterior mean of the step, rather than one guess of its time). The
+    at-risk table counts whoever is still followed at a printed time, so events stay before the
+    interval's end (and not before its start) to keep its numbers exact.
+    """
+    times = np.repeat(drop_t, d)
+    if not (d >= 2).any() or not (sd > 0).any():
+        return times
+    first = np.repeat(np.cumsum(d) - d, d)
+    size = np.repeat(d, d).astype(float)
+    z = _normal_quantile((np.arange(len(times)) - first + 0.5) / size)
+    moved = times + np.repeat(sd, d) * z
+    lo, hi = window
+    return np.clip(moved, lo, max(np.nextafter(hi, -np.inf), lo))
+
+
+def _normal_quantile(q: np.ndarray) -> np.ndarray:
+    from scipy.special import ndtri
+
+    return ndtri(q)
 
 
 def _scale_counts(d: np.ndarray, total: int) -> np.ndarray:
