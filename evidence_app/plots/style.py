@@ -1,0 +1,306 @@
+"""The look shared by every figure: palette, fonts, journal sizes and text measurement.
+
+Colours are the Okabe–Ito palette (Okabe & Ito 2008, "Color Universal Design"), safe for the
+common colour-vision deficiencies. The first two arm colours (blue and orange) also differ
+clearly in lightness, so two-arm curves stay apart when printed in greyscale; each arm also
+has its own censor-mark shape. Figures are sized in millimetres to journal columns (85 mm
+single, 175 mm double) and all text is DejaVu Sans, which ships with matplotlib, so nothing
+is downloaded and every machine renders the same glyph widths.
+
+Plots never use ``pyplot``: :func:`new_figure` builds a bare :class:`~matplotlib.figure.Figure`
+with an Agg canvas, and the GUI may attach its own canvas to a figure instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from dataclasses import dataclass
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.font_manager import FontProperties
+from matplotlib.figure import Figure
+from matplotlib.textpath import TextToPath
+
+MM_PER_INCH = 25.4
+SINGLE_COLUMN_MM = 85.0
+DOUBLE_COLUMN_MM = 175.0
+FONT_FAMILY = "DejaVu Sans"
+
+#: Okabe–Ito colours by name.
+OKABE_ITO = {
+    "black": "#000000",
+    "orange": "#E69F00",
+    "sky blue": "#56B4E9",
+    "bluish green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish purple": "#CC79A7",
+}
+INK = "#1a1a1a"  # text and axes: near-black prints crisper than pure black on screens
+MUTED = "#5f5f5f"  # secondary text (notes, counting conventions)
+GRID = "#d9d9d9"
+
+
+@dataclass(frozen=True)
+class ArmStyle:
+    """How one arm is drawn: colour, censor-mark shape and the line pattern of an approximation."""
+
+    color: str
+    censor_marker: str
+    approximation_dashes: tuple[float, float]
+
+
+#: Arms in dataset order. Blue/orange first: distinct hue for colour-blind readers *and*
+#: distinct lightness in greyscale; later arms add further hues and marker shapes.
+ARM_STYLES = (
+    ArmStyle(OKABE_ITO["blue"], "|", (5.0, 2.0)),
+    ArmStyle(OKABE_ITO["orange"], "+", (2.0, 1.5)),
+    ArmStyle(OKABE_ITO["bluish green"], "x", (6.0, 1.5)),
+    ArmStyle(OKABE_ITO["reddish purple"], "1", (3.0, 3.0)),
+    ArmStyle(OKABE_ITO["vermillion"], "2", (8.0, 2.0)),
+    ArmStyle(OKABE_ITO["black"], "|", (1.0, 1.0)),
+)
+
+
+def arm_style(index: int) -> ArmStyle:
+    return ARM_STYLES[index % len(ARM_STYLES)]
+
+
+@dataclass(frozen=True)
+class FontSizes:
+    """Point sizes at the printed size (journals ask for 6–8 pt at column width)."""
+
+    base: float
+    small: float
+    title: float
+
+
+SINGLE_FONTS = FontSizes(base=7.0, small=6.0, title=8.0)
+DOUBLE_FONTS = FontSizes(base=8.0, small=7.0, title=9.5)
+MIN_FONT = 5.5
+
+
+def width_mm(width: str | float | int) -> float:
+    """``"single"`` (85 mm), ``"double"`` (175 mm) or a width in millimetres (40–400)."""
+    if isinstance(width, str):
+        key = width.strip().lower()
+        if key == "single":
+            return SINGLE_COLUMN_MM
+        if key == "double":
+            return DOUBLE_COLUMN_MM
+        try:
+            width = float(key.removesuffix("mm"))
+        except ValueError:
+            raise ValueError(f"unknown figure width {width!r}: use 'single', 'double' or millimetres") from None
+    value = float(width)
+    if not 40 <= value <= 400:
+        raise ValueError(f"figure width {value:g} mm is outside 40–400 mm")
+    return value
+
+
+def fonts_for(width: str | float | int) -> FontSizes:
+    return SINGLE_FONTS if width_mm(width) < 130 else DOUBLE_FONTS
+
+
+def mm(value: float) -> float:
+    """Millimetres to inches."""
+    return value / MM_PER_INCH
+
+
+def new_figure(width: str | float | int = "single", height_mm: float | None = None,
+               *, dpi: float = 150) -> Figure:
+    """A bare figure of a journal width (``"single"``, ``"double"`` or mm) with an Agg canvas.
+
+    ``height_mm`` defaults to 0.75 × the width; drawing functions may grow it to fit.
+    """
+    w = width_mm(width)
+    h = height_mm if height_mm is not None else 0.75 * w
+    fig = Figure(figsize=(mm(w), mm(h)), dpi=dpi, facecolor="white")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+RC = {
+    "font.family": "sans-serif",
+    "font.sans-serif": [FONT_FAMILY],
+    "mathtext.fontset": "dejavusans",
+    "axes.edgecolor": INK,
+    "axes.labelcolor": INK,
+    "axes.linewidth": 0.6,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "xtick.major.size": 2.5,
+    "ytick.major.size": 2.5,
+    "text.color": INK,
+    "lines.solid_capstyle": "butt",
+    "hatch.linewidth": 0.5,
+}
+
+
+@contextmanager
+def figure_style() -> Iterator[None]:
+    """Our fonts and line weights while artists are created (the global rcParams are untouched)."""
+    with matplotlib.rc_context(RC):
+        yield
+
+
+def font(size: float, weight: str = "normal", style: str = "normal") -> FontProperties:
+    return FontProperties(family=FONT_FAMILY, size=size, weight=weight, style=style)
+
+
+def renderer(fig: Figure):  # noqa: ANN201 - a backend renderer
+    """The renderer text extents are measured with (the figure's own canvas when it has one)."""
+    get = getattr(fig.canvas, "get_renderer", None)
+    return get() if get is not None else fig._get_renderer()  # noqa: SLF001
+
+
+#: Rendered text differs from the font's true width by a few percent, depending on the dpi (Agg
+#: hints glyphs to pixels: 5 pt text at 150 dpi draws 6% narrower, at 300 dpi 1.3% wider). Layout
+#: uses the larger of the width drawn at the figure's dpi and the true width plus this margin, so
+#: text fits on screen and in 200-600 dpi PNG, SVG and PDF files alike.
+HINTING_MARGIN = 1.03
+
+
+@lru_cache(maxsize=8)
+def _agg_renderer(dpi: float) -> RendererAgg:
+    return RendererAgg(8, 8, dpi)
+
+
+@lru_cache(maxsize=20000)
+def _measure(text: str, size: float, weight: str, dpi: float) -> tuple[float, float]:
+    prop = font(size, weight)
+    w, h, _ = _agg_renderer(dpi).get_text_width_height_descent(text, prop, ismath=False)
+    true_w, true_h, _ = TextToPath().get_text_width_height_descent(text, prop, ismath=False)  # points
+    return max(w / dpi, true_w / 72 * HINTING_MARGIN), max(h / dpi, true_h / 72)
+
+
+def text_size(fig: Figure, text: str, size: float, weight: str = "normal") -> tuple[float, float]:
+    """Width and height of one line of ``text`` in inches, as Agg draws it at the figure's dpi."""
+    if not text:
+        return 0.0, 0.0
+    return _measure(text, float(size), weight, float(fig.dpi))
+
+
+def text_width(fig: Figure, text: str, size: float, weight: str = "normal") -> float:
+    return max((text_size(fig, line, size, weight)[0] for line in text.split("\n")), default=0.0)
+
+
+def wrap_to_width(fig: Figure, text: str, size: float, max_width_in: float,
+                  weight: str = "normal") -> list[str]:
+    """Greedy word wrap measured with the renderer (words are measured once and cached); a word
+    wider than the line is split. Non-breaking spaces keep phrases such as ``p = 0.01`` together."""
+    space = text_size(fig, "a a", size, weight)[0] - text_size(fig, "aa", size, weight)[0]
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        current, current_w = "", 0.0
+        for word in paragraph.split(" "):
+            word_w = text_size(fig, word, size, weight)[0]
+            while word_w > max_width_in and len(word) > 4:  # split an over-long word
+                cut = _longest_fitting_prefix(fig, word, size, max_width_in, weight)
+                if current:
+                    lines.append(current)
+                lines.append(word[:cut])
+                current, current_w = "", 0.0
+                word = word[cut:]
+                word_w = text_size(fig, word, size, weight)[0]
+            if current and current_w + space + word_w > max_width_in:
+                lines.append(current)
+                current, current_w = word, word_w
+            else:
+                current_w = current_w + space + word_w if current else word_w
+                current = f"{current} {word}" if current else word
+        lines.append(current)
+    return lines
+
+
+def _longest_fitting_prefix(fig: Figure, text: str, size: float, width: float, weight: str) -> int:
+    low, high = 1, len(text) - 1
+    while low < high:
+        mid = (low + high + 1) // 2
+        if text_width(fig, text[:mid], size, weight) <= width:
+            low = mid
+        else:
+            high = mid - 1
+    return max(low, 1)
+
+
+def line_height(size: float, spacing: float = 1.25) -> float:
+    """Height of one text line in inches."""
+    return size * spacing / 72.0
+
+
+# --- placing legends and text boxes where they hide no data ---------------------------------
+
+_LOC_CODES = {("upper", "right"): 1, ("upper", "left"): 2, ("lower", "left"): 3, ("lower", "right"): 4,
+              ("center", "left"): 6, ("center", "right"): 7, ("lower", "center"): 8,
+              ("upper", "center"): 9, ("center", "center"): 10}
+#: Anchor points in axes fractions, most preferred first (corners, then edges, then inside).
+ANCHORS = ((1.0, 1.0), (0.0, 0.0), (1.0, 0.0), (1.0, 0.5), (0.5, 1.0), (0.5, 0.0), (0.0, 0.5),
+           (0.35, 0.0), (0.65, 0.0), (1.0, 0.75), (1.0, 0.25), (0.65, 1.0), (0.35, 1.0), (0.5, 0.5))
+
+
+def anchor_loc(x: float, y: float) -> int:
+    vertical = "upper" if y >= 0.75 else "lower" if y <= 0.25 else "center"
+    horizontal = "right" if x >= 0.75 else "left" if x <= 0.25 else "center"
+    return _LOC_CODES[(vertical, horizontal)]
+
+
+def _set_anchor(artist, ax, x: float, y: float) -> None:  # noqa: ANN001 - Legend or AnchoredOffsetbox
+    code = anchor_loc(x, y)
+    if hasattr(artist, "set_loc"):  # Legend (matplotlib >= 3.8)
+        artist.set_loc(code)
+    else:
+        artist.loc = code
+    artist.set_bbox_to_anchor((x, y), transform=ax.transAxes)
+
+
+def place_artists(fig: Figure, ax, artists: list, obstacles: np.ndarray,  # noqa: ANN001
+                  taken: list | None = None) -> list[int]:
+    """Move each legend / anchored box to the anchor hiding the fewest data points.
+
+    ``obstacles`` are data points in display pixels (an (n, 2) array); ``taken`` holds
+    display-space bounding boxes already used (e.g. median labels). Boxes are placed in
+    order and then avoid each other. Returns the number of data points each one hides
+    (0 = a clean spot; >= 1e5 = it collides with another box or leaves the axes).
+    """
+    r = renderer(fig)
+    used = list(taken or [])
+    axes_box = ax.get_window_extent(r)
+    chosen = []
+    for artist in artists:
+        best, best_score = ANCHORS[0], float("inf")
+        for rank, (x, y) in enumerate(ANCHORS):
+            _set_anchor(artist, ax, x, y)
+            box = artist.get_window_extent(r).padded(2)
+            score = rank * 1e-3
+            if box.x0 < axes_box.x0 - 1 or box.x1 > axes_box.x1 + 1 or box.y0 < axes_box.y0 - 1 \
+                    or box.y1 > axes_box.y1 + 1:
+                score += 1e6
+            if len(obstacles):
+                inside = ((obstacles[:, 0] >= box.x0) & (obstacles[:, 0] <= box.x1)
+                          & (obstacles[:, 1] >= box.y0) & (obstacles[:, 1] <= box.y1))
+                score += float(np.count_nonzero(inside))
+            score += 1e5 * sum(box.overlaps(other) for other in used)
+            if score < best_score:
+                best, best_score = (x, y), score
+        _set_anchor(artist, ax, *best)
+        used.append(artist.get_window_extent(r).padded(3))
+        chosen.append(int(best_score))
+    return chosen
+
+
+def densify(x: np.ndarray, y: np.ndarray, step_px: float = 2.0) -> np.ndarray:
+    """Points every ``step_px`` pixels along a polyline given in display coordinates."""
+    pts = [np.column_stack([x[:1], y[:1]])]
+    for x0, y0, x1, y1 in zip(x[:-1], y[:-1], x[1:], y[1:]):
+        n = max(1, int(np.hypot(x1 - x0, y1 - y0) / step_px))
+        t = np.linspace(0, 1, n + 1)[1:]
+        pts.append(np.column_stack([x0 + (x1 - x0) * t, y0 + (y1 - y0) * t]))
+    return np.vstack(pts)
