@@ -39,16 +39,13 @@ def render_km(library, out: Path) -> None:  # noqa: ANN001
 
 
 def render_forests(library, out: Path) -> None:  # noqa: ANN001
-    """One forest per endpoint: every bundled RCC comparison with a published HR and CI, the mTOR
-    inhibitor as experimental arm, grouped by setting, REML."""
+    """One forest per endpoint: every bundled RCC comparison (rows without a published HR and CI are
+    listed as "not reported"), the mTOR inhibitor as experimental arm, grouped by setting, REML."""
     for endpoint in ("OS", "PFS"):
         rcc = [d for d in library.datasets if "renal" in d.trial.disease.lower() and d.endpoint.name == endpoint]
-        shown = [d for d in rcc if published_effect(d) is not None]
-        left_out = [d.id for d in rcc if published_effect(d) is None]
-        notes = (f"Not shown (no HR with a CI published): {', '.join(left_out)}.",) if left_out else ()
-        data = build_forest(shown, orient="mtor", group_by="setting", method="REML")
+        data = build_forest(rcc, orient="mtor", group_by="setting", method="REML")
         fig = new_figure("double")
-        draw_forest(fig, data, ForestOptions(width="double", extra_notes=notes))
+        draw_forest(fig, data, ForestOptions(width="double"))
         name = f"forest-rcc-{endpoint.lower()}.png"
         print(f"wrote {save_figure(fig, out / name, dpi=DPI, overwrite=True)}")
 
