@@ -120,7 +120,7 @@ def _load_command_modules() -> None:
     """Import modules that register further subcommands (each stays next to the code it drives)."""
     import importlib
 
-    for module in ("evidence_app.commands",):
+    for module in ("evidence_app.commands", "evidence_app.commands_export", "evidence_app.commands_figure"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -150,4 +150,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run through the package's module, not this ``__main__`` copy: the command modules register
+    # their subcommands on ``evidence_app.cli``.
+    from evidence_app.cli import main as _package_main
+
+    sys.exit(_package_main())

@@ -1,0 +1,78 @@
+"""How long the comparison workbook takes for every bundled dataset, with figures (target < 5 s).
+
+Times each stage separately — analysing the datasets, drawing the figures, and the whole
+export (which includes both) — so a slow export can be traced to its part. Imports are paid
+before timing starts (a warm app has them loaded).
+
+Run: ``python benchmarks/export_speed.py [--repeat N] [--with-ipd] [--out FILE.xlsx]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from evidence_app.core.analysis import analyze_dataset  # noqa: E402
+from evidence_app.core.library import load_library  # noqa: E402
+from evidence_app.export.sheets_figures import render_png  # noqa: E402
+from evidence_app.export.workbook import analyze_for_export, export_workbook  # noqa: E402
+from evidence_app.plots.km import KMOptions, draw_km  # noqa: E402
+
+TARGET_SECONDS = 5.0
+
+
+def _warm_up(datasets: list) -> None:
+    """Load lifelines, matplotlib's fonts and the Agg renderer once, as a running app has."""
+    with_curve = next(d for d in datasets if d.curve.kind != "none")
+    analysis = analyze_dataset(with_curve)
+    render_png(lambda fig: draw_km(fig, analysis, KMOptions(width="double")))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--with-ipd", action="store_true")
+    parser.add_argument("--out", type=Path, help="keep the workbook here (default: a temporary folder)")
+    args = parser.parse_args()
+
+    datasets = load_library(include_user=False).datasets
+    _warm_up(datasets)
+    t, c = time.perf_counter(), time.process_time()
+    items = analyze_for_export(datasets)
+    analysis_s, analysis_cpu = time.perf_counter() - t, time.process_time() - c
+    drawable = [i.analysis for i in items if i.analysis is not None and i.analysis.curve_kinds]
+    t, c = time.perf_counter(), time.process_time()
+    for analysis in drawable:
+        render_png(lambda fig, a=analysis: draw_km(fig, a, KMOptions(width="double")))
+    figures_s, figures_cpu = time.perf_counter() - t, time.process_time() - c
+
+    totals, cpu = [], []
+    with tempfile.TemporaryDirectory() as folder:
+        path = args.out or Path(folder) / "all.xlsx"
+        for _ in range(args.repeat):
+            t, c = time.perf_counter(), time.process_time()
+            summary = export_workbook(datasets, path, with_figures=True, with_ipd=args.with_ipd,
+                                      pool_methods=("REML",), overwrite=True)
+            totals.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
+        size_mb = path.stat().st_size / 1e6
+    best = min(totals)
+    print(f"datasets: {len(datasets)}; KM figures: {len(drawable)}; embedded figures: {summary.figures}; "
+          f"file {size_mb:.1f} MB")
+    print(f"analyses (all datasets):  {analysis_s:6.2f} s  ({analysis_s / len(datasets) * 1000:.0f} ms each; "
+          f"CPU {analysis_cpu:.2f} s)")
+    print(f"KM figures (render only): {figures_s:6.2f} s  ({figures_s / max(len(drawable), 1) * 1000:.0f} ms each; "
+          f"CPU {figures_cpu:.2f} s)")
+    print(f"whole export, best of {args.repeat}: {best:6.2f} s  (all runs: {', '.join(f'{x:.2f}' for x in totals)}; "
+          f"CPU {min(cpu):.2f} s, which a busy machine does not inflate)")
+    print(f"target < {TARGET_SECONDS:.0f} s: {'met' if best < TARGET_SECONDS else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

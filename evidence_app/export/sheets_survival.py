@@ -1,0 +1,107 @@
+"""The Survival tables and Patient data sheets: per-arm numbers computed from curve data.
+
+Convention (as :mod:`evidence_app.core.survival`): *at risk at t* counts patients whose time
+is ≥ t (at risk just before t); events and censorings are cumulative up to and including t.
+Every row names its curve kind, and rows from a summary-based approximation say so.
+"""
+
+from __future__ import annotations
+
+from evidence_app.core.analysis import ArmResult
+from evidence_app.core.curves import KIND_APPROXIMATION
+from evidence_app.core.formatting import NOT_REPORTED
+from evidence_app.core.survival import landmark_survival
+from evidence_app.export.sheets import AnalyzedDataset, CellValue, Column, Table
+from evidence_app.export.sheets_comparison import CURVE_KINDS, NO_CURVE
+from evidence_app.export.xlsx_format import INT_FORMAT, PROB_FORMAT, TIME_FORMAT
+
+APPROXIMATION_YES = "yes: summary-based, not trial data"
+APPROXIMATION_NO = "no"
+BEYOND = "beyond follow-up"
+
+SURVIVAL_COLUMNS = (
+    Column("Dataset id", 28), Column("Trial", 11), Column("Endpoint", 9),
+    Column("Arm", 24, wrap=True), Column("Curve kind", 16, wrap=True), Column("Approximation", 32, wrap=True),
+    Column("Time", 8, TIME_FORMAT, wrap=True), Column("Time unit", 8),
+    Column("Survival", 9, PROB_FORMAT, wrap=True), Column("Survival lower (95% CI)", 11, PROB_FORMAT, wrap=True),
+    Column("Survival upper (95% CI)", 11, PROB_FORMAT, wrap=True),
+    Column("N at risk (just before t)", 11, INT_FORMAT, wrap=True),
+    Column("Cumulative events (≤ t)", 11, INT_FORMAT, wrap=True),
+    Column("Cumulative censored (≤ t)", 11, INT_FORMAT, wrap=True),
+    Column("Published survival at t", 11, PROB_FORMAT, wrap=True),
+    Column("Published N at risk at t", 11, INT_FORMAT, wrap=True),
+)
+
+#: Kept to what a re-analysis needs: the kind says how the rows were obtained (an approximation
+#: says so in every row), and every extra column costs seconds on large exports.
+PATIENT_COLUMNS = (
+    Column("Dataset id", 28), Column("Arm", 24), Column("Time", 9), Column("Time unit", 8),
+    Column("Event (1 = event, 0 = censored)", 12), Column("Kind", 36),
+)
+
+
+def _match(pairs: list[tuple[float, float]], t: float) -> float | None:
+    for time, value in pairs:
+        if abs(time - t) < 1e-6:
+            return value
+    return None
+
+
+def _kind(result: ArmResult) -> tuple[str, str]:
+    if result.data is None:
+        return "none", APPROXIMATION_NO
+    kind = CURVE_KINDS.get(result.data.kind, result.data.kind)
+    return kind, APPROXIMATION_YES if result.data.kind == KIND_APPROXIMATION else APPROXIMATION_NO
+
+
+def _arm_rows(item: AnalyzedDataset, result: ArmResult) -> list[tuple[CellValue, ...]]:
+    d = item.dataset
+    head: tuple[CellValue, ...] = (d.id, d.trial.acronym, d.endpoint.name, result.arm.label, *_kind(result))
+    if result.fit is None:
+        reason = item.problem or NO_CURVE
+        return [head + (reason, d.time_unit) + (reason,) * 8]
+    published = [(lm.time, lm.survival) for lm in result.arm.landmarks]
+    published_at_risk = list(result.data.published_at_risk) if result.data else []
+    times = [row.time for row in result.at_risk]
+    estimates = landmark_survival(result.fit, times)
+    rows = []
+    for row, est in zip(result.at_risk, estimates):
+        survival: tuple[CellValue, ...] = (
+            (BEYOND,) * 3 if est.survival is None else (est.survival, est.lower, est.upper))
+        pub_s = _match(published, row.time)
+        pub_n = _match([(t, float(n)) for t, n in published_at_risk], row.time)
+        rows.append(head + (row.time, d.time_unit, *survival, row.n_at_risk, row.events, row.censored,
+                            NOT_REPORTED if pub_s is None else pub_s,
+                            NOT_REPORTED if pub_n is None else int(pub_n)))
+    return rows
+
+
+def survival_table(items: list[AnalyzedDataset]) -> Table:
+    """Survival with CI and the numbers-at-risk table at 0 and each landmark, per arm."""
+    table = Table(SURVIVAL_COLUMNS)
+    for item in items:
+        if item.analysis is None:
+            d = item.dataset
+            reason = item.problem or NO_CURVE
+            table.rows.extend((d.id, d.trial.acronym, d.endpoint.name, arm.label, "none", APPROXIMATION_NO,
+                               reason, d.time_unit) + (reason,) * 8 for arm in d.arms)
+            continue
+        for result in item.analysis.arms:
+            table.rows.extend(_arm_rows(item, result))
+    return table
+
+
+def patient_table(items: list[AnalyzedDataset]) -> Table:
+    """One row per patient of every arm with curve data, flagged by how the rows were obtained."""
+    table = Table(PATIENT_COLUMNS)
+    for item in items:
+        if item.analysis is None:
+            continue
+        unit = item.dataset.time_unit
+        for result in item.analysis.arms:
+            data = result.data
+            if data is None:
+                continue
+            table.rows.extend((item.dataset.id, result.arm.label, t, unit, e, data.kind)
+                              for t, e in zip(data.time.tolist(), data.event.astype(int).tolist()))
+    return table

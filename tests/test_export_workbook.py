@@ -1,0 +1,236 @@
+"""The comparison workbook, read back as a user's spreadsheet program would (openpyxl and pandas)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from evidence_app.errors import Cancelled, ExportError
+from evidence_app.export.sheets_survival import APPROXIMATION_YES
+from evidence_app.export.workbook import export_workbook
+
+ARCC = "arcc-os-tem-vs-ifn"
+SUBSET = [ARCC, "bolero1-pfs-kmdata", "checkmate025-os", "meteor-os-interim", "arcc-os-nccrcc-subgroup", "aspen-pfs"]
+TABLE_SHEETS = ("Comparison", "Forest", "Survival tables", "Sources", "Methods")
+
+
+@pytest.fixture(scope="module")
+def subset(library):
+    return [library.get(i) for i in SUBSET]
+
+
+@pytest.fixture(scope="module")
+def workbook_path(subset, tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("export") / "comparison.xlsx"
+    export_workbook(subset, path, pool_methods=("fixed", "REML"))
+    return path
+
+
+@pytest.fixture(scope="module")
+def book(workbook_path):
+    return openpyxl.load_workbook(workbook_path)
+
+
+@pytest.fixture(scope="module")
+def comparison(workbook_path) -> pd.DataFrame:
+    return pd.read_excel(workbook_path, sheet_name="Comparison").set_index("Dataset id")
+
+
+def _methods_notes(book) -> dict[str, str]:
+    return {row[1]: row[2] for row in book["Methods"].iter_rows(min_row=2, values_only=True)
+            if row[0] == "Caveats (footnotes)"}
+
+
+def test_sheets_present_with_one_comparison_row_per_dataset(book, comparison):
+    assert book.sheetnames == ["Comparison", "Forest", "Survival tables", "Sources", "Methods"]
+    assert list(comparison.index) == SUBSET
+
+
+def test_arcc_shows_the_published_hr_and_its_source(book, comparison):
+    arcc = comparison.loc[ARCC]
+    assert (arcc["HR"], arcc["HR lower"], arcc["HR upper"]) == (0.73, 0.58, 0.92)
+    assert arcc["HR (CI)"].startswith("0.73 (0.58–0.92)")
+    assert arcc["HR CI level"] == "95%" and str(arcc["p-value"]) == "0.008"
+    assert (arcc["N experimental"], arcc["N control"]) == (209, 207)
+    assert arcc["Curve kind"].startswith("summary approximation")
+    sources = [r for r in book["Sources"].iter_rows(min_row=2) if r[0].value == ARCC]
+    hr_sources = {r[2].value for r in sources if "hazard ratio" in r[8].value}
+    assert hr_sources == {"s6", "s7"}
+    s6 = next(r for r in sources if r[2].value == "s6")
+    assert "Hudes" in s6[4].value and s6[7].hyperlink.target.startswith("https://www.scholars.northwestern.edu/")
+    assert s6[6].value == "17538086" and s6[6].hyperlink.target == "https://pubmed.ncbi.nlm.nih.gov/17538086/"
+
+
+def test_missing_values_read_not_reported_and_no_cell_is_blank(book, comparison):
+    assert comparison.loc[ARCC, "Events experimental"] == "not reported"
+    gap = comparison.loc["arcc-os-nccrcc-subgroup"]
+    assert gap["N experimental"] == "not reported" and gap["HR (CI)"] == "not reported"
+    assert gap["Computed HR"] == "no curve data" and gap["Curve kind"] == "none"
+    for name in TABLE_SHEETS[:1] + ("Survival tables", "Sources"):
+        ws = book[name]
+        blanks = [c.coordinate for row in ws.iter_rows(min_row=2) for c in row if c.value in (None, "")]
+        assert blanks == [], f"{name} has blank cells {blanks[:5]}"
+
+
+def test_formats_frozen_bold_header_and_filter(book):
+    ws = book["Comparison"]
+    assert ws.freeze_panes == "C2"
+    assert ws.auto_filter.ref.startswith("A1:")
+    headers = {c.value: c for c in ws[1]}
+    assert all(c.font.bold for c in ws[1])
+    hr_col = headers["HR"].column_letter
+    assert ws[f"{hr_col}2"].number_format == "0.00"
+    assert ws[f"{headers['Population'].column_letter}2"].alignment.wrap_text
+    assert ws.column_dimensions[headers["Population"].column_letter].width >= 30
+    for name in TABLE_SHEETS[1:]:
+        assert book[name].freeze_panes == "A2" and book[name]["A1"].font.bold, name
+
+
+def test_computed_numbers_sit_beside_published_ones(comparison):
+    kmdata = comparison.loc["bolero1-pfs-kmdata"]
+    assert kmdata["HR"] == "not reported"
+    assert 0.5 < kmdata["Computed HR"] < 1.5 and kmdata["Curve kind"].startswith("patient-level")
+    assert re.fullmatch(r"\d\.\d\d \(\d\.\d\d–\d\.\d\d\)", kmdata["Computed HR (95% CI)"])
+    assert kmdata["Other reported values"].startswith("Published HR as recorded by the kmdata curators")
+
+
+def test_caveats_have_footnotes_explained_in_methods(book, comparison):
+    notes = _methods_notes(book)
+    used = set(re.findall(r"\[\d+\]", " ".join(str(v) for v in comparison.to_numpy().ravel())))
+    assert used and used <= set(notes)
+    interim = re.search(r"\[\d+\]", comparison.loc[ARCC, "Analysis"]).group()
+    assert notes[interim].startswith("Interim analysis")
+    cm = comparison.loc["checkmate025-os", "HR (CI)"]
+    assert "98.5% CI" in cm and "other than 95%" in notes[re.search(r"\[\d+\]", cm).group()]
+    approx = re.search(r"\[\d+\]", comparison.loc[ARCC, "Computed HR (95% CI)"]).group()
+    assert "approximation" in notes[approx] and ARCC in notes[approx]
+    assert "[" in comparison.loc["aspen-pfs", "Notes"]
+
+
+def test_survival_tables_flag_every_approximation_row(workbook_path):
+    table = pd.read_excel(workbook_path, sheet_name="Survival tables")
+    arcc = table[table["Dataset id"] == ARCC]
+    assert set(arcc["Approximation"]) == {APPROXIMATION_YES}
+    assert set(arcc["Curve kind"]) == {"summary approximation"}
+    start = arcc[arcc["Time"] == 0].set_index("Arm")["N at risk (just before t)"]
+    assert start.to_dict() == {"Temsirolimus": 209, "Interferon alfa": 207}
+    kmdata = table[table["Dataset id"] == "bolero1-pfs-kmdata"]
+    assert set(kmdata["Approximation"]) == {"no"} and set(kmdata["Curve kind"]) == {"patient-level"}
+    at_12 = kmdata[kmdata["Time"] == 12]
+    assert ((at_12["Survival lower (95% CI)"] < at_12["Survival"])
+            & (at_12["Survival"] < at_12["Survival upper (95% CI)"])).all()
+
+
+def test_forest_sheet_notes_flips_and_pools_every_method(book):
+    ws = book["Forest"]
+    rows = list(ws.iter_rows(values_only=True))
+    header = rows[0]
+    effects = {r[2]: dict(zip(header, r)) for r in rows[1:] if r[2] in SUBSET}
+    meteor = effects["meteor-os-interim"]
+    assert meteor["Flipped"] == "yes" and meteor["HR"] == pytest.approx(1 / 0.66)
+    assert "flipped" in meteor["Notes"]
+    assert effects[ARCC]["Flipped"] == "no" and effects[ARCC]["Pooled"] == "yes"
+    methods = {r[2] for r in rows if r[0] == "OS" and r[1] == "overall"}
+    assert methods == {"inverse-variance fixed effect", "random effects, REML τ²"}
+    assert any("export with figures" in str(r[0]) for r in rows)
+
+
+def test_figures_and_patient_data_are_embedded(library, tmp_path):
+    datasets = [library.get(i) for i in (ARCC, "bolero1-pfs-kmdata", "arcc-os-nccrcc-subgroup")]
+    path = tmp_path / "figures.xlsx"
+    summary = export_workbook(datasets, path, with_figures=True, with_ipd=True)
+    book = openpyxl.load_workbook(path)
+    assert "KM figures" in book.sheetnames and "Patient data" in book.sheetnames
+    assert len(book["KM figures"]._images) == 2  # the subgroup has no curve data
+    assert len(book["Forest"]._images) == 2  # one forest per endpoint (OS, PFS)
+    assert summary.figures == 4
+    shown = book["KM figures"]._images[0].anchor.ext  # display size, EMU (9525 per pixel)
+    assert 600 <= shown.width / 9525 <= 900 and shown.height / 9525 >= 400
+    patients = pd.read_excel(path, sheet_name="Patient data")
+    bolero = patients[patients["Dataset id"] == "bolero1-pfs-kmdata"]
+    assert set(bolero["Kind"]) == {"patient-level"} and len(bolero) > 400
+    arcc = patients[patients["Dataset id"] == ARCC]
+    assert len(arcc) == 209 + 207 and set(arcc["Kind"]) == {"approximation from published summary"}
+
+
+def test_existing_file_is_kept_unless_overwrite(library, tmp_path):
+    path = tmp_path / "kept.xlsx"
+    path.write_bytes(b"the user's own file")
+    with pytest.raises(ExportError, match="already exists.*--force"):
+        export_workbook([library.get(ARCC)], path)
+    assert path.read_bytes() == b"the user's own file"
+    export_workbook([library.get(ARCC)], path, overwrite=True)
+    assert openpyxl.load_workbook(path).sheetnames[0] == "Comparison"
+
+
+def test_missing_folder_and_wrong_suffix_have_clear_messages(library, tmp_path):
+    with pytest.raises(ExportError, match="does not exist"):
+        export_workbook([library.get(ARCC)], tmp_path / "nowhere" / "x.xlsx")
+    with pytest.raises(ExportError, match=r"must end in \.xlsx"):
+        export_workbook([library.get(ARCC)], tmp_path / "x.xls")
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root can write to read-only folders")
+def test_read_only_folder_is_refused(library, tmp_path):
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        with pytest.raises(ExportError, match="not writable"):
+            export_workbook([library.get(ARCC)], folder / "x.xlsx")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_folder_refusing_the_write_leaves_nothing(library, tmp_path, monkeypatch):
+    import tempfile
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    with pytest.raises(ExportError, match="is not writable"):
+        export_workbook([library.get(ARCC)], tmp_path / "x.xlsx")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_locked_file_is_reported_and_left_alone(library, tmp_path, monkeypatch):
+    path = tmp_path / "open-in-excel.xlsx"
+    path.write_bytes(b"old")
+
+    def locked(src, dst):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(os, "replace", locked)
+    with pytest.raises(ExportError, match="open in another program or locked"):
+        export_workbook([library.get(ARCC)], path, overwrite=True)
+    assert path.read_bytes() == b"old" and sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
+def test_cancel_writes_nothing_and_progress_rises(library, tmp_path):
+    seen: list[float] = []
+    datasets = [library.get(i) for i in SUBSET[:3]]
+    with pytest.raises(Cancelled):
+        export_workbook(datasets, tmp_path / "c.xlsx", progress=lambda f, m: seen.append(f),
+                        cancelled=lambda: len(seen) >= 3)
+    assert list(tmp_path.iterdir()) == []
+    seen.clear()
+    export_workbook(datasets, tmp_path / "c.xlsx", progress=lambda f, m: seen.append(f))
+    assert seen == sorted(seen) and seen[-1] == 1.0
+
+
+def test_export_every_bundled_dataset(library, tmp_path):
+    path = tmp_path / "all.xlsx"
+    summary = export_workbook(library.datasets, path, pool_methods=("REML", "DL"), hk=True)
+    table = pd.read_excel(path, sheet_name="Comparison")
+    assert list(table["Dataset id"]) == [d.id for d in library.datasets]
+    assert not table.isna().any().any()
+    assert summary.datasets == len(library.datasets)
+    methods = pd.read_excel(path, sheet_name="Methods")
+    assert {"numpy", "pandas", "lifelines", "matplotlib", "openpyxl", "evidence_app"} <= set(methods["Item"])
+    assert "Hartung–Knapp" in " ".join(methods["Description"].astype(str))
