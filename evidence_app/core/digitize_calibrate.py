@@ -6,11 +6,13 @@ downwards, and integer values are pixel centres.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 import numpy as np
 
+from evidence_app.core.digitize_colors import estimate_background
 from evidence_app.errors import InputError
 
 #: Pixels darker than this (0-255 luminance) may belong to an axis line.
@@ -193,6 +195,33 @@ def detect_plot_frame(image: np.ndarray) -> PlotFrame:
         raise InputError("The detected plot frame is implausibly small; "
                          "give the frame or the axis calibration by hand.")
     return PlotFrame(left, top, right, bottom)
+
+
+def interior(
+    image: np.ndarray, frame: Sequence[float], margin: int = 0
+) -> tuple[np.ndarray, tuple[int, int]]:
+    """The pixels strictly inside ``frame``, without the frame lines themselves.
+
+    ``margin`` pixels beyond each line centre are dropped, and more while the next pixel
+    line inwards is still almost all ink (a thick or blurred axis line).
+
+    Returns the view and the ``(row, col)`` of its top-left pixel in ``image``.
+    """
+    left, top, right, bottom = frame
+    r0, r1 = max(int(np.floor(top)) + margin + 1, 0), min(int(np.ceil(bottom)) - margin, image.shape[0])
+    c0, c1 = max(int(np.floor(left)) + margin + 1, 0), min(int(np.ceil(right)) - margin, image.shape[1])
+    if r1 - r0 < 3 or c1 - c0 < 3:
+        raise InputError(f"The plot frame {tuple(frame)} leaves no room for a curve.")
+    background = estimate_background(image[r0:r1, c0:c1])
+    ink = np.abs(image[..., :3].astype(np.int16) - background.astype(np.int16)).max(axis=2) > 40
+    for _ in range(6):  # peel off the rest of thick or blurred axis lines
+        if r1 - r0 < 4 or c1 - c0 < 4:
+            break
+        r0 += int(ink[r0, c0:c1].mean() > 0.85)
+        r1 -= int(ink[r1 - 1, c0:c1].mean() > 0.85)
+        c0 += int(ink[r0:r1, c0].mean() > 0.85)
+        c1 -= int(ink[r0:r1, c1 - 1].mean() > 0.85)
+    return image[r0:r1, c0:c1, :3], (r0, c0)
 
 
 def _longest_runs(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

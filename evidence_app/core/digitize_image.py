@@ -104,6 +104,16 @@ def load_figure(path: str | Path) -> FigureImage:
     return FigureImage(pixels, hashlib.sha256(data).hexdigest(), str(file), fmt)
 
 
+def downsample(pixels: np.ndarray, factor: int) -> np.ndarray:
+    """Shrink an RGB image by an integer ``factor`` averaging each block (as anti-aliasing
+    would have drawn it at the lower resolution); edge pixels that do not fill a block are dropped."""
+    if factor <= 1:
+        return pixels
+    h, w = (pixels.shape[0] // factor) * factor, (pixels.shape[1] // factor) * factor
+    blocks = pixels[:h, :w, :3].reshape(h // factor, factor, w // factor, factor, 3)
+    return np.round(blocks.mean(axis=(1, 3))).astype(np.uint8)
+
+
 def decode_figure(data: bytes, *, source: str | Path = "<bytes>") -> tuple[np.ndarray, str]:
     """Decode PNG/JPEG bytes into an ``(h, w, 3)`` ``uint8`` array, checking size first.
 
