@@ -1,82 +1,158 @@
-"""The library table: every dataset, searchable and sortable."""
+"""The library table: every dataset (bundled and the user's), filterable, searchable and sortable."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLineEdit, QTableView, QVBoxLayout, QWidget
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
+    QTableView, QVBoxLayout, QWidget,
+)
 
-from evidence_app.core.catalog import CURVE_KIND_LABELS, badges
 from evidence_app.core.library import Library
+from evidence_app.gui.library_model import (
+    COLUMNS, FACETS, ID_ROLE, LibraryFilterProxy, facet_values, fill_model,
+)
 
-COLUMNS = ("Trial", "Comparison", "Endpoint", "Setting", "Histology", "HR (CI)", "Curve", "Flags", "Id")
-
-
-def _hr_text(dataset) -> str:
-    hr = dataset.comparison.hazard_ratio
-    if hr is None:
-        return "not reported"
-    if hr.lower is None:
-        return f"{hr.value:.2f} (CI not reported)"
-    level = "" if hr.ci_level == 0.95 else f", {hr.ci_level * 100:g}% CI"
-    return f"{hr.value:.2f} ({hr.lower:.2f}–{hr.upper:.2f}{level})"
+__all__ = ["LibraryPanel", "COLUMNS"]
 
 
 class LibraryPanel(QWidget):
-    """Lists the datasets; emits ``datasetActivated(id)`` on double-click or Enter."""
+    """Lists the datasets.
+
+    Emits ``datasetActivated(id)`` on double-click or Enter and ``selectionChanged()`` when the
+    selected rows change. ``filters`` maps each facet (drug, comparator, setting, histology,
+    endpoint, curve) to its combo box.
+    """
 
     datasetActivated = Signal(str)
+    selectionChanged = Signal()
 
     def __init__(self, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.library = library
         self.search = QLineEdit(placeholderText="Search trials, drugs, populations…  (Ctrl+F)")
+        self.search.setObjectName("librarySearch")
         self.search.setClearButtonEnabled(True)
+        self.filters: dict[str, QComboBox] = {}
         self.model = QStandardItemModel(0, len(COLUMNS), self)
         self.model.setHorizontalHeaderLabels(COLUMNS)
-        self.proxy = QSortFilterProxyModel(self)
+        self.proxy = LibraryFilterProxy(self)
         self.proxy.setSourceModel(self.model)
-        self.proxy.setFilterCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
-        self.proxy.setFilterKeyColumn(-1)
         self.table = QTableView()
+        self.table.setObjectName("libraryTable")
         self.table.setModel(self.proxy)
         self.table.setSortingEnabled(True)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.verticalHeader().hide()
+        self.count_label = QLabel()
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.search)
+        layout.addLayout(self._filter_grid())
         layout.addWidget(self.table)
-        self.search.textChanged.connect(self.proxy.setFilterFixedString)
+        layout.addWidget(self.count_label)
+        self.search.textChanged.connect(self._search_changed)
         self.table.activated.connect(self._activated)
+        self.table.selectionModel().selectionChanged.connect(lambda *_: self.selectionChanged.emit())
         self.set_library(library)
-
-    def set_library(self, library: Library) -> None:
-        self.model.removeRows(0, self.model.rowCount())
-        for entry in library.entries.values():
-            d = entry.dataset
-            values = (
-                d.trial.acronym,
-                f"{d.experimental.label} vs {d.control.label}",
-                d.endpoint.name,
-                d.trial.setting,
-                d.trial.histology,
-                _hr_text(d),
-                CURVE_KIND_LABELS[d.curve.kind],
-                ", ".join(badges(d) + ([] if entry.bundled else ["user dataset"])),
-                d.id,
-            )
-            items = [QStandardItem(v) for v in values]
-            for item in items:
-                item.setData(d.id, Qt.ItemDataRole.UserRole)
-                item.setToolTip(d.title)
-            self.model.appendRow(items)
-        self.table.resizeColumnsToContents()
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
 
+    def _filter_grid(self) -> QGridLayout:
+        grid = QGridLayout()
+        grid.setContentsMargins(0, 0, 0, 0)
+        for i, key in enumerate(FACETS):
+            combo = QComboBox()
+            combo.setObjectName(f"{key}Filter")
+            combo.setToolTip(f"Show only datasets with this {key}")
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(10)
+            combo.currentIndexChanged.connect(lambda _i, k=key: self._facet_changed(k))
+            self.filters[key] = combo
+            grid.addWidget(combo, i // 3, i % 3)
+        reset = QPushButton("Clear filters")
+        reset.setObjectName("clearFilters")
+        reset.clicked.connect(self.clear_filters)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(reset)
+        grid.addLayout(row, 2, 0, 1, 3)
+        return grid
+
+    # -- content ---------------------------------------------------------------------------------
+    def set_library(self, library: Library) -> None:
+        """Show ``library``; keeps filters and the selection where they still apply."""
+        selected = self.selected_ids()
+        self.library = library
+        fill_model(self.model, self.proxy, library)
+        values = facet_values(library)
+        for key, combo in self.filters.items():
+            current = combo.currentData()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem(f"All {FACETS[key]}", None)
+            for value in values[key]:
+                combo.addItem(value, value)
+            found = combo.findData(current) if current is not None else 0
+            combo.setCurrentIndex(max(found, 0))
+            combo.blockSignals(False)
+            self.proxy.set_facet(key, combo.currentData())
+        self.table.resizeColumnsToContents()
+        self.select_ids(selected)
+        self._update_count()
+
+    def clear_filters(self) -> None:
+        self.search.clear()
+        for combo in self.filters.values():
+            combo.setCurrentIndex(0)
+
+    def set_filter(self, key: str, value: str | None) -> None:
+        """Choose ``value`` in the ``key`` filter box (None = all)."""
+        combo = self.filters[key]
+        index = combo.findData(value) if value is not None else 0
+        if index < 0:
+            raise KeyError(f"no {key} {value!r} in the library")
+        combo.setCurrentIndex(index)
+
+    def _search_changed(self, text: str) -> None:
+        self.proxy.set_text(text)
+        self._update_count()
+
+    def _facet_changed(self, key: str) -> None:
+        self.proxy.set_facet(key, self.filters[key].currentData())
+        self._update_count()
+
+    def _update_count(self) -> None:
+        shown, total = self.proxy.rowCount(), self.model.rowCount()
+        self.count_label.setText(f"{total} datasets" if shown == total else f"{shown} of {total} datasets shown")
+
+    # -- selection ---------------------------------------------------------------------------------
     def visible_ids(self) -> list[str]:
-        return [self.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole) for r in range(self.proxy.rowCount())]
+        return [self.proxy.index(r, 0).data(ID_ROLE) for r in range(self.proxy.rowCount())]
+
+    def selected_ids(self) -> list[str]:
+        """Selected dataset ids in the order shown."""
+        rows = sorted(index.row() for index in self.table.selectionModel().selectedRows())
+        return [self.proxy.index(r, 0).data(ID_ROLE) for r in rows]
+
+    def current_id(self) -> str | None:
+        index = self.table.currentIndex()
+        return index.data(ID_ROLE) if index.isValid() else None
+
+    def select_ids(self, ids: list[str]) -> None:
+        wanted = set(ids)
+        selection = self.table.selectionModel()
+        selection.clearSelection()
+        flags = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
+        for row in range(self.proxy.rowCount()):
+            index = self.proxy.index(row, 0)
+            if index.data(ID_ROLE) in wanted:
+                selection.select(index, flags)
+                selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def _activated(self, index) -> None:
-        self.datasetActivated.emit(index.data(Qt.ItemDataRole.UserRole))
+        self.datasetActivated.emit(index.data(ID_ROLE))

@@ -1,0 +1,233 @@
+"""The Forest view: choose comparisons, grouping, pooling method and orientation; see the forest
+plot and the pooled estimates. ``build_forest`` runs in the worker; drawing happens on screen.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (
+    QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
+    QSplitter, QVBoxLayout, QWidget,
+)
+
+from evidence_app.core.formatting import fmt_hr, fmt_p
+from evidence_app.core.library import Library
+from evidence_app.gui import settings
+from evidence_app.gui.app import guarded, show_error
+from evidence_app.gui.copyable_table import CopyableTable
+from evidence_app.gui.figure_export_dialog import FigureExport
+from evidence_app.gui.figure_panel import FigurePanel
+from evidence_app.gui.workers import Job, JobRunner
+
+METHODS = {"Random effects, REML": "REML", "Random effects, DerSimonian–Laird": "DL",
+           "Random effects, Paule–Mandel": "PM", "Fixed effect (inverse variance)": "fixed"}
+GROUPS = {"No grouping": None, "Setting (line)": "setting", "Histology": "histology", "Endpoint": "endpoint",
+          "Trial": "trial"}
+ORIENTATIONS = {"mTOR inhibitor vs comparator": "mtor", "As published": "as published"}
+POOLED_HEADERS = ("Estimate", "k", "Pooled HR (95% CI)", "p", "I²", "τ²", "95% prediction interval", "Method")
+
+
+def pooled_rows(data: Any) -> list[tuple[str, ...]]:
+    """One row per pooled estimate (each group, then overall), plus the subgroup test."""
+    def row(name: str, p: Any) -> tuple[str, ...]:
+        i2 = "—" if p.i2 is None else f"{p.i2:.1f}%"
+        method = p.method + (" + Hartung–Knapp" if p.hk else "")
+        return (name, str(p.k), fmt_hr(p.estimate, p.lower, p.upper, p.ci_level), fmt_p(p.p), i2, f"{p.tau2:.4f}",
+                f"{p.pi_lower:.2f}–{p.pi_upper:.2f}" if p.model == "random" else "—", method)
+
+    rows = [row(f"Group: {g.name}", g.pooled) for g in data.groups if g.pooled is not None]
+    if data.overall is not None:
+        rows.append(row("Overall", data.overall))
+    if data.subgroup_test is not None:
+        t = data.subgroup_test
+        rows.append(("Test for subgroup differences", "", f"Q = {t.q_between:.2f}, df {t.df_between}",
+                     fmt_p(t.p_between), "", "", "", ""))
+    return rows or [("No pooled estimate", "", "", "", "", "", "", "fewer than two poolable comparisons")]
+
+
+def forest_options(width: str) -> Any:
+    """ForestOptions for a column width (the plotting module sets the figure size from it)."""
+    import dataclasses
+
+    from evidence_app.plots.forest import ForestOptions
+
+    known = {f.name for f in dataclasses.fields(ForestOptions)}
+    return ForestOptions(width=width) if "width" in known else ForestOptions()
+
+
+def forest_job(datasets: list[Any], options: dict[str, Any], *, progress: Any = None, cancelled: Any = None) -> Any:
+    from evidence_app.core.forest_data import build_forest
+
+    return build_forest(datasets, **options)
+
+
+class ForestView(QWidget):
+    """Emits ``forestUpdated(forest_data)`` each time the figure and pooled table are redrawn."""
+
+    forestUpdated = Signal(object)
+
+    def __init__(self, library: Library, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.library, self.runner = library, runner
+        self.data: Any = None
+        self._export: FigureExport | None = None
+        self._job: Job | None = None
+        self._timer = QTimer(self, singleShot=True, interval=60)
+        self._timer.timeout.connect(self._update)
+        self.comparisons = QListWidget()
+        self.comparisons.setObjectName("forestComparisons")
+        self.comparisons.itemChanged.connect(self.schedule_update)
+        self.group_box, self.method_box, self.orient_box = (self._combo(GROUPS, "forest/group", "Setting (line)"),
+                                                            self._combo(METHODS, "forest/method",
+                                                                        "Random effects, REML"),
+                                                            self._combo(ORIENTATIONS, "forest/orient",
+                                                                        "mTOR inhibitor vs comparator"))
+        self.hk_box = QCheckBox("Hartung–Knapp adjustment")
+        self.hk_box.setChecked(settings.read("forest/hk", False))
+        self.hk_box.toggled.connect(self.schedule_update)
+        self.panel = FigurePanel(self, message="Tick at least one comparison.")
+        self.pooled = CopyableTable(POOLED_HEADERS)
+        self.pooled.setObjectName("pooledTable")
+        self.warnings = QLabel()
+        self.warnings.setWordWrap(True)
+        self.export_button = QPushButton("Export figure…")
+        self.export_button.setObjectName("exportForestFigure")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.export_figure)
+        self._layout()
+        self.set_library(library)
+
+    def _combo(self, choices: dict[str, Any], key: str, default: str) -> QComboBox:
+        box = QComboBox()
+        box.addItems(list(choices))
+        box.setCurrentText(settings.read(key, default))
+        box.currentTextChanged.connect(lambda text: self._choice_changed(key, text))
+        return box
+
+    def _choice_changed(self, key: str, text: str) -> None:
+        settings.write(key, text)
+        self.schedule_update()
+
+    def _layout(self) -> None:
+        left = QWidget()
+        column = QVBoxLayout(left)
+        column.addWidget(QLabel("<b>Comparisons</b>"))
+        column.addWidget(self.comparisons, 1)
+        buttons = QHBoxLayout()
+        for text, state in (("All", Qt.CheckState.Checked), ("None", Qt.CheckState.Unchecked)):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _=False, s=state: self._check_all(s))
+            buttons.addWidget(button)
+        column.addLayout(buttons)
+        form = QFormLayout()
+        form.addRow("Group by:", self.group_box)
+        form.addRow("Pooling:", self.method_box)
+        form.addRow("", self.hk_box)
+        form.addRow("Orientation:", self.orient_box)
+        column.addLayout(form)
+        right = QSplitter(Qt.Orientation.Vertical)
+        top = QWidget()
+        top_column = QVBoxLayout(top)
+        top_column.setContentsMargins(0, 0, 0, 0)
+        top_column.addWidget(self.panel, 1)
+        row = QHBoxLayout()
+        row.addWidget(self.warnings, 1)
+        row.addWidget(self.export_button)
+        top_column.addLayout(row)
+        right.addWidget(top)
+        right.addWidget(self.pooled)
+        right.setStretchFactor(0, 3)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 3)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+
+    def set_library(self, library: Library) -> None:
+        checked = set(self.checked_ids())
+        self.library = library
+        self.comparisons.blockSignals(True)
+        self.comparisons.clear()
+        for dataset_id, entry in sorted(library.entries.items(), key=lambda kv: kv[1].dataset.title.lower()):
+            item = QListWidgetItem(entry.dataset.title)
+            item.setData(Qt.ItemDataRole.UserRole, dataset_id)
+            item.setToolTip(f"{entry.dataset.title}\n{dataset_id}")
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if dataset_id in checked else Qt.CheckState.Unchecked)
+            self.comparisons.addItem(item)
+        self.comparisons.blockSignals(False)
+        self.schedule_update()
+
+    def _items(self) -> list[QListWidgetItem]:
+        return [self.comparisons.item(i) for i in range(self.comparisons.count())]
+
+    def checked_ids(self) -> list[str]:
+        return [i.data(Qt.ItemDataRole.UserRole) for i in self._items() if i.checkState() == Qt.CheckState.Checked]
+
+    def set_checked(self, ids: list[str]) -> None:
+        """Tick exactly ``ids`` (e.g. the library selection)."""
+        wanted = set(ids)
+        self.comparisons.blockSignals(True)
+        for item in self._items():
+            on = item.data(Qt.ItemDataRole.UserRole) in wanted
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        self.comparisons.blockSignals(False)
+        self.schedule_update()
+
+    def _check_all(self, state: Qt.CheckState) -> None:
+        self.set_checked([i.data(Qt.ItemDataRole.UserRole) for i in self._items()]
+                         if state == Qt.CheckState.Checked else [])
+
+    def options(self) -> dict[str, Any]:
+        settings.write("forest/hk", self.hk_box.isChecked())
+        return {"group_by": GROUPS[self.group_box.currentText()], "method": METHODS[self.method_box.currentText()],
+                "hk": self.hk_box.isChecked(), "orient": ORIENTATIONS[self.orient_box.currentText()]}
+
+    def schedule_update(self) -> None:
+        self._timer.start()
+
+    @guarded
+    def _update(self) -> None:
+        if self._job is not None:
+            self._job.cancel()
+        ids = [i for i in self.checked_ids() if i in self.library]
+        if not ids:
+            self._job, self.data = None, None
+            self.panel.show_message("Tick at least one comparison.")
+            self.pooled.set_rows([])
+            self.export_button.setEnabled(False)
+            return
+        datasets = [self.library.get(i) for i in ids]
+        job = self.runner.start(forest_job, datasets, self.options(), name="forest")
+        job.succeeded.connect(self._show)
+        job.failed.connect(self._failed)
+        self._job = job
+
+    def _failed(self, exc: BaseException) -> None:
+        if self.sender() is self._job:
+            self._job = None
+            self.panel.show_message("The forest plot could not be built.")
+            show_error(self, exc)
+
+    @guarded
+    def _show(self, data: Any) -> None:
+        if self.sender() is not self._job:
+            return
+        from evidence_app.plots.forest import draw_forest
+
+        self._job, self.data = None, data
+        self.panel.redraw(lambda figure, width: draw_forest(figure, data, forest_options(width)))
+        self.pooled.set_rows(pooled_rows(data))
+        self.warnings.setText("\n".join(data.warnings))
+        self.export_button.setEnabled(True)
+        self.forestUpdated.emit(data)
+
+    @guarded
+    def export_figure(self) -> None:
+        if self.data is None or self.panel.draw_function is None:
+            return
+        self._export = FigureExport(self, self.runner, self.panel.draw_function, "forest-plot")

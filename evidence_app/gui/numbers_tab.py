@@ -1,0 +1,66 @@
+"""The Numbers tab: published next to computed numbers, per comparison and per arm; copyable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from evidence_app.core.schema import Dataset
+from evidence_app.gui.copyable_table import CopyableTable
+from evidence_app.gui.numbers_rows import HEADERS, numbers_rows
+
+
+class NumbersTab(QWidget):
+    """Shows the published numbers at once and fills in the computed column when the analysis arrives."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.banner = QLabel()
+        self.banner.setObjectName("numbersBanner")
+        self.banner.setWordWrap(True)
+        self.banner.setStyleSheet("QLabel { background: #fff3cd; padding: 6px; border-radius: 3px; }")
+        self.banner.hide()
+        self.table = CopyableTable(HEADERS, self)
+        self.table.setObjectName("numbersTable")
+        self.table.setToolTip("Select cells and press Ctrl+C to copy them as a table (Word, Excel)")
+        self.footer = QLabel()
+        self.footer.setWordWrap(True)
+        self.footer.setObjectName("numbersFooter")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.footer)
+
+    def show_dataset(self, dataset: Dataset, analysis: Any = None, *, failed: str = "") -> None:
+        rows = numbers_rows(dataset, analysis, failed=bool(failed))
+        self.table.set_rows([r.cells for r in rows],
+                            bold_rows=[i for i, r in enumerate(rows) if r.heading],
+                            highlighted_rows=[i for i, r in enumerate(rows) if r.approximation])
+        self.table.setColumnWidth(4, max(self.table.columnWidth(4), 240))
+        banner = []
+        if analysis is not None and analysis.is_approximation:
+            banner.append("Computed numbers are an APPROXIMATION from the published summaries (highlighted): "
+                          "they cannot add evidence beyond what was published.")
+        if failed:
+            banner.append(f"Computed numbers are not available: {failed}")
+        self.banner.setText("\n".join(banner))
+        self.banner.setVisible(bool(banner))
+        self.footer.setText(_footer(dataset, analysis))
+
+    def cell_texts(self) -> list[str]:
+        """Every cell's text (for tests and accessibility checks)."""
+        t = self.table
+        return [t.text_at(r, c) for r in range(t.rowCount()) for c in range(t.columnCount())]
+
+
+def _footer(dataset: Dataset, analysis: Any) -> str:
+    parts = ["“not reported” means the sources give no value; nothing is estimated in its place. "
+             "Sources: see the Sources tab."]
+    if analysis is not None:
+        fits = [a.fit for a in analysis.arms if a.fit is not None]
+        if fits:
+            parts.append(f"Computed from {analysis.curve_label}; Kaplan–Meier CIs: {fits[0].ci_method}.")
+        parts += list(analysis.notes)
+    parts += [f"Caveat: {c}" for c in dataset.flags.caveats]
+    return "\n".join(parts)

@@ -1,0 +1,130 @@
+"""The Reconstruction tab: how the patient-level rows behind the curves were obtained, and how well
+they reproduce what was published (digitized points, numbers at risk, event totals, warnings).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+
+from evidence_app.gui.app import guarded
+from evidence_app.gui.copyable_table import CopyableTable
+from evidence_app.gui.figure_panel import FigurePanel
+
+DIAGNOSTIC_HEADERS = ("Arm", "Curve data", "Patients", "Events", "Reported events", "Max gap", "Mean gap", "Method")
+AT_RISK_HEADERS = ("Arm", "Time", "Published at risk", "Reconstructed at risk", "Difference")
+
+
+def explanation(analysis: Any) -> str:
+    """What the curves are, in plain words, for each kind of curve data."""
+    d = analysis.dataset
+    kind = d.curve.kind
+    if kind == "patient-level":
+        return (f"Patient-level data ({d.curve.origin}). They are used as they are: nothing is reconstructed, "
+                "so there is nothing to compare with digitized points here.")
+    if kind == "digitized":
+        return ("Digitized curve: patient-level rows were reconstructed from the digitized points and the "
+                "published numbers at risk (Guyot-type algorithm). The figure shows the digitized points over "
+                "the reconstructed Kaplan–Meier curve; the tables show how closely it matches.")
+    if analysis.is_approximation:
+        return ("No curve was published or digitized for this dataset. The curves are an APPROXIMATION built "
+                "from the published summaries (median and landmark survival, piecewise exponential): they pass "
+                "through the published points but say nothing about the curve's shape between them.")
+    return "No curve data and no published summary to approximate one from."
+
+
+class ReconstructionTab(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.explanation.setObjectName("reconstructionExplanation")
+        self.panel = FigurePanel(self, toolbar=False, message="")
+        self.diagnostics = CopyableTable(DIAGNOSTIC_HEADERS)
+        self.diagnostics.setObjectName("reconstructionDiagnostics")
+        self.at_risk = CopyableTable(AT_RISK_HEADERS)
+        self.at_risk.setObjectName("atRiskAgreement")
+        self.warnings = QPlainTextEdit()
+        self.warnings.setReadOnly(True)
+        self.warnings.setObjectName("reconstructionWarnings")
+        right = QWidget()
+        column = QVBoxLayout(right)
+        column.setContentsMargins(0, 0, 0, 0)
+        for title, widget in (("Diagnostics", self.diagnostics), ("Numbers at risk: published vs reconstructed",
+                                                                    self.at_risk), ("Warnings", self.warnings)):
+            column.addWidget(QLabel(f"<b>{title}</b>"))
+            column.addWidget(widget)
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.panel)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.explanation)
+        layout.addWidget(splitter, 1)
+        self._undrawn: Any = None
+
+    def show_pending(self, text: str) -> None:
+        self._undrawn = None
+        self.explanation.setText(text)
+        self.panel.show_message("")
+        for table in (self.diagnostics, self.at_risk):
+            table.set_rows([])
+        self.warnings.clear()
+
+    @guarded
+    def set_analysis(self, analysis: Any) -> None:
+        self.explanation.setText(explanation(analysis))
+        diagnostics, at_risk, warnings = [], [], list(analysis.notes)
+        for result in analysis.arms:
+            data = result.data
+            if data is None:
+                continue
+            warnings += [f"{result.arm.label}: {w}" for w in data.warnings]
+            recon = data.reconstruction
+            diag = getattr(recon, "diagnostics", None)
+            diagnostics.append((
+                result.arm.label, data.kind, str(len(data.time)), str(int(data.event.sum())),
+                "not reported" if diag is None or diag.reported_events is None else str(diag.reported_events),
+                "—" if diag is None else f"{diag.max_gap:.4f}", "—" if diag is None else f"{diag.mean_gap:.4f}",
+                getattr(recon, "method", "patient-level data as given"),
+            ))
+            for t, published, rebuilt in (diag.at_risk if diag is not None else ()):
+                at_risk.append((result.arm.label, f"{t:g}", str(published), str(rebuilt), f"{rebuilt - published:+d}"))
+        self.diagnostics.set_rows(diagnostics)
+        self.at_risk.set_rows(at_risk or [("—", "", "no numbers-at-risk table for this dataset", "", "")])
+        self.warnings.setPlainText("\n".join(f"• {w}" for w in warnings) or "No warnings.")
+        drawable = any(r.fit is not None for r in analysis.arms)
+        self._undrawn = analysis if drawable and analysis.dataset.curve.kind != "patient-level" else None
+        if not drawable:
+            self.panel.show_message("No curve data.")
+        elif self._undrawn is None:
+            self.panel.show_message("Patient-level data: there are no digitized points to compare with.\n"
+                                    "The curves are on the Curves tab.")
+        elif self.isVisible():
+            self._draw()
+        else:
+            self.panel.show_message("")  # drawn when the tab is first shown: opening a dataset stays quick
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        super().showEvent(event)
+        if self._undrawn is not None:
+            QTimer.singleShot(0, self._draw)  # once the tab is laid out, so the figure fits it
+
+    @guarded
+    def _draw(self) -> None:
+        from evidence_app.plots.km import KMOptions, draw_km
+
+        analysis, self._undrawn = self._undrawn, None
+        if analysis is None:
+            return
+
+        wanted = {"ci_bands": False, "censor_marks": False, "risk_table": False, "show_hr_box": False,
+                  "median_lines": False, "show_digitized": True, "show_published_medians": True}
+        known = {f.name for f in dataclasses.fields(KMOptions)}
+        options = {k: v for k, v in wanted.items() if k in known}
+        self.panel.redraw(lambda figure, width: draw_km(
+            figure, analysis, KMOptions(**options, width=width)))  # type: ignore[arg-type]
