@@ -120,7 +120,8 @@ def _load_command_modules() -> None:
     """Import modules that register further subcommands (each stays next to the code it drives)."""
     import importlib
 
-    for module in ("evidence_app.commands", "evidence_app.commands_export", "evidence_app.commands_figure"):
+    for module in ("evidence_app.commands", "evidence_app.commands_export", "evidence_app.commands_figure",
+                   "evidence_app.commands_digitize"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:
@@ -147,6 +148,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # Output piped into e.g. `head`, which stopped reading: not an error of ours.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":
