@@ -1,0 +1,19 @@
+"""The figure digitizer: Kaplan–Meier curves read from an image into a dataset with provenance.
+
+:class:`~evidence_app.gui.digitizer.window.DigitizerWindow` is the entry point. It is imported on
+first use, so the Qt-free parts (``session``, ``jobs``) load without Qt.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["DigitizerWindow"]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "DigitizerWindow":
+        from evidence_app.gui.digitizer.window import DigitizerWindow
+
+        return DigitizerWindow
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

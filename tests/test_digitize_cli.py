@@ -1,0 +1,158 @@
+"""``evidence-app digitize`` as a user types it: a Kaplan–Meier figure drawn here becomes CSV files
+that ``evidence-app reconstruct`` accepts; bad input gives one line on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from evidence_app.cli import main
+from evidence_app.commands_digitize import parse_range
+from evidence_app.errors import InputError
+
+BLUE, ORANGE = "#1f77b4", "#ff7f0e"
+N = 120
+
+
+def simulate(seed: int, hazard: float) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    t = rng.exponential(1 / hazard, N)
+    c = np.minimum(rng.uniform(6, 30, N), 24.0)
+    return np.round(np.minimum(t, c), 2) + 0.01, (t <= c).astype(int)
+
+
+def km(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    times = np.unique(time[event == 1])
+    factors = [1 - ((time == u) & (event == 1)).sum() / (time >= u).sum() for u in times]
+    return np.r_[0.0, times], np.r_[1.0, np.cumprod(factors)]
+
+
+def survival_at(t: np.ndarray, s: np.ndarray, x: float) -> float:
+    return float(s[np.searchsorted(t, x, side="right") - 1])
+
+
+@pytest.fixture(scope="module")
+def arms():
+    return {BLUE: simulate(1, 0.06), ORANGE: simulate(2, 0.035)}
+
+
+@pytest.fixture(scope="module")
+def figure(tmp_path_factory, arms):
+    fig = Figure(figsize=(6, 4), dpi=100)
+    FigureCanvasAgg(fig)
+    ax = fig.add_subplot()
+    for color, (time, event) in arms.items():
+        t, s = km(time, event)
+        ax.step(np.r_[t, time.max()], np.r_[s, s[-1]], where="post", color=color, lw=1.5)
+    ax.set_xlim(0, 24)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("Months")
+    path = tmp_path_factory.mktemp("figure") / "km.png"
+    fig.savefig(path)
+    return path
+
+
+def test_digitize_writes_one_csv_per_colour_that_reconstruct_accepts(figure, arms, tmp_path, capsys):
+    out = tmp_path / "curves"
+    assert main(["digitize", "--image", str(figure), "--x-range", "0,24", "--y-range", "0,1",
+                 "--out", str(out)]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert len(printed) == 2 and all(line.startswith("wrote ") for line in printed)
+    assert sorted(p.name for p in out.iterdir()) == ["curve_1f77b4.csv", "curve_ff7f0e.csv"]
+    for color, (time, event) in arms.items():
+        curve = pd.read_csv(out / f"curve_{color.lstrip('#')}.csv")
+        assert list(curve.columns) == ["time", "survival"]
+        assert curve["time"].iloc[0] == 0 and curve["survival"].iloc[0] == 1
+        t, s = km(time, event)
+        for x in (6.0, 12.0, 18.0):
+            digitized = survival_at(curve["time"].to_numpy(), curve["survival"].to_numpy(), x)
+            assert digitized == pytest.approx(survival_at(t, s, x), abs=0.03)
+    ipd = tmp_path / "ipd.csv"
+    assert main(["reconstruct", "--curve", str(out / "curve_1f77b4.csv"), "--n", str(N), "--out", str(ipd)]) == 0
+    patients = pd.read_csv(ipd)
+    assert len(patients) == N and set(patients["event"]) <= {0, 1}
+
+
+def test_given_colours_and_max_colours(figure, tmp_path, capsys):
+    assert main(["digitize", "--image", str(figure), "--x-range", "0,24", "--y-range", "0,1",
+                 "--colors", ORANGE, "--out", str(tmp_path / "a")]) == 0
+    assert [p.name for p in (tmp_path / "a").iterdir()] == ["curve_ff7f0e.csv"]
+    assert main(["digitize", "--image", str(figure), "--x-range", "0,24", "--y-range", "0,1",
+                 "--max-colors", "1", "--out", str(tmp_path / "b")]) == 0
+    assert len(list((tmp_path / "b").iterdir())) == 1
+    assert "wrote" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--x-range", "0-24"], "error: --x-range: expected 2 numbers like 0,24, found '0-24'"),
+    (["--y-range", "1,0"], "error: --y-range: expected the low value first"),
+    (["--colors", "#00ff00"], "No curve in colour #00ff00 was found"),
+    (["--frame", "1,2,3"], "error: --frame: expected 4 numbers"),
+])
+def test_bad_input_is_one_line_on_stderr(figure, tmp_path, capsys, args, message):
+    base = {"--image": str(figure), "--x-range": "0,24", "--y-range": "0,1", "--out": str(tmp_path / "o")}
+    base.update(dict(zip(args[::2], args[1::2])))
+    assert main(["digitize", *[x for pair in base.items() for x in pair]]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and message in err[0]
+    assert not (tmp_path / "o").exists()
+
+
+def test_unreadable_image_and_figure_without_curves(tmp_path, capsys):
+    text = tmp_path / "notes.png"
+    text.write_text("not an image", encoding="utf-8")
+    assert main(["digitize", "--image", str(text), "--x-range", "0,24", "--y-range", "0,1",
+                 "--out", str(tmp_path / "o")]) == 1
+    assert capsys.readouterr().err.strip() == (f"error: {text}: The file is not a readable PNG or JPEG image "
+                                               "(is it another format, or damaged?).")
+    fig = Figure(figsize=(6, 4), dpi=100)
+    FigureCanvasAgg(fig)
+    fig.add_subplot().set_xlim(0, 24)
+    empty = tmp_path / "empty.png"
+    fig.savefig(empty)
+    assert main(["digitize", "--image", str(empty), "--x-range", "0,24", "--y-range", "0,1",
+                 "--out", str(tmp_path / "o")]) == 1
+    assert capsys.readouterr().err.strip() == (f"error: {empty}: no curves found: no curve colours inside the plot "
+                                               "frame; give them with --colors")
+
+
+def test_existing_files_need_force(figure, tmp_path, capsys):
+    out = tmp_path / "curves"
+    args = ["digitize", "--image", str(figure), "--x-range", "0,24", "--y-range", "0,1", "--out", str(out)]
+    assert main(args) == 0
+    (out / "curve_1f77b4.csv").write_text("keep me", encoding="utf-8")
+    capsys.readouterr()
+    assert main(args) == 1
+    assert "already exist; use --force to replace" in capsys.readouterr().err
+    assert (out / "curve_1f77b4.csv").read_text(encoding="utf-8") == "keep me"
+    assert main([*args, "--force"]) == 0
+    assert (out / "curve_1f77b4.csv").read_text(encoding="utf-8").startswith("time,survival")
+
+
+finite = st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False)
+
+
+@given(finite, finite, st.sampled_from([",", ";", " ", ", "]))
+def test_range_text_round_trips_or_is_refused(a, b, separator):
+    text = f"{a!r}{separator}{b!r}"
+    if a < b:
+        assert parse_range(text, "--x-range") == (a, b)
+    else:
+        with pytest.raises(InputError, match="low value first"):
+            parse_range(text, "--x-range")
+
+
+@given(st.text(max_size=20))
+def test_any_range_text_parses_or_gives_a_one_line_input_error(text):
+    try:
+        low, high = parse_range(text, "--y-range")
+    except InputError as exc:
+        assert exc.location == "--y-range" and "\n" not in str(exc)
+    else:
+        assert low < high
