@@ -89,6 +89,13 @@ def test_every_view_export_and_digitizer_stay_offline(qtbot, library, tmp_path, 
         window.commands["forest"].trigger()
     window.commands["about"].trigger()
     close_dialogs()
+    km_png(tmp_path / "figure.png")
+    window.commands["digitize"].trigger()
+    with qtbot.waitSignal(window.digitizer.imageLoaded, timeout=30000):
+        window.digitizer.open_image(str(tmp_path / "figure.png"))
+    window.commands["digitize"].trigger()  # the same window is raised again, not a second one
+    assert sum(type(w).__name__ == "DigitizerWindow" for w in window.findChildren(type(window.digitizer))) == 1
+    window.digitizer.close()
 
     datasets = [library.get(i) for i in ("arcc-os-tem-vs-ifn", "bolero3-pfs-kmdata", "aspen-pfs")]
     export_workbook(datasets, tmp_path / "offline.xlsx", with_figures=True, with_ipd=True)
@@ -96,7 +103,6 @@ def test_every_view_export_and_digitizer_stay_offline(qtbot, library, tmp_path, 
     draw_km(fig, analyze_dataset(datasets[1]), KMOptions())
     for suffix in ("png", "svg", "pdf"):
         save_figure(fig, tmp_path / f"km.{suffix}")
-    km_png(tmp_path / "figure.png")
     result = digitize(tmp_path / "figure.png", (0, 30), (0, 1))
     assert len(result.curves) == 2
     for _ in windows:

@@ -234,9 +234,14 @@ class MainWindow(QMainWindow):
     def digitize_figure(self) -> None:
         from evidence_app.gui.digitizer import DigitizerWindow
 
-        self.digitizer = DigitizerWindow(self.library, self.runner, self)
-        self.digitizer.datasetSaved.connect(self.reload_library)
+        # One digitizer window, kept in step with the library, raised again on later triggers.
+        if getattr(self, "digitizer", None) is None:
+            self.digitizer = DigitizerWindow(self.library, self.runner, self)
+            self.digitizer.datasetSaved.connect(self.reload_library)
+            self.libraryReloaded.connect(lambda: self.digitizer.set_library(self.library))
         self.digitizer.show()
+        self.digitizer.raise_()
+        self.digitizer.activateWindow()
 
     @guarded
     def edit_dataset(self) -> None:
@@ -305,6 +310,8 @@ class MainWindow(QMainWindow):
                 restore(value)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+        if getattr(self, "digitizer", None) is not None:
+            self.digitizer.close()  # saves its own geometry
         settings.write("main/geometry", self.saveGeometry())
         settings.write("main/state", self.saveState())
         settings.write("main/splitter", self.splitter.saveState())
