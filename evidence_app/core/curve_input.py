@@ -69,9 +69,13 @@ def read_at_risk_csv(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def _read_two_columns(path: str | Path, columns: tuple[str, str]) -> pd.DataFrame:
+def read_csv_rows(path: str | Path, expected: str) -> tuple[list[tuple[int, list[str]]], str]:
+    """Non-blank rows of a small CSV as ``(row number, fields)`` and the delimiter used.
+
+    Accepts a UTF-8 BOM, Latin-1 text and ``,``, ``;`` or tab as delimiter (decided by the first
+    row). ``expected`` describes the content for the message when the file is empty.
+    """
     name = str(path)
-    expected = ",".join(columns)
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
@@ -82,9 +86,16 @@ def _read_two_columns(path: str | Path, columns: tuple[str, str]) -> pd.DataFram
         text = raw.decode("latin-1")
     lines = [(i + 1, line) for i, line in enumerate(text.splitlines()) if line.strip()]
     if not lines:
-        raise InputError(f"the file is empty; expected a header '{expected}' and data rows", file=name, location="row 1")
+        raise InputError(f"the file is empty; expected {expected}", file=name, location="row 1")
     delimiter = ";" if ";" in lines[0][1] else "\t" if "\t" in lines[0][1] else ","
     rows = [(num, [f.strip() for f in next(csv.reader(io.StringIO(line), delimiter=delimiter))]) for num, line in lines]
+    return rows, delimiter
+
+
+def _read_two_columns(path: str | Path, columns: tuple[str, str]) -> pd.DataFrame:
+    name = str(path)
+    expected = ",".join(columns)
+    rows, delimiter = read_csv_rows(path, f"a header '{expected}' and data rows")
     order = _header_order(rows[0][1], columns, name, rows[0][0])
     if order is not None:
         rows = rows[1:]

@@ -13,14 +13,13 @@ spreadsheet numbers it) and what was expected.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from evidence_app.core.curve_input import read_csv_rows
 from evidence_app.errors import InputError
 
 GENERIC_NAME = re.compile(r"^(x|y|t|s|time|surv|survival|prob|probability|km)[ _-]?\d*$", re.IGNORECASE)
@@ -80,23 +79,7 @@ def read_digitized_curves(path: str | Path) -> list[ParsedCurve]:
 
 
 def _rows(path: str | Path) -> tuple[list[tuple[int, list[str]]], str]:
-    name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror or exc})", file=name) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    lines = [(i + 1, line) for i, line in enumerate(text.splitlines()) if line.strip()]
-    if not lines:
-        raise InputError("the file is empty; expected digitized points (time,survival)", file=name, location="row 1")
-    first = lines[0][1]
-    delimiter = ";" if ";" in first else "\t" if "\t" in first else ","
-    rows = [(num, [f.strip() for f in next(csv.reader(io.StringIO(line), delimiter=delimiter))])
-            for num, line in lines]
-    return rows, delimiter
+    return read_csv_rows(path, "digitized points (time,survival)")
 
 
 def _number(text: str, delimiter: str) -> float | None:
