@@ -20,9 +20,29 @@ itself prints fewer digits, in which case we match what it prints):
            sigma2 0.3132; with test="t" (t with 12 df on the usual SE) p = 0.0018.
 [perf]     easystats/performance test suite, test "model_performance.rma": I2 of metafor's
            rma(yi, vi, data=<dat.bcg, RR>, method="REML") = 0.9222139 (a fraction).
-[M-uni]    metafor, tests/testthat/test_misc_rma_uni.r: method="DLIT" and "SJIT" on dat.bcg
-           give tau2 0.3181. Both iterations have the Paule-Mandel root of the generalised
-           Q statistic as fixed point (DerSimonian & Kacker 2007, Contemp Clin Trials 28).
+[M-uni]    metafor, tests/testthat/test_misc_rma_uni.r
+           (commit 191d2cb2232543df06887643c4483996cc9b614f): method="DLIT" and "SJIT" on
+           dat.bcg give tau2 0.3181. Both iterations have the Paule-Mandel root of the
+           generalised Q statistic as fixed point (DerSimonian & Kacker 2007, Contemp Clin
+           Trials 28). No printed metafor / meta / Stata output of method="PM" on dat.bcg
+           (log RR) was found (see test_paule_mandel_bcg_* below); PM itself is checked
+           against [SM-K].
+[M-readme] metafor README.md (github.com/wviechtb/metafor, commit
+           0014f62b7481cf6c29a19898babb1f5993a9dbc7), "Example": dat.bcg with
+           escalc(measure="RR", ...) and res <- rma(yi, vi, data=dat, test="knha") (REML +
+           Hartung-Knapp) prints: tau^2 0.3132, tau 0.5597, I^2 92.22%, H^2 12.86,
+           Q(df = 12) 152.2330; estimate -0.7145, se 0.1808, tval -3.9522, df 12,
+           pval 0.0019, ci.lb -1.1084, ci.ub -0.3206; and predict(res, transf=exp,
+           digits=2): pred 0.49, ci 0.33-0.73, pi 0.14-1.76.
+[SM-K]     statsmodels, statsmodels/stats/tests/results/results_meta.py (github.com/
+           statsmodels/statsmodels, commit 276bc48f75ae72fd84e7d03aee898d615f8dfdd3):
+           R metafor output ported to Python for the Kacker (2004, Metrologia 41:132)
+           interlaboratory data (9 labs; not dat.bcg), e.g. rma(y, v, method="PM",
+           control=list(tol=1e-9)) -> exk1_metafor, rma(..., method="DL", test="knha")
+           -> exk1_dl_hksj, method="FE" (+ test="knha") -> exk1_fe(_hksj). Used there by
+           statsmodels/stats/tests/test_meta.py
+           (commit 0d34d1f6d990c69d8540c5f9aa703644a31804cc), which also cites
+           Kacker (2004) Table 1 (p. 135): PM tau = 0.8399.
 [DK2007]   DerSimonian & Kacker (2007) Tables 3-4, CLASP log odds ratios, as reproduced in
            metafor tests/testthat/test_analysis_example_dersimonian2007.r:
            PM tau 0.3681, mu -0.3811, se 0.2060; DL 0.2323, -0.3240, 0.1540;
@@ -127,6 +147,70 @@ def test_reml_leave_one_out_matches_metafor():  # [M-infl]
 
 def test_paule_mandel_bcg_equals_iterated_dl_fixed_point():  # [M-uni]
     assert sig(pool(bcg_effects(), "PM").tau2, 0.3181)
+
+
+def test_paule_mandel_bcg_solves_generalised_q_and_needs_no_hk_rescaling():
+    # No published PM estimate/SE/CI for dat.bcg was found, so check what defines them:
+    # PM tau^2 solves Q_gen(tau^2) = k - 1, hence the Hartung-Knapp factor
+    # sum w (y - mu)^2 / (k - 1) is exactly 1 and PM + HK only swaps z for t(12).
+    effects = bcg_effects()
+    pm, pm_hk = pool(effects, "PM"), pool(effects, "PM", hk=True)
+    y = np.array([e.log_hr for e in effects])
+    w = 1 / (np.array([e.se for e in effects]) ** 2 + pm.tau2)
+    assert float(np.sum(w * (y - pm.log_estimate) ** 2)) == pytest.approx(12, rel=1e-9)
+    assert pm.log_estimate == pytest.approx(float(np.sum(w * y) / w.sum()), rel=1e-12)
+    assert pm.se == pytest.approx(math.sqrt(1 / w.sum()), rel=1e-12)
+    assert pm_hk.se == pytest.approx(pm.se, rel=1e-9) and pm_hk.df == 12
+    crit = stats.t.ppf(0.975, 12)
+    assert pm_hk.log_upper - pm_hk.log_estimate == pytest.approx(crit * pm.se, rel=1e-9)
+
+
+def test_reml_hartung_knapp_matches_metafor_readme():  # [M-readme]
+    hk = pool(bcg_effects(), "REML", hk=True)
+    for actual, expected in [(hk.tau2, 0.3132), (hk.tau, 0.5597), (hk.i2, 92.22),
+                             (hk.h2, 12.86), (hk.q, 152.2330), (hk.log_estimate, -0.7145),
+                             (hk.se, 0.1808), (hk.statistic, -3.9522),
+                             (hk.log_lower, -1.1084), (hk.log_upper, -0.3206)]:
+        assert sig(actual, expected), (actual, expected)
+    assert hk.df == 12 and hk.q_df == 12
+    assert sig(hk.p, 0.0019, 2)  # printed as 0.0019
+    # predict(res, transf=exp, digits=2); the prediction interval uses t(12) under knha
+    assert tuple(round(x, 2) for x in (hk.estimate, hk.lower, hk.upper, hk.pi_lower,
+                                       hk.pi_upper)) == (0.49, 0.33, 0.73, 0.14, 1.76)
+
+
+KACKER_Y = [61.00, 61.40, 62.21, 62.30, 62.34, 62.60, 62.70, 62.84, 65.90]
+KACKER_V = [0.2025, 1.2100, 0.0900, 0.2025, 0.3844, 0.5625, 0.0676, 0.0225, 1.8225]
+
+
+@pytest.mark.parametrize("method, hk, expected", [
+    # tau2, b, se, ci.lb, ci.ub, pval, I2, H2 as printed by metafor, ported in [SM-K]
+    ("PM", False, (0.705395309224248, 62.4076199113286, 0.338030602684471, 61.7450921043947,
+                   63.0701477182625, None, 83.7218626490482, 6.14320900751909)),   # exk1_metafor
+    ("DL", False, (0.288049246973751, 62.3901386044504, 0.245749668040304, 61.9084781058787,
+                   62.8717991030221, None, 67.744403741711, 3.10023721772938)),    # exk1_dl
+    ("DL", True, (0.288049246973751, 62.3901386044504, 0.29477605699879, 61.710383798052,
+                  63.0698934108488, 2.77938607433693e-16, 67.744403741711,
+                  3.10023721772938)),                                              # exk1_dl_hksj
+    ("fixed", False, (0.0, 62.5833970939982, 0.107845705498231, 62.3720233953344,
+                      62.7947707926621, None, 67.744403741711, 3.10023721772938)),  # exk1_fe
+    ("fixed", True, (0.0, 62.5833970939982, 0.189889223522271, 62.1455117593252,
+                     63.0212824286713, 8.04326466920145e-18, 67.744403741711,
+                     3.10023721772938)),                                           # exk1_fe_hksj
+])
+def test_kacker_pm_dl_and_knha_match_metafor_via_statsmodels(method, hk, expected):
+    effects = [effect_from_log(y, math.sqrt(v)) for y, v in zip(KACKER_Y, KACKER_V)]
+    res = pool(effects, method, hk=hk)
+    tau2, b, se, lb, ub, pval, i2, h2 = expected
+    for actual, want in [(res.log_estimate, b), (res.se, se), (res.log_lower, lb),
+                         (res.log_upper, ub), (res.i2, i2), (res.h2, h2),
+                         (res.q, 24.801897741835), (res.q_p, 0.00167935146372742)]:
+        assert sig(actual, want, 8), (actual, want)  # [SM-K] QE, QEp shared by all fits
+    assert res.tau2 == pytest.approx(tau2, abs=1e-9)  # metafor PM ran with tol=1e-9
+    if pval is not None:
+        assert sig(res.p, pval, 6) and res.df == 8
+    if method == "PM":  # Kacker (2004) Table 1, as cited in [SM-K]'s test_tau_kacker
+        assert round(res.tau, 4) == 0.8399
 
 
 def test_clasp_pm_dl_reml_match_dersimonian_kacker():  # [DK2007]
