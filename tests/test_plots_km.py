@@ -174,3 +174,36 @@ def test_digitized_points_are_overlaid_on_a_reconstructed_curve(library, kmdata)
     notes = " ".join(t.get_text() for t in art.notes).replace("\n", " ")
     assert "reconstructed from the digitized published figure" in notes
     assert overlapping_texts(fig) == []
+
+
+@pytest.mark.parametrize("width", ["single", "double"])
+def test_boxes_are_predicted_where_matplotlib_puts_them(approximation, width):
+    # The legend and the HR box are measured once and their other positions predicted; every
+    # prediction must be the box matplotlib really draws there.
+    import numpy as np
+
+    from evidence_app.plots.placement import ANCHORS, candidate_boxes, set_anchor
+
+    fig = new_figure(width)
+    art = draw_km(fig, approximation, KMOptions(width=width))
+    renderer = fig.canvas.get_renderer()
+    for artist in (art.legend, art.hr_box):
+        for (x, y), predicted in zip(ANCHORS, candidate_boxes(artist, art.ax, renderer)):
+            set_anchor(artist, art.ax, x, y)
+            np.testing.assert_allclose(artist.get_window_extent(renderer).get_points(), predicted.get_points(),
+                                       atol=1e-6, err_msg=f"{type(artist).__name__} at {(x, y)}")
+
+
+def test_densify_walks_every_segment_in_steps():
+    import numpy as np
+
+    from evidence_app.plots.placement import densify
+
+    rng = np.random.default_rng(3)
+    x, y = np.cumsum(rng.uniform(0, 30, 40)), rng.uniform(0, 300, 40)
+    expected = [np.column_stack([x[:1], y[:1]])]
+    for x0, y0, x1, y1 in zip(x[:-1], y[:-1], x[1:], y[1:]):  # the plain loop it replaces
+        t = np.linspace(0, 1, max(1, int(np.hypot(x1 - x0, y1 - y0) / 2.0)) + 1)[1:]
+        expected.append(np.column_stack([x0 + (x1 - x0) * t, y0 + (y1 - y0) * t]))
+    assert np.array_equal(densify(x, y), np.vstack(expected))
+    assert np.array_equal(densify(x[:1], y[:1]), np.column_stack([x[:1], y[:1]]))

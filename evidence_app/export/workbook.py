@@ -7,9 +7,10 @@ at any point leaves no file (and no half-written one) behind.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,7 @@ from evidence_app.core.meta import normalise_method
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.schema import Dataset
 from evidence_app.errors import AnalysisError, Cancelled, EvidenceError, ExportError
+from evidence_app.export.figure_pool import FigureBatch, default_workers
 from evidence_app.export.sheets import AnalyzedDataset, write_rows, write_table
 from evidence_app.export.sheets_caveats import Footnotes
 from evidence_app.export.sheets_comparison import comparison_table
@@ -108,7 +110,8 @@ def _scaled(progress: ProgressCallback, start: float, end: float) -> ProgressCal
     return lambda f, m: progress(start + (end - start) * f, m)
 
 
-def _forest_sheet(ws: Worksheet, forests: list[EndpointForest], with_figures: bool) -> int:
+def _forest_sheet(ws: Worksheet, forests: list[EndpointForest], figures: FigureBatch | None,
+                  cancelled: CancelCheck) -> int:
     """Effects table, pooled estimates below it, then the forest plots (or a note); returns figures."""
     effects, pooled = effects_table(forests), pooled_table(forests)
     last = write_table(ws, effects)
@@ -117,18 +120,41 @@ def _forest_sheet(ws: Worksheet, forests: list[EndpointForest], with_figures: bo
     widths = [max((t.columns[i].width for t in (effects, pooled) if i < len(t.columns)))
               for i in range(max(len(effects.columns), len(pooled.columns)))]
     set_widths(ws, widths)
-    if not with_figures:
+    if figures is None:
         ws.cell(row=last + 3, column=1,
                 value="Forest plot not embedded: export with figures ('Embed figures' in the app, "
                       "--with-figures on the command line) to include it.")
         return 0
     from evidence_app.export.sheets_figures import add_forest_figures
 
-    return add_forest_figures(ws, forests, last + 3)
+    return add_forest_figures(ws, forests, last + 3, figures, cancelled)
 
 
-def _build(items: list[AnalyzedDataset], methods: tuple[str, ...], hk: bool, with_ipd: bool,
-           with_figures: bool, progress: ProgressCallback, cancelled: CancelCheck) -> tuple[Workbook, int, list[str]]:
+@contextlib.contextmanager
+def _figure_batch(with_figures: bool, workers: int | None, jobs: int) -> Iterator[FigureBatch | None]:
+    """Where the figures are rendered: worker processes where safe (see figure_pool), else here."""
+    if not with_figures:
+        yield None
+        return
+    with FigureBatch(default_workers(jobs) if workers is None else workers) as batch:
+        yield batch
+
+
+def _add_jobs(batch: FigureBatch | None, forests: list[EndpointForest] | None = None,
+              items: list[AnalyzedDataset] | None = None) -> None:
+    if batch is None:
+        return
+    from evidence_app.export.sheets_figures import add_forest_jobs, add_km_jobs  # matplotlib: only when drawing
+
+    if forests is not None:
+        add_forest_jobs(batch, forests)
+    if items is not None:
+        add_km_jobs(batch, items)
+
+
+def _build(items: list[AnalyzedDataset], forests: list[EndpointForest], methods: tuple[str, ...], hk: bool,
+           with_ipd: bool, figures: FigureBatch | None, progress: ProgressCallback,
+           cancelled: CancelCheck) -> tuple[Workbook, int, list[str]]:
     """Every sheet, in memory. Footnotes are numbered by the Comparison sheet, listed by Methods."""
     datasets = [item.dataset for item in items]
     notes = Footnotes()
@@ -137,8 +163,7 @@ def _build(items: list[AnalyzedDataset], methods: tuple[str, ...], hk: bool, wit
     write_table(book.active, comparison_table(items, notes), frozen_cols=2, header_lines=3)
     check_cancelled(cancelled)
     report(progress, 0.05, "Forest")
-    forests = build_forests(datasets, methods, hk)
-    figures = _forest_sheet(book.create_sheet("Forest"), forests, with_figures)
+    count = _forest_sheet(book.create_sheet("Forest"), forests, figures, cancelled)
     check_cancelled(cancelled)
     report(progress, 0.15, "Survival tables")
     write_table(book.create_sheet("Survival tables"), survival_table(items), header_lines=3)
@@ -146,11 +171,11 @@ def _build(items: list[AnalyzedDataset], methods: tuple[str, ...], hk: bool, wit
         check_cancelled(cancelled)
         report(progress, 0.2, "Patient data")
         write_table(book.create_sheet("Patient data"), patient_table(items))
-    if with_figures:
+    if figures is not None:
         from evidence_app.export.sheets_figures import add_km_figures
 
-        figures += add_km_figures(book.create_sheet("KM figures"), items,
-                                  progress=_scaled(progress, 0.25, 0.95), cancelled=cancelled)
+        count += add_km_figures(book.create_sheet("KM figures"), items, progress=_scaled(progress, 0.25, 0.95),
+                                cancelled=cancelled, figures=figures)
     write_table(book.create_sheet("Sources"), sources_table(datasets))
     extra = [("Pooling", ", ".join(methods) + (" with Hartung–Knapp" if hk else "")),
              ("Written by", f"evidence-app {__version__}")]
@@ -158,7 +183,7 @@ def _build(items: list[AnalyzedDataset], methods: tuple[str, ...], hk: bool, wit
     write_table(book.create_sheet("Methods"), methods_table(notes, [d.id for d in datasets], when, extra))
     book.properties.creator = f"evidence-app {__version__}"
     book.properties.title = "Survival evidence comparison"
-    return book, figures, forest_warnings(forests)
+    return book, count, forest_warnings(forests)
 
 
 def export_workbook(
@@ -171,6 +196,7 @@ def export_workbook(
     with_figures: bool = False,
     overwrite: bool = False,
     analyses: Mapping[str, DatasetAnalysis] | None = None,
+    workers: int | None = None,
     progress: ProgressCallback = None,
     cancelled: CancelCheck = None,
 ) -> ExportSummary:
@@ -191,6 +217,10 @@ def export_workbook(
         Replace ``path`` if it exists (otherwise :class:`ExportError`).
     analyses
         Analyses already computed (by dataset id), e.g. by the GUI; the others are computed.
+    workers
+        Processes that render the figures. Default: one per core where forking is safe (the
+        command line), else 1 — drawn in this process (a GUI worker thread); see
+        :mod:`evidence_app.export.figure_pool`.
 
     Raises
     ------
@@ -205,10 +235,14 @@ def export_workbook(
         raise ExportError("Nothing to export: choose at least one dataset.")
     methods = normalise_methods(pool_methods)
     target = check_target(path, overwrite, ".xlsx")
-    items = analyze_for_export(datasets, analyses, progress=_scaled(progress, 0.0, ANALYSIS_SHARE),
-                               cancelled=cancelled)
-    book, figures, warnings = _build(items, methods, hk, with_ipd, with_figures,
-                                     _scaled(progress, ANALYSIS_SHARE, 0.9), cancelled)
+    forests = build_forests(datasets, methods, hk)
+    with _figure_batch(with_figures, workers, len(datasets) + len(forests)) as batch:
+        _add_jobs(batch, forests=forests)  # the largest figures render while the datasets are analysed
+        items = analyze_for_export(datasets, analyses, progress=_scaled(progress, 0.0, ANALYSIS_SHARE),
+                                   cancelled=cancelled)
+        _add_jobs(batch, items=items)
+        book, figures, warnings = _build(items, forests, methods, hk, with_ipd, batch,
+                                         _scaled(progress, ANALYSIS_SHARE, 0.9), cancelled)
     check_cancelled(cancelled)
     report(progress, 0.92, "Saving the workbook")
     buffer = io.BytesIO()

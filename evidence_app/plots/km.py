@@ -11,6 +11,7 @@ numbers at risk were never published and would be invented.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,9 +27,10 @@ from evidence_app.core.forest_data import comparison_text
 from evidence_app.core.formatting import fmt_hr, fmt_p
 from evidence_app.core.survival import at_risk_table
 from evidence_app.core.curves import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
+from evidence_app.plots.placement import densify, place_artists
 from evidence_app.plots.style import (
-    GRID, INK, MUTED, FontSizes, arm_style, densify, figure_style, fonts_for, line_height, mm,
-    place_artists, renderer, text_width, width_mm, wrap_to_width,
+    GRID, INK, MUTED, FontSizes, arm_style, figure_style, fonts_for, line_height, mm, renderer,
+    text_width, width_mm, wrap_to_width,
 )
 
 APPROXIMATION_LABEL = "approximation from published summary"
@@ -93,8 +95,9 @@ def draw_km(fig: Figure, analysis: DatasetAnalysis, options: KMOptions | None = 
         raise ValueError(f"{analysis.dataset.id}: no arm has curve data to draw")
     with figure_style():
         fig.clear()
-        art, hidden, sizes = _draw(fig, analysis, arms, options, {})
+        art, hidden, measure = _draw(fig, analysis, arms, options, {})
         if hidden:  # no clean spot inside the plot: move those boxes to a strip above it
+            sizes = measure()
             fig.clear()
             art, still, _ = _draw(fig, analysis, arms, options, {k: sizes[k] for k in hidden})
             if still:
@@ -104,9 +107,10 @@ def draw_km(fig: Figure, analysis: DatasetAnalysis, options: KMOptions | None = 
 
 
 def _draw(fig: Figure, analysis: DatasetAnalysis, arms: list[tuple[int, ArmResult]], options: KMOptions,
-          outside: dict[str, tuple[float, float]]) -> tuple[KMArtists, set[str], dict[str, tuple[float, float]]]:
+          outside: dict[str, tuple[float, float]]
+          ) -> tuple[KMArtists, set[str], Callable[[], dict[str, tuple[float, float]]]]:
     """Draw with the boxes named in ``outside`` above the plot; return the boxes that hide data inside
-    it and every box's size in inches."""
+    it, and how to measure every box's size in inches (only needed to move boxes, so only then paid)."""
     d = analysis.dataset
     fs = fonts_for(options.width)
     width = mm(width_mm(options.width))
@@ -146,13 +150,18 @@ def _draw(fig: Figure, analysis: DatasetAnalysis, arms: list[tuple[int, ArmResul
     layout.place_keys(fig, *(boxes[k] if k in outside else None for k in ("legend", "box")))
     inside = {k: b for k, b in boxes.items() if b is not None and k not in outside}
     hidden = {k for k, score in zip(inside, _place_inside(fig, ax, art, list(inside.values()))) if score > 0}
-    sizes = {"legend": _size(fig, art.legend)}
-    if art.hr_box is not None:  # measured as it would be drawn above the plot (full width)
-        wide = art.hr_box if above else _hr_box(ax, analysis, fs.small, layout.plot_width, options.title is not None)
-        sizes["box"] = _size(fig, wide)
-        if wide is not art.hr_box and wide is not None:
-            wide.remove()
-    return art, hidden, sizes
+
+    def measure() -> dict[str, tuple[float, float]]:
+        sizes = {"legend": _size(fig, art.legend)}
+        if art.hr_box is not None:  # measured as it would be drawn above the plot (full width)
+            wide = art.hr_box if above else _hr_box(ax, analysis, fs.small, layout.plot_width,
+                                                    options.title is not None)
+            sizes["box"] = _size(fig, wide)
+            if wide is not art.hr_box and wide is not None:
+                wide.remove()
+        return sizes
+
+    return art, hidden, measure
 
 
 def _size(fig: Figure, artist: Legend | AnchoredText | None) -> tuple[float, float]:

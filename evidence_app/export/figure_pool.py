@@ -1,0 +1,134 @@
+"""Render a workbook's figures on every core: PNG bytes from worker processes.
+
+Drawing and encoding one figure costs about 0.2 s of CPU, nearly all of it inside matplotlib
+(text is laid out and rasterised glyph by glyph in Python), and exporting the whole library
+draws about thirty; they are independent of each other. On Linux they are rendered ahead in
+worker processes created with ``fork``: a child starts with the modules, fonts and caches this
+process has loaded, receives each figure's data (pickled, about 30 kB) and sends back the PNG
+bytes. This process keeps the order, reports progress and checks for a cancel while it waits,
+and meanwhile analyses the datasets and builds the tables.
+
+``fork`` copies only the calling thread, so a lock another thread holds at that moment (the Agg
+renderer's lock while a GUI canvas redraws, a stream's lock) stays locked in the child for
+ever. Workers are therefore only forked by default from a process's main thread while it runs
+no other thread and has not loaded Qt — the command line and the benchmarks. From the GUI's
+worker thread, on macOS and on Windows the figures are drawn in this process, one at a time, as
+before; an explicit ``workers`` count overrides the default for callers that know better.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Hashable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from concurrent.futures.process import BrokenProcessPool
+from types import TracebackType
+
+from evidence_app.core.progress import CancelCheck, check_cancelled
+
+Png = tuple[bytes, float, float]  # PNG bytes, width and height in inches
+#: A figure to render: picklable (a module-level function, or a ``functools.partial`` of one).
+RenderJob = Callable[[], Png]
+
+MAX_WORKERS = 4  # figures are small; more processes than this only cost memory
+POLL_SECONDS = 0.1  # how often a wait for a figure looks at the cancel flag
+_GUI_TOOLKITS = ("PySide6", "PyQt6", "PySide2", "PyQt5")
+
+
+def fork_is_safe() -> bool:
+    """True where forking workers cannot inherit a lock held by another thread (see module doc)."""
+    return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
+            and threading.current_thread() is threading.main_thread() and threading.active_count() == 1
+            and not any(name in sys.modules for name in _GUI_TOOLKITS))
+
+
+def cpu_count() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_workers(jobs: int) -> int:
+    """Worker processes for ``jobs`` figures: one per core when forking is safe, else 1 (draw here)."""
+    if jobs < 2 or not fork_is_safe():
+        return 1
+    return max(1, min(cpu_count(), jobs, MAX_WORKERS))
+
+
+def _render_in_worker(job: RenderJob) -> Png | None:
+    try:
+        return job()
+    except Exception:  # noqa: BLE001 - the parent draws it again and raises the error itself
+        return None
+
+
+class FigureBatch:
+    """Figures handed in with :meth:`add` and fetched by key with :meth:`get`: rendered ahead by
+    ``workers`` forked processes, or (one worker) drawn here when asked for.
+
+    Use as a context manager so the workers are always shut down.
+    """
+
+    def __init__(self, workers: int = 1) -> None:
+        self._jobs: dict[Hashable, RenderJob] = {}
+        self._futures: dict[Hashable, Future] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+    @property
+    def parallel(self) -> bool:
+        return self._pool is not None
+
+    def add(self, key: Hashable, job: RenderJob) -> None:
+        """Queue ``job``; with workers it starts as soon as one is free."""
+        self._jobs[key] = job
+        if self._pool is None:
+            return
+        first = not self._futures
+        if first:
+            # The first submit forks the workers. What exists now is shared with them copy-on-
+            # write; frozen, their garbage collector leaves it alone instead of copying every page.
+            gc.freeze()
+        try:
+            self._futures[key] = self._pool.submit(_render_in_worker, job)
+        except BrokenProcessPool:  # a worker died earlier: this one is drawn here when asked for
+            pass
+        finally:
+            if first:
+                gc.unfreeze()
+
+    def get(self, key: Hashable, cancelled: CancelCheck = None) -> Png:
+        """The PNG of ``key``: waits for its worker (checking ``cancelled``), or draws it here."""
+        future = self._futures.get(key)
+        result = None
+        while future is not None:
+            check_cancelled(cancelled)
+            try:
+                result = future.result(timeout=POLL_SECONDS)
+                break
+            except FutureTimeout:
+                continue
+            except Exception:  # noqa: BLE001 - a worker died (killed, out of memory) or the job
+                break  # could not be sent: draw it here, where a real error shows itself
+        return result if result is not None else self._jobs[key]()
+
+    def close(self) -> None:
+        """Shut the workers down: figures not started are dropped, the one a worker is drawing
+        (after a cancel or an error) is waited for, so no process or thread outlives the batch."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> FigureBatch:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
