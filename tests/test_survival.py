@@ -210,3 +210,12 @@ def test_input_problems_are_reported():
         at_risk_table([-1, 2], [1, 0], [1])
     with pytest.raises(AnalysisError, match="control arm has no events"):
         arm_hazard_ratio([1, 2, 3], [1, 1, 0], [4, 5], [0, 0])
+
+
+def test_complete_separation_is_a_clear_error_not_a_crash():
+    """All control patients fail before any experimental patient: no finite HR exists."""
+    from evidence_app.core.survival import arm_hazard_ratio
+    from evidence_app.errors import AnalysisError
+
+    with pytest.raises(AnalysisError, match="cannot be estimated"):
+        arm_hazard_ratio([10, 11, 12, 13, 14], [1, 1, 1, 1, 1], [1, 2, 3, 4, 5], [1, 1, 1, 1, 1])

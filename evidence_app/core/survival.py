@@ -200,6 +200,13 @@ def _cox_fitter(t: np.ndarray, e: np.ndarray, covariates: Mapping[str, ArrayLike
 def _hazard_ratio(beta: float, se: float, p: float, ci_level: float, experimental: str,
                   control: str) -> HazardRatio:
     z = _z(ci_level)
+    if not (math.isfinite(beta) and math.isfinite(se)) or abs(beta) + z * se > 700:
+        # Complete (or near-complete) separation: the likelihood has no finite maximum.
+        raise AnalysisError(
+            f"the hazard ratio of {experimental} vs {control} cannot be estimated: one arm has (almost) "
+            "no events before the other's, so the Cox model does not converge (log HR "
+            f"{beta:.3g}, SE {se:.3g})"
+        )
     return HazardRatio(hr=math.exp(beta), lower=math.exp(beta - z * se), upper=math.exp(beta + z * se),
                        ci_level=ci_level, p=p, log_hr=beta, se=se, experimental=experimental,
                        control=control, method=COX_METHOD)
