@@ -1,6 +1,6 @@
 """Loading the heavy libraries in the background once the main window is on screen.
 
-lifelines, pandas, scipy and matplotlib take about two seconds to import. The window paints
+pandas, scipy and matplotlib take about two seconds to import. The window paints
 without them; then :class:`WarmUp` imports them in the worker, so the first dataset a person
 opens shows at once. Imports hold the GIL, so warming up alongside real work would only slow
 that work down: the window calls :meth:`WarmUp.stop` as soon as it starts an analysis.
@@ -18,7 +18,7 @@ from evidence_app.core.progress import check_cancelled
 from evidence_app.gui.workers import Job, JobRunner
 
 #: Imported one at a time, in the order the first dataset needs them (no widgets are made here).
-MODULES = ("matplotlib.figure", "matplotlib.backends.backend_qtagg", "pandas", "scipy.stats", "lifelines",
+MODULES = ("matplotlib.figure", "matplotlib.backends.backend_qtagg", "pandas", "scipy.stats",
            "evidence_app.core.analysis", "evidence_app.plots.km", "evidence_app.plots.forest")
 #: Start anyway if the window itself never receives a paint event (a platform quirk).
 FALLBACK_MS = 2000
