@@ -7,14 +7,14 @@ the figures and the workbook.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from evidence_app.core.curves import (
     KIND_APPROXIMATION,
     ArmCurveData,
     arm_curve_data,
 )
-from evidence_app.core.formatting import fmt_hr, fmt_median, fmt_num, fmt_p, months_to_unit
+from evidence_app.core.formatting import fmt_hr, fmt_median, fmt_num, months_to_unit
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.results import (
     ArmComparison,
@@ -92,8 +92,6 @@ def published_effect(dataset: Dataset) -> EffectSize | None:
     if hr is None or hr.lower is None or hr.upper is None or hr.ci_level is None:
         return None
     effect = effect_from_ci(hr.value, hr.lower, hr.upper, hr.ci_level, study=dataset.id)
-    from dataclasses import replace
-
     notes = [effect.note] if effect.note else []
     if hr.ci_level_assumed:
         notes.append("CI level not stated in the source; 95% assumed")
@@ -233,6 +231,3 @@ def published_summary_lines(dataset: Dataset) -> list[str]:
     lines.append(f"p-value: {p.value if p else 'not reported'}")
     return lines
 
-
-__all__ = ["analyze_dataset", "published_effect", "DatasetAnalysis", "ArmResult", "Agreement",
-           "default_landmarks", "published_summary_lines", "fmt_p"]

@@ -20,6 +20,7 @@ from typing import NoReturn
 from scipy import stats
 
 from evidence_app.core.results import EffectSize
+from evidence_app.core.schema import parse_ci_level as schema_parse_ci_level
 from evidence_app.errors import InputError, Problem
 
 P_VALUE_ALONE = "a p-value alone is not enough: need a CI or a standard error"
@@ -30,21 +31,15 @@ EXPECTED_HEADERS = "study,hr,lower,upper[,ci_level][,subgroup]  or  study,log_hr
 
 
 def parse_ci_level(value: float | str) -> float:
-    """Return a confidence level as a fraction in (0, 1).
+    """Return a confidence level as a fraction in (0, 1), by the dataset format's rule.
 
-    Accepts fractions (``0.95``), percentages with a sign (``"95%"``, ``"99.5%"``) and
-    bare percentages between 1 and 100 (``95``).
+    Accepts fractions (``0.95``), percentages with a sign (``"95%"``, ``"99.5%"``) and bare
+    percentages (``95``); raises :class:`InputError` for anything else.
     """
-    text = str(value).strip()
     try:
-        number = float(text[:-1]) / 100 if text.endswith("%") else float(text)
-    except ValueError:
-        raise InputError(f"CI level '{value}' is not a number; use e.g. 0.95 or 95%") from None
-    if not text.endswith("%") and 1 < number < 100:
-        number /= 100
-    if not 0 < number < 1:
-        raise InputError(f"CI level {value} is outside (0, 1); use e.g. 0.95 or 95%")
-    return number
+        return schema_parse_ci_level(value)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def _z(level: float) -> float:

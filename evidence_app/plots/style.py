@@ -19,7 +19,6 @@ from functools import lru_cache
 from dataclasses import dataclass
 
 import matplotlib
-import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.font_manager import FontProperties
 from matplotlib.figure import Figure
