@@ -7,19 +7,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, cast
 
-from PySide6.QtWidgets import (
-    QHeaderView, QLabel, QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout, QWizardPage,
-)
+from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QVBoxLayout, QWizardPage
 
 from evidence_app.errors import InputError, Problem
 from evidence_app.gui.app import show_error
+from evidence_app.gui.digitizer.at_risk_table import AtRiskTable, parse_times
+
+__all__ = ["ArmCounts", "AtRiskPage", "parse_times"]
 
 if TYPE_CHECKING:
     from evidence_app.gui.curve_import_wizard import CurveImportWizard
 
-HELP = ("Type the times printed under the figure (e.g. <tt>0, 6, 12, 18, 24</tt>), then each arm's numbers at "
-        "risk. Leave a cell empty when it is not printed. The numbers at risk are the best information the "
-        "reconstruction has; without them give at least N.")
+HELP = ("The numbers at risk are the best information the reconstruction has; without them give at least N.")
 
 
 @dataclass(frozen=True)
@@ -29,37 +28,14 @@ class ArmCounts:
     total_events: int | None
 
 
-def parse_times(text: str) -> list[float]:
-    times = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            value = float(part)
-        except ValueError:
-            raise InputError(f"expected times as numbers separated by commas, found {part!r}",
-                             location="times") from None
-        if value < 0:
-            raise InputError(f"times cannot be negative, found {part}", location="times")
-        times.append(value)
-    if times != sorted(set(times)):
-        raise InputError("expected increasing times without repeats", location="times")
-    return times
-
-
 class AtRiskPage(QWizardPage):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.setTitle("Numbers at risk")
         self.setSubTitle("As printed under the Kaplan–Meier figure.")
-        self.labels: list[str] = []
-        self.times_edit = QLineEdit()
-        self.times_edit.setObjectName("atRiskTimes")
-        self.times_edit.setPlaceholderText("0, 6, 12, 18, 24")
-        self.times_edit.textChanged.connect(self._apply_times)
-        self.grid = QTableWidget(0, 0)
-        self.grid.setObjectName("atRiskGrid")
+        self.table = AtRiskTable()  # the same grid as the digitizer's (typing and Ctrl+V paste)
+        self.times_edit = self.table.times_edit
+        self.grid = self.table.grid
         self.counts = QTableWidget(0, 2)
         self.counts.setObjectName("armCounts")
         self.counts.setHorizontalHeaderLabels(["Patients (N)", "Total events (optional)"])
@@ -68,38 +44,23 @@ class AtRiskPage(QWizardPage):
         help_label = QLabel(HELP)
         help_label.setWordWrap(True)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
         layout.addWidget(help_label)
-        layout.addWidget(QLabel("Times:"))
-        layout.addWidget(self.times_edit)
-        layout.addWidget(self.grid, 1)
         layout.addWidget(QLabel("N (taken from time 0 when empty) and reported events per arm:"))
         layout.addWidget(self.counts)
 
     def import_wizard(self) -> CurveImportWizard:
         return cast("CurveImportWizard", self.wizard())
 
-    def initializePage(self) -> None:  # noqa: N802 (Qt naming)
-        self.labels = self.import_wizard().files_page.labels()
-        for table in (self.grid, self.counts):
-            table.setRowCount(len(self.labels))
-            table.setVerticalHeaderLabels(self.labels)
-        self._apply_times()
+    @property
+    def labels(self) -> list[str]:
+        return self.table.labels
 
-    def _apply_times(self) -> None:
-        try:
-            times = parse_times(self.times_edit.text())
-        except InputError:
-            return  # reported when the user presses Next
-        headers_before = [self.grid.horizontalHeaderItem(c) for c in range(self.grid.columnCount())]
-        old = {item.text(): c for c, item in enumerate(headers_before) if item is not None}
-        kept = {(r, header): self._text(self.grid, r, c)
-                for header, c in old.items() for r in range(self.grid.rowCount())}
-        self.grid.setColumnCount(len(times))
-        headers = [f"{t:g}" for t in times]
-        self.grid.setHorizontalHeaderLabels(headers)
-        for r in range(self.grid.rowCount()):
-            for c, header in enumerate(headers):
-                self.grid.setItem(r, c, QTableWidgetItem(kept.get((r, header), "")))
+    def initializePage(self) -> None:  # noqa: N802 (Qt naming)
+        labels = self.import_wizard().files_page.labels()
+        self.table.set_arm_labels(labels)
+        self.counts.setRowCount(len(labels))
+        self.counts.setVerticalHeaderLabels(labels)
 
     @staticmethod
     def _text(table: QTableWidget, row: int, column: int) -> str:
@@ -107,7 +68,7 @@ class AtRiskPage(QWizardPage):
         return item.text().strip() if item is not None else ""
 
     def set_cell(self, arm: int, column: int, value: int | str) -> None:
-        self.grid.setItem(arm, column, QTableWidgetItem(str(value)))
+        self.table.set_cell(arm, column, value)
 
     def _count(self, table: QTableWidget, row: int, column: int, what: str, problems: list[Problem]) -> int | None:
         text = self._text(table, row, column)
@@ -121,12 +82,14 @@ class AtRiskPage(QWizardPage):
 
     def arm_counts(self) -> list[ArmCounts]:
         """Every arm's table, N and events; raises :class:`InputError` listing every problem."""
-        times = parse_times(self.times_edit.text())
         problems: list[Problem] = []
+        try:
+            per_arm = self.table.rows()
+        except InputError as exc:
+            problems.extend(exc.problems)
+            per_arm = [[] for _ in self.labels]
         result = []
-        for r, label in enumerate(self.labels):
-            rows = [(t, n) for c, t in enumerate(times)
-                    if (n := self._count(self.grid, r, c, f"the number at risk at time {t:g}", problems)) is not None]
+        for r, (label, rows) in enumerate(zip(self.labels, per_arm)):
             n = self._count(self.counts, r, 0, "N", problems)
             if n is None and rows and rows[0][0] == 0:
                 n = rows[0][1]

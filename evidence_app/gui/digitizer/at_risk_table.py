@@ -11,11 +11,29 @@ from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeyEvent, QKeySequen
 from PySide6.QtWidgets import QLabel, QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from evidence_app.errors import InputError, Problem
-from evidence_app.gui.at_risk_page import parse_times
 
 HELP = ("Type the printed times (e.g. <tt>0, 6, 12, 18, 24</tt>), then each arm's numbers at risk — or copy "
         "the rows from a spreadsheet or the PDF and paste them with Ctrl+V (a first row of times fills the "
         "times; a leading arm name is skipped). Leave a cell empty when nothing is printed.")
+
+
+def parse_times(text: str) -> list[float]:
+    times = []
+    for part in text.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            value = float(part)
+        except ValueError:
+            raise InputError(f"expected times as numbers separated by commas, found {part!r}",
+                             location="times") from None
+        if value < 0:
+            raise InputError(f"times cannot be negative, found {part}", location="times")
+        times.append(value)
+    if times != sorted(set(times)):
+        raise InputError("expected increasing times without repeats", location="times")
+    return times
 
 
 def _is_number(text: str) -> bool:
