@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evidence_app.core.analysis import analyze_dataset, published_effect  # noqa: E402
+from evidence_app.core.analysis import analyze_dataset  # noqa: E402
 from evidence_app.core.forest_data import build_forest  # noqa: E402
 from evidence_app.core.library import load_library  # noqa: E402
 from evidence_app.plots.forest import ForestOptions, draw_forest  # noqa: E402
