@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QLabel, QPlainTextEdit
 
 from evidence_app.gui.about_dialog import AboutDialog
+from evidence_app.gui.library_panel import COLUMNS
 from evidence_app.gui.main_window import MainWindow
 from evidence_app.gui.metadata_dialog import EditDatasetDialog
 from evidence_app.gui.problems_dialog import LibraryProblemsDialog
@@ -107,13 +108,38 @@ def test_window_state_is_remembered(qtbot, library):
     first = MainWindow(library)
     qtbot.addWidget(first)
     first.show()
-    first.splitter.setSizes([700, 500])
-    wanted = first.splitter.sizes()
+    first.resize(796, 580)  # inside the offscreen platform's 800 x 600 screen (restoring clamps to it)
+    first.splitter.setSizes([320, 470])
+    wanted = first.splitter.sizes(), first.size()
     first.close()
     second = MainWindow(library)
     qtbot.addWidget(second)
     second.show()
-    assert second.splitter.sizes() == wanted
+    assert (second.splitter.sizes(), second.size()) == wanted
+
+
+def test_first_start_shows_the_library_columns_and_the_last_dataset_reopens(qtbot, library):
+    QSettings().clear()
+    first = MainWindow(library)
+    qtbot.addWidget(first)
+    first.resize(1200, 580)  # the offscreen screen is 800 x 600; the default size fits whatever screen
+    first.show()
+    # Not the narrow default a splitter gives a table.
+    qtbot.waitUntil(lambda: 0.4 < first.splitter.sizes()[0] / sum(first.splitter.sizes()) < 0.5, timeout=3000)
+    # Long comparisons are elided (full title in the tooltip) rather than pushing the endpoint away.
+    table, header = first.library_panel.table, first.library_panel.table.horizontalHeader()
+    endpoint = list(COLUMNS).index("Endpoint")
+    assert header.sectionPosition(endpoint) + header.sectionSize(endpoint) < table.viewport().width()
+    assert first.dataset_view.dataset_id is None  # nothing was open before
+    first.library_panel.select_ids(["record1-os-final"])
+    qtbot.waitUntil(lambda: first.dataset_view.dataset_id == "record1-os-final", timeout=5000)
+    first.close()
+    second = MainWindow(library)
+    qtbot.addWidget(second)
+    second.show()
+    qtbot.waitUntil(lambda: second.dataset_view.dataset_id == "record1-os-final", timeout=5000)
+    assert second.library_panel.selected_ids() == ["record1-os-final"]
+    second.close()
 
 
 def test_main_window_paints_before_lifelines_is_imported():

@@ -5,13 +5,14 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from evidence_app.gui import settings
 from evidence_app.gui.app import guarded
 from evidence_app.gui.figure_export_dialog import FigureExport
 from evidence_app.gui.figure_panel import FigurePanel
+from evidence_app.gui.flow_layout import flow_row
 from evidence_app.gui.workers import JobRunner
 
 #: KMOptions switches offered as check boxes, with their labels (in display order).
@@ -50,21 +51,20 @@ class CurvesTab(QWidget):
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setObjectName("curvesCaption")
-        row = QHBoxLayout()
         for name, label in TOGGLES.items():
             box = QCheckBox(label)
             box.setObjectName(f"toggle_{name}")
             box.setEnabled(False)  # until the plotting module says which options it has
             box.toggled.connect(lambda checked, n=name: self._toggled(n, checked))
             self.toggles[name] = box
-            row.addWidget(box)
-        row.addStretch(1)
+        row = QHBoxLayout()
+        row.addWidget(flow_row(list(self.toggles.values())), 1)  # wraps on a narrow window
         self.export_button = QPushButton("Export figure…")
         self.export_button.setObjectName("exportCurvesFigure")
         self.export_button.setToolTip("Save this figure as PNG, SVG or PDF (Ctrl+Shift+E)")
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self.export_figure)
-        row.addWidget(self.export_button)
+        row.addWidget(self.export_button, 0, Qt.AlignmentFlag.AlignTop)
         layout = QVBoxLayout(self)
         layout.addLayout(row)
         layout.addWidget(self.panel, 1)

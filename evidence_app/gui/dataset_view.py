@@ -43,7 +43,7 @@ class DatasetView(QWidget):
         self.analysis: Any = None
         self._job: Job | None = None
         self._cache: dict[int, Any] = {}
-        self.title = QLabel("<i>Double-click a dataset in the library to open it.</i>")
+        self.title = QLabel("<i>Select a dataset in the library (click, or arrow keys) to open it.</i>")
         self.title.setObjectName("datasetTitle")
         self.title.setWordWrap(True)
         self.status = QLabel()
@@ -98,7 +98,7 @@ class DatasetView(QWidget):
             self._job.cancel()
             self._job = None
         self.entry, self.analysis = None, None
-        self.title.setText("<i>Double-click a dataset in the library to open it.</i>")
+        self.title.setText("<i>Select a dataset in the library (click, or arrow keys) to open it.</i>")
         self.status.clear()
         self.curves.show_pending("Open a dataset to see its curves.")
 

@@ -16,6 +16,10 @@ from evidence_app.gui.library_model import (
 
 __all__ = ["LibraryPanel", "COLUMNS"]
 
+#: Widest a column gets by itself (pixels): long comparisons are elided (the tooltip has the full title)
+#: so that the endpoint, setting and HR stay in view in a library panel of ordinary width.
+MAX_COLUMN_WIDTH = 230
+
 
 class LibraryPanel(QWidget):
     """Lists the datasets.
@@ -70,7 +74,7 @@ class LibraryPanel(QWidget):
             combo.setObjectName(f"{key}Filter")
             combo.setToolTip(f"Show only datasets with this {key}")
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-            combo.setMinimumContentsLength(10)
+            combo.setMinimumContentsLength(6)
             combo.currentIndexChanged.connect(lambda _i, k=key: self._facet_changed(k))
             self.filters[key] = combo
             grid.addWidget(combo, i // 3, i % 3)
@@ -102,6 +106,9 @@ class LibraryPanel(QWidget):
             combo.blockSignals(False)
             self.proxy.set_facet(key, combo.currentData())
         self.table.resizeColumnsToContents()
+        header = self.table.horizontalHeader()
+        for column in range(header.count() - 1):
+            header.resizeSection(column, min(header.sectionSize(column), MAX_COLUMN_WIDTH))
         self.select_ids(selected)
         self._update_count()
 

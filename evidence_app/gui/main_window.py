@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self.library_panel.selectionChanged.connect(self._selection_changed)
         self._update_status()
         self._selection_changed()
-        self.resize(1280, 800)
+        self._default_size()
         self._restore_state()
         self._shown = False
 
@@ -73,6 +73,20 @@ class MainWindow(QMainWindow):
             splitter = QSettings().value("main/splitter")
             if isinstance(splitter, QByteArray):  # now that the window has its size
                 self.splitter.restoreState(splitter)
+            else:  # first start, once laid out: room for the library's trial, comparison, endpoint, setting
+                QTimer.singleShot(0, lambda: self.splitter.setSizes([45 * self.splitter.width() // 100,
+                                                                     55 * self.splitter.width() // 100]))
+            last = settings.read("main/dataset", "")
+            if last and last in self.library and not self.library_panel.selected_ids():
+                self.library_panel.select_ids([last])  # reopens the dataset last looked at
+
+    def _default_size(self) -> None:
+        """1280 x 800, or less on a smaller screen (a laptop's 1366 x 768 keeps the status bar in view)."""
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        width, height = 1280, 800
+        if screen is not None and screen.width() > 0 and screen.height() > 0:
+            width, height = min(width, screen.width() * 95 // 100), min(height, screen.height() * 92 // 100)
+        self.resize(width, height)
 
     # -- actions and menus ---------------------------------------------------------------------------
     def _action(self, key: str, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -93,8 +107,8 @@ class MainWindow(QMainWindow):
                      "Add your own dataset file to the library (Ctrl+O)")
         self._action("import_curve", "New dataset from &digitized curve…", self.import_curve, "Ctrl+Shift+O",
                      "Reconstruct a dataset from digitized Kaplan–Meier curves (Ctrl+Shift+O)")
-        self._action("digitize", "Digiti&ze a figure image…", self.digitize_figure, "Ctrl+Shift+D",
-                     "Read Kaplan–Meier curves from a figure image (Ctrl+Shift+D)")
+        self._action("digitize", "Digiti&ze a figure…", self.digitize_figure, "Ctrl+Shift+D",
+                     "Read Kaplan–Meier curves from a figure image or a PDF page (Ctrl+Shift+D)")
         self._action("export_workbook", "Export &workbook…", self.export_workbook, "Ctrl+E",
                      "Write the comparison workbook (.xlsx) (Ctrl+E)")
         self._action("export_figure", "Export &figure…", self.export_figure, "Ctrl+Shift+E",
@@ -171,6 +185,7 @@ class MainWindow(QMainWindow):
         self.warm_up.stop()
         self.workspace.setCurrentWidget(self.dataset_view)
         self.dataset_view.show_entry(entry)
+        settings.write("main/dataset", dataset_id)
 
     def reload_library(self, select: str | None = None) -> None:
         """Read the library again in the worker; ``select`` a dataset id once it is loaded."""
