@@ -15,7 +15,7 @@ from evidence_app.errors import ExportError
 
 
 def write_atomic(
-    path: str | Path, writer: Callable[[BinaryIO], None], *, overwrite: bool = True
+    path: str | Path, writer: Callable[[BinaryIO], object], *, overwrite: bool = True
 ) -> Path:
     """Write ``path`` atomically by calling ``writer`` on a temporary binary file.
 
@@ -24,7 +24,7 @@ def write_atomic(
     path
         Destination file.
     writer
-        Writes the whole content to the open file it is given.
+        Writes the whole content to the open file it is given (its return value is ignored).
     overwrite
         If False and ``path`` exists, raise :class:`ExportError` instead of replacing it.
     """

@@ -39,9 +39,9 @@ def badges(dataset: Dataset) -> list[str]:
         out.append("secondary source")
     if dataset.analysis.kind == "interim":
         out.append("interim analysis")
-    if non_95_ci(dataset):
-        level = dataset.comparison.hazard_ratio.ci_level  # type: ignore[union-attr]
-        out.append(f"{level * 100:g}% CI")
+    hr = dataset.comparison.hazard_ratio
+    if hr is not None and hr.ci_level is not None and non_95_ci(dataset):
+        out.append(f"{hr.ci_level * 100:g}% CI")
     if dataset.comparison.hazard_ratio and dataset.comparison.hazard_ratio.ci_level_assumed:
         out.append("CI level assumed")
     if dataset.flags.conflicting_values:

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
-from evidence_app.core.schema import Arm, Dataset
+from evidence_app.core.schema import Arm, Dataset, DigitizedArm, DigitizedCurve, PatientLevelCurve
 from evidence_app.errors import AnalysisError, EvidenceError
 
 KIND_PATIENT = "patient-level"
@@ -79,10 +79,9 @@ def _approximate(dataset: Dataset, arm: Arm) -> ArmCurveData | str:
     )
 
 
-def _reconstruct(dataset: Dataset, arm: Arm) -> ArmCurveData:
+def _reconstruct(arm: Arm, digitized: DigitizedArm) -> ArmCurveData:
     from evidence_app.core.reconstruct import reconstruct_ipd
 
-    digitized = dataset.curve.arms[arm.id]  # type: ignore[union-attr]
     points = np.asarray(digitized.points, float)
     curve = pd.DataFrame(points, columns=["time", "survival"])
     at_risk = (
@@ -111,17 +110,17 @@ def arm_curve_data(
     """
     data: dict[str, ArmCurveData] = {}
     notes: list[str] = []
-    kind = dataset.curve.kind
+    curve = dataset.curve
     for i, arm in enumerate(dataset.arms):
         check_cancelled(cancelled)
         report(progress, i / max(1, len(dataset.arms)), f"Curve data for {arm.label}")
-        if kind == "patient-level" and arm.id in dataset.curve.arms:  # type: ignore[union-attr]
-            rows = dataset.curve.arms[arm.id]  # type: ignore[union-attr]
+        if isinstance(curve, PatientLevelCurve) and arm.id in curve.arms:
+            rows = curve.arms[arm.id]
             data[arm.id] = ArmCurveData(arm.id, arm.label, np.asarray(rows.time, float),
                                         np.asarray(rows.event, int), KIND_PATIENT)
-        elif kind == "digitized" and arm.id in dataset.curve.arms:  # type: ignore[union-attr]
+        elif isinstance(curve, DigitizedCurve) and arm.id in curve.arms:
             try:
-                data[arm.id] = _reconstruct(dataset, arm)
+                data[arm.id] = _reconstruct(arm, curve.arms[arm.id])
             except EvidenceError as exc:
                 notes.append(f"{arm.label}: reconstruction failed ({exc.message})")
         else:

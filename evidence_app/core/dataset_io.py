@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from evidence_app.core.atomic import write_text_atomic
 from evidence_app.core.schema import FORMAT_VERSION, Dataset
 from evidence_app.errors import DatasetValidationError, Problem
+
+if TYPE_CHECKING:
+    from pydantic_core import ErrorDetails
 
 MAX_DATASET_BYTES = 20 * 1024 * 1024  # a dataset with 100,000 patients is ~3 MB
 
@@ -28,7 +31,7 @@ def _location(loc: tuple[Any, ...]) -> str:
     return out or "(top level)"
 
 
-def _message(error: dict[str, Any]) -> str:
+def _message(error: ErrorDetails) -> str:
     msg = str(error.get("msg", "invalid value"))
     msg = msg.removeprefix("Value error, ")
     if error.get("type") == "missing":

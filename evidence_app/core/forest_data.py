@@ -132,7 +132,7 @@ def comparison_text(experimental: str, control: str) -> str:
 
 def _trial_label(dataset: Dataset) -> str:
     """The acronym with what tells analyses of one trial apart: ``RECORD-1 (final, investigator)``."""
-    parts = []
+    parts: list[str] = []
     if dataset.analysis.kind in ("interim", "final"):
         parts.append(dataset.analysis.kind)
     if _is_subgroup(dataset):
@@ -324,8 +324,10 @@ def build_forest(
                                               "; group by endpoint or choose one endpoint to pool"))
     keys = [_group_key(d, group_by) for d in datasets]
     names = sorted(dict.fromkeys(keys), key=lambda k: (k is None, k == "not stated", str(k)))
-    effects = {i: replace(rows[i].effect, subgroup=str(keys[i]))  # type: ignore[arg-type]
-               for i in range(len(rows)) if poolable[i]}
+    effects: dict[int, EffectSize] = {}
+    for i, row in enumerate(rows):
+        if poolable[i] and row.effect is not None:  # make_row never marks a row without an effect poolable
+            effects[i] = replace(row.effect, subgroup=str(keys[i]))
     group_pools: dict[str | None, PooledEstimate | None] = {}
     for name in names:
         members = [effects[i] for i in effects if keys[i] == name]

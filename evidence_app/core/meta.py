@@ -34,7 +34,9 @@ from evidence_app.core.results import EffectSize, HazardRatio, PooledEstimate, S
 from evidence_app.errors import AnalysisError
 
 _METHODS = {"FIXED": "fixed", "FE": "fixed", "EE": "fixed", "DL": "DL", "REML": "REML", "PM": "PM"}
-IPDStudy = tuple[str, Sequence[float], Sequence[float], Sequence[float], Sequence[float]]
+_Values = Sequence[float] | np.ndarray
+IPDStudy = tuple[str, _Values, _Values, _Values, _Values]
+"""``(label, time_exp, event_exp, time_ctl, event_ctl)`` for one trial."""
 
 
 def normalise_method(method: str) -> str:
@@ -261,7 +263,10 @@ def pool_ipd_one_stage(studies: Sequence[IPDStudy], *, ci_level: float = 0.95,
         raise AnalysisError("there are no studies to pool")
     check_cancelled(cancelled)
     report(progress, 0.0, "Stacking patient data")
-    times, events, treatment, trial = [], [], [], []
+    times: list[float] = []
+    events: list[int] = []
+    treatment: list[float] = []
+    trial: list[str] = []
     for label, t_exp, e_exp, t_ctl, e_ctl in studies:
         for arm, (t, e) in ((1.0, (t_exp, e_exp)), (0.0, (t_ctl, e_ctl))):
             times.extend(float(x) for x in t)

@@ -17,7 +17,7 @@ censorings are counted *cumulatively up to and including t*.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -31,6 +31,7 @@ from evidence_app.core.survival_numpy import KMCurve, km_curve, logrank, two_arm
 from evidence_app.errors import AnalysisError, InputError
 
 ArrayLike = Sequence[float] | np.ndarray
+Labels = Sequence[Hashable] | np.ndarray
 COX_METHOD = "Cox proportional hazards, Efron ties, Wald CI (lifelines)"
 PH_FLAG = ("The hazards may not be proportional (Schoenfeld residual test {p}): "
            "the single hazard ratio averages an effect that changes over time, so read it "
@@ -176,7 +177,7 @@ def at_risk_table(time: ArrayLike, event: ArrayLike, times: Sequence[float]) -> 
 
 
 def _cox_fitter(t: np.ndarray, e: np.ndarray, covariates: Mapping[str, ArrayLike],
-                strata: ArrayLike | None) -> tuple[Any, Any]:
+                strata: Labels | None) -> tuple[Any, Any]:
     import pandas as pd
     from lifelines import CoxPHFitter
     from lifelines.exceptions import ConvergenceError
@@ -219,7 +220,7 @@ def _terms(cph: Any, ci_level: float) -> dict[str, HazardRatio]:
 
 
 def fit_cox(time: ArrayLike, event: ArrayLike, covariates: Mapping[str, ArrayLike],
-            strata: ArrayLike | None = None, ci_level: float = 0.95) -> CoxModel:
+            strata: Labels | None = None, ci_level: float = 0.95) -> CoxModel:
     """Fit a Cox model; one :class:`HazardRatio` per covariate (one-unit increase).
 
     ``strata`` gives each subject a stratum label with its own baseline hazard.
