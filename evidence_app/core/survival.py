@@ -32,7 +32,7 @@ from evidence_app.errors import AnalysisError, InputError
 
 ArrayLike = Sequence[float] | np.ndarray
 Labels = Sequence[Hashable] | np.ndarray
-COX_METHOD = "Cox proportional hazards, Efron ties, Wald CI (lifelines)"
+COX_METHOD = "Cox proportional hazards, Efron ties, Wald CI (lifelines' CoxPHFitter algorithm)"
 PH_FLAG = ("The hazards may not be proportional (Schoenfeld residual test {p}): "
            "the single hazard ratio averages an effect that changes over time, so read it "
            "together with the curves and the RMST difference.")
