@@ -1,6 +1,6 @@
 """Take the README screenshots of the real app in an X window (run under Xvfb or a desktop).
 
-    Xvfb :99 -screen 0 1600x1000x24 &  DISPLAY=:99 python tools/screenshots.py docs/screenshots
+    Xvfb :99 -screen 0 1600x1000x24 &  DISPLAY=:99 python tools/screenshots.py docs/screenshots [WIDTHxHEIGHT]
 
 Each shot grabs the whole X screen (the real window as the X server shows it).
 """
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication
 from evidence_app.gui.main_window import MainWindow
 
 OUT = Path(sys.argv[1] if len(sys.argv) > 1 else "docs/screenshots")
+WIDTH, HEIGHT = (int(v) for v in (sys.argv[2] if len(sys.argv) > 2 else "1580x980").split("x"))
 
 
 def main() -> int:
@@ -26,7 +27,7 @@ def main() -> int:
 
     ensure_fonts(app)
     window = MainWindow()
-    window.setGeometry(0, 0, 1580, 980)
+    window.setGeometry(0, 0, WIDTH, HEIGHT)
     window.show()
     steps = []
 

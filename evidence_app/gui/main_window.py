@@ -73,9 +73,9 @@ class MainWindow(QMainWindow):
             splitter = QSettings().value("main/splitter")
             if isinstance(splitter, QByteArray):  # now that the window has its size
                 self.splitter.restoreState(splitter)
-            else:  # first start, once laid out: room for the library's trial, comparison, endpoint, setting
-                QTimer.singleShot(0, lambda: self.splitter.setSizes([45 * self.splitter.width() // 100,
-                                                                     55 * self.splitter.width() // 100]))
+            else:  # first start, once laid out: room for the library's trial, comparison and endpoint
+                QTimer.singleShot(0, lambda: self.splitter.setSizes([40 * self.splitter.width() // 100,
+                                                                     60 * self.splitter.width() // 100]))
             last = settings.read("main/dataset", "")
             if last and last in self.library and not self.library_panel.selected_ids():
                 self.library_panel.select_ids([last])  # reopens the dataset last looked at
