@@ -1,4 +1,5 @@
-"""``evidence-app digitize``: the Kaplan–Meier curves of a figure image as ``time,survival`` CSV files.
+"""``evidence-app digitize``: the Kaplan–Meier curves of a figure (an image, or a page of a PDF) as
+``time,survival`` CSV files.
 
 A thin shell around :func:`evidence_app.core.digitize_extract.digitize_figure`, the function the
 GUI digitizer runs in a worker. Each CSV is ready for ``evidence-app reconstruct --curve``.
@@ -13,18 +14,25 @@ import sys
 from evidence_app.cli import subcommand
 
 EPILOG = ("Example: evidence-app digitize --image fig2.png --x-range 0,24 --y-range 0,1 --out curves/\n"
+          "From page 5 of a paper: evidence-app digitize --image paper.pdf --page 5 --x-range 0,36 \\\n"
+          "    --y-range 0,100 --out curves/\n"
           "A range starting below zero is written with '=': --x-range=-1,24.")
 
 
 @subcommand
 def _digitize(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
-        "digitize", help="extract Kaplan–Meier curves from a figure image (PNG/JPEG) to CSV files",
+        "digitize", help="extract Kaplan–Meier curves from a figure (PNG/JPEG, or a PDF page) to CSV files",
         description="Find the plot frame, calibrate it from the axis ranges, find the curve colours (or take\n"
         "them from --colors) and trace each curve. Writes one time,survival CSV per curve, named by\n"
-        "its colour (curve_1f77b4.csv), ready for 'evidence-app reconstruct'.",
+        "its colour (curve_1f77b4.csv), ready for 'evidence-app reconstruct'. A PDF page is rendered at\n"
+        "300 dpi (--dpi) and read whole: when its other content hides the plot frame, give --frame\n"
+        "in pixels of the rendered page.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--image", required=True, metavar="FIG.png", help="the figure, PNG or JPEG")
+    p.add_argument("--image", required=True, metavar="FIG", help="the figure: a PNG or JPEG image, or a PDF")
+    p.add_argument("--page", type=int, metavar="N", help="for a PDF: the page holding the figure, from 1 (default 1)")
+    p.add_argument("--dpi", type=float, metavar="D",
+                   help="for a PDF: the resolution the page is rendered at, dots per inch (default 300)")
     p.add_argument("--x-range", required=True, metavar="X0,X1",
                    help="time at the left and right edges of the plot frame (the x-axis limits), e.g. 0,24")
     p.add_argument("--y-range", required=True, metavar="Y0,Y1",
@@ -73,6 +81,7 @@ def run_digitize(args: argparse.Namespace) -> int:
     from evidence_app.core.digitize_colors import detect_curve_colors
     from evidence_app.core.digitize_extract import DEFAULT_TOLERANCE, digitize_figure, write_curves
     from evidence_app.core.digitize_image import load_figure
+    from evidence_app.core.digitize_pdf import check_dpi, looks_like_pdf, pdf_page_count
     from evidence_app.errors import ExportError, InputError
 
     x_range = parse_range(args.x_range, "--x-range")
@@ -83,7 +92,18 @@ def run_digitize(args: argparse.Namespace) -> int:
     if colors is not None and not colors:
         raise InputError("expected colours like '#1f77b4,#ff7f0e'", location="--colors")
     frame = parse_numbers(args.frame, "--frame", 4, "80,40,560,350") if args.frame else None
-    figure = load_figure(args.image)
+    pdf = looks_like_pdf(args.image)
+    for option, value in (("--page", args.page), ("--dpi", args.dpi)):
+        if value is not None and not pdf:
+            raise InputError(f"{args.image} is an image, not a PDF; {option} is for PDF files only", location=option)
+    if args.dpi is not None:
+        try:
+            check_dpi(args.dpi)
+        except InputError as exc:
+            raise InputError(exc.message, location="--dpi") from None
+    if pdf and args.page is None and (pages := pdf_page_count(args.image)) > 1:
+        print(f"note: {args.image} has {pages} pages; reading page 1 (choose another with --page)", file=sys.stderr)
+    figure = load_figure(args.image, page=args.page, dpi=args.dpi)
     try:
         frame = frame or detect_plot_frame(figure.pixels)
     except InputError as exc:

@@ -60,7 +60,7 @@ say "installing the app and PyInstaller into the build venv"
 "$VPY" -m pip install --quiet --upgrade "$STAGE/src" "$PYINSTALLER_REQ" 2>&1 \
     | { grep -v "is ignored: it is neither a file nor a directory" || true; }
 "$VPY" -m pip list --format=freeze 2>/dev/null \
-    | grep -iE '^(pyinstaller|pyside6|shiboken6|lifelines|pandas|numpy|scipy|matplotlib|openpyxl|pydantic)[-_a-z]*==' \
+    | grep -iE '^(pyinstaller|pyside6|shiboken6|lifelines|pandas|numpy|scipy|matplotlib|openpyxl|pydantic|pypdfium2)[-_a-z]*==' \
     | tr '\n' ' '
 echo
 

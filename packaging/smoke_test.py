@@ -9,9 +9,11 @@ environment variables, so nothing from a source checkout or a venv can leak in::
 Checks: ``--version``; ``datasets --json`` lists at least 25 datasets; ``analyze`` of a
 patient-level dataset (lifelines inside the bundle); ``export --out X.xlsx --all`` gives a valid
 workbook (skipped while the bundle has no ``export`` command); ``figure km`` writes PDF, SVG and
-PNG (matplotlib backends loaded on demand); the GUI starts offscreen and is still
-running after a few seconds with no traceback; on Linux, it falls back to the bundled fonts when
-the machine has none, and (with Xvfb and xwininfo) a real window appears. Prints the start-up times it measured. Standard library only; exit 1 if any check failed.
+PNG (matplotlib backends loaded on demand); ``digitize`` opens that PDF (the bundled PDFium); the
+GUI starts offscreen and is still running after a few seconds with no traceback; on Linux, it
+falls back to the bundled fonts when the machine has none, and (with Xvfb and xwininfo) a real
+window appears. Prints the start-up times it measured. Standard library only; exit 1 if any check
+failed.
 """
 
 from __future__ import annotations
@@ -174,6 +176,20 @@ class SmokeTest:
                 return
         self.ok("figure", "Kaplan-Meier plot written as PDF, SVG and PNG")
 
+    def test_pdf_page(self) -> None:
+        """The digitizer reads PDF pages with the bundled PDFium: asking for page 2 of the one-page
+        figure just written must give the app's own message, not an ImportError."""
+        pdf = self.work / "smoke-km.pdf"
+        if not pdf.is_file():
+            self.skip("pdf page", "no PDF figure was written")
+            return
+        proc, _ = self.run("digitize", "--image", str(pdf), "--page", "2", "--x-range", "0,24", "--y-range",
+                           "0,1", "--out", str(self.work / "curves"))
+        if proc.returncode != 1 or "the PDF has 1 page" not in proc.stderr or _bad_lines(proc.stderr):
+            self.fail("pdf page", f"digitize --page 2 exited {proc.returncode}", proc.stderr)
+            return
+        self.ok("pdf page", "PDFium loads and counts the pages of a PDF")
+
     def test_gui_offscreen(self) -> None:
         env = dict(self.env, QT_QPA_PLATFORM="offscreen")
         proc = subprocess.Popen([str(self.exe)], cwd=self.work, env=env, stdout=subprocess.PIPE,
@@ -268,7 +284,7 @@ class SmokeTest:
     def run_all(self) -> int:
         print(f"smoke test of {self.exe}", flush=True)
         for check in (self.test_version, self.test_datasets, self.test_analyze, self.test_export, self.test_figure,
-                      self.test_gui_offscreen, self.test_gui_without_fonts, self.test_gui_window):
+                      self.test_pdf_page, self.test_gui_offscreen, self.test_gui_without_fonts, self.test_gui_window):
             check()
         if self.measured:
             print("measured:\n  " + "\n  ".join(self.measured))

@@ -9,6 +9,7 @@ fallback font that keeps a font-less machine from showing empty boxes.
 from __future__ import annotations
 
 import ast
+import importlib.util
 import os
 import subprocess
 import sys
@@ -63,6 +64,18 @@ def test_spec_bundles_datasets_resources_lifelines_data_and_every_app_module():
     assert "lifelines" in data_packages
     # Command modules are imported with importlib, so the spec must not rely on static analysis.
     assert {ast.literal_eval(c.args[0]) for c in _calls(tree, "collect_submodules")} == {"evidence_app"}
+
+
+def test_spec_bundles_the_pdfium_library_pypdfium2_loads_at_run_time():
+    # pypdfium2_raw loads PDFium with ctypes from its own folder, which import analysis cannot see.
+    tree = _spec_tree()
+    assert {ast.literal_eval(c.args[0]) for c in _calls(tree, "collect_dynamic_libs")} == {"pypdfium2_raw"}
+    assert {"pypdfium2", "pypdfium2_raw"} <= {ast.literal_eval(c.args[0]) for c in _calls(tree, "collect_data_files")}
+    assert ast.unparse(_calls(tree, "Analysis")[0]).count("binaries=binaries") == 1
+    raw = Path(importlib.util.find_spec("pypdfium2_raw").origin).parent
+    libraries = [p.name for p in raw.iterdir() if p.name.endswith((".so", ".dll", ".dylib"))]
+    assert libraries, f"no PDFium library in {raw}: the spec would bundle nothing"
+    assert (raw / "version.json").is_file()
 
 
 @pytest.mark.parametrize("name", ["datasets", "resources"])

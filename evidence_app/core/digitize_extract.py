@@ -145,7 +145,11 @@ class _Layers:
 def _extract(layers: _Layers, k: int, cal: Calibration, frame: PlotFrame, full: float) -> ExtractedCurve:
     name = format_color(layers.palette[k])
     own = layers.ink[k]
-    others = np.delete(layers.ink, k, axis=0).any(axis=0) if len(layers.palette) > 1 else np.zeros_like(own)
+    if len(layers.palette) > 1:
+        # any(axis=0) of the (colours, rows, cols) stack is a 2-D mask; asarray says so to the type checker.
+        others = np.asarray(np.delete(layers.ink, k, axis=0).any(axis=0))
+    else:
+        others = np.zeros_like(own)
     if own.sum() < max(10, 0.05 * own.shape[1]):
         raise InputError(f"No curve in colour {name} was found inside the plot frame.", location="colors")
     row0, col0 = layers.origin
@@ -257,7 +261,7 @@ def digitize(
     Parameters
     ----------
     image_path
-        PNG or JPEG file.
+        PNG or JPEG image, or a PDF (its first page, at the default resolution).
     x_range
         Time at the left and right edges of the plot frame (the x-axis limits).
     y_range

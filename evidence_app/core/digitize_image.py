@@ -1,10 +1,11 @@
-"""Load a published figure (PNG or JPEG) into an RGB pixel array, safely.
+"""Load a published figure (PNG, JPEG, or a page of a PDF) into an RGB pixel array, safely.
 
 A figure file comes from the user, so every way it can be wrong ends in an
 :class:`~evidence_app.errors.InputError` that names the file: missing, empty, not an image,
 an unsupported format, truncated or corrupt, or so large that decoding it would exhaust
 memory. The declared size is checked *before* any pixel is decoded, which also guards
-against decompression bombs (a tiny file that declares a gigantic image).
+against decompression bombs (a tiny file that declares a gigantic image). PDF pages are
+rendered by :mod:`~evidence_app.core.digitize_pdf` under the same size guard.
 """
 
 from __future__ import annotations
@@ -40,13 +41,19 @@ class FigureImage:
     source
         The file path as given (``"<array>"`` for in-memory images).
     format
-        ``"PNG"`` or ``"JPEG"``.
+        ``"PNG"``, ``"JPEG"`` or ``"PDF"``.
+    page
+        For a PDF, the page rendered (1-based); None for an image file.
+    dpi
+        For a PDF, the resolution the page was rendered at; None for an image file.
     """
 
     pixels: np.ndarray
     sha256: str
     source: str
     format: str
+    page: int | None = None
+    dpi: float | None = None
 
     @property
     def width(self) -> int:
@@ -68,40 +75,65 @@ def file_sha256(path: str | Path) -> str:
     return digest.hexdigest()
 
 
-def load_figure(path: str | Path) -> FigureImage:
-    """Read a PNG or JPEG figure into RGB pixels.
+def load_figure(path: str | Path, page: int | None = None, dpi: float | None = None) -> FigureImage:
+    """Read a PNG or JPEG figure, or render a page of a PDF, into RGB pixels.
 
     Parameters
     ----------
     path
-        The image file.
+        The image or PDF file. A file is read as a PDF when its name ends in ``.pdf`` or it
+        starts with the PDF header (:func:`~evidence_app.core.digitize_pdf.looks_like_pdf`).
+    page
+        For a PDF, the page to render, from 1 (default 1). Must be None for an image.
+    dpi
+        For a PDF, the render resolution (default
+        :data:`~evidence_app.core.digitize_pdf.DEFAULT_DPI`). Must be None for an image.
 
     Returns
     -------
     FigureImage
-        The pixels, the file's SHA-256 and its format.
+        The pixels, the file's SHA-256 and its format (and, for a PDF, the page and resolution).
 
     Raises
     ------
     InputError
-        If the file is missing, empty, not a PNG/JPEG image, truncated or corrupt, has a
-        zero dimension, or declares more than :data:`MAX_PIXELS` pixels.
+        If the file is missing, empty, not a PNG/JPEG image or a PDF, truncated or corrupt, has a
+        zero dimension, or declares more than :data:`MAX_PIXELS` pixels; for a PDF, see
+        :func:`~evidence_app.core.digitize_pdf.load_pdf_page`; a page or resolution given for an
+        image.
     """
+    from evidence_app.core import digitize_pdf
+
     file = Path(path)
+    if digitize_pdf.looks_like_pdf(file):
+        return digitize_pdf.load_pdf_page(file, 1 if page is None else page,
+                                          digitize_pdf.DEFAULT_DPI if dpi is None else dpi)
+    if page is not None or dpi is not None:
+        given = "a page number" if page is not None else "a resolution"
+        raise InputError(f"The file is an image, not a PDF: {given} applies to PDF files only.", file=file)
+    data = read_figure_file(file, "image")
+    pixels, fmt = decode_figure(data, source=file)
+    return FigureImage(pixels, hashlib.sha256(data).hexdigest(), str(file), fmt)
+
+
+def read_figure_file(file: Path, kind: str) -> bytes:
+    """The bytes of a figure file (``kind``: "image" or "PDF", for the messages), refusing a
+    missing, empty or over-large (:data:`MAX_FILE_BYTES`) file with an :class:`InputError`."""
     if not file.is_file():
-        raise InputError("The image file does not exist.", file=file)
+        raise InputError(f"The {kind} file does not exist.", file=file)
     size = file.stat().st_size
     if size == 0:
-        raise InputError("The image file is empty (0 bytes).", file=file)
+        raise InputError(f"The {kind} file is empty (0 bytes).", file=file)
     if size > MAX_FILE_BYTES:
         raise InputError(
-            f"The image file is {size / 1e6:.0f} MB; images over {MAX_FILE_BYTES / 1e6:.0f} MB "
+            f"The {kind} file is {size / 1e6:.0f} MB; files over {MAX_FILE_BYTES / 1e6:.0f} MB "
             "are refused. Export the figure at a lower resolution.",
             file=file,
         )
-    data = file.read_bytes()
-    pixels, fmt = decode_figure(data, source=file)
-    return FigureImage(pixels, hashlib.sha256(data).hexdigest(), str(file), fmt)
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"The {kind} file cannot be read ({exc.strerror or exc}).", file=file) from exc
 
 
 def downsample(pixels: np.ndarray, factor: int) -> np.ndarray:

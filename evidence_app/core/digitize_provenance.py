@@ -1,9 +1,10 @@
 """Provenance of a digitized curve: what the figure digitizer records, and a readable summary.
 
 A dataset made with the digitizer stores, in ``curve.provenance``, everything needed to redo or
-audit the digitization: the image (file name and SHA-256), the calibration (pixel <-> value
-pairs, or the plot frame and the axis ranges), the extraction settings, whether points were
-edited by hand, the numbers-at-risk grid as typed, the algorithm versions and the date.
+audit the digitization: the image (file name and SHA-256; for a PDF the page and the render
+resolution), the calibration (pixel <-> value pairs, or the plot frame and the axis ranges), the
+extraction settings, whether points were edited by hand, the numbers-at-risk grid as typed, the
+algorithm versions and the date.
 :func:`build_provenance` makes that dictionary (JSON-ready); :func:`provenance_summary` turns
 any curve provenance (also one written by the curve-import wizard or by hand) into
 ``(label, text)`` rows for a Methods sheet or a Sources tab.
@@ -35,7 +36,8 @@ class ImageRecord:
     sha256: str
     width: int
     height: int
-    page: int | None = None  # the page of a PDF; None for an image file
+    page: int | None = None  # the page of a PDF (from 1); None for an image file
+    dpi: float | None = None  # the resolution the PDF page was rendered at; None for an image file
 
 
 def tick_calibration(calibration: Calibration, frame: Sequence[float] | None, frame_detected: bool) -> dict[str, Any]:
@@ -87,7 +89,7 @@ def build_provenance(image: ImageRecord, calibration: Mapping[str, Any], extract
         "date": (today or date.today()).isoformat(),
         "app_version": __version__,
         "image": {"file_name": image.file_name, "sha256": image.sha256, "width": image.width,
-                  "height": image.height, "page": image.page},
+                  "height": image.height, "page": image.page, "dpi": image.dpi},
         "calibration": dict(calibration),
         "extraction": dict(extraction) if extraction is not None else None,
         "points_edited": any(bool(a.get("edited")) for a in arms.values()),
@@ -120,6 +122,8 @@ def provenance_summary(provenance: Mapping[str, Any]) -> list[tuple[str, str]]:
         if image.get("width") and image.get("height"):
             add("Image size", f"{image['width']} × {image['height']} pixels")
         add("Page", "—" if image.get("page") is None else _text(image.get("page")))
+        if image.get("dpi") is not None:
+            add("Page rendered at", f"{_text(image.get('dpi'))} dpi")
     elif image is not None:
         add("Image", _text(image))
     add("Files", _join(p.pop("files", None)))

@@ -1,4 +1,4 @@
-"""The figure digitizer: Kaplan–Meier curves read from an image into a dataset with provenance.
+"""The figure digitizer: Kaplan–Meier curves read from an image or a PDF page into a dataset with provenance.
 
 :class:`~evidence_app.gui.digitizer.window.DigitizerWindow` is the entry point. It is imported on
 first use, so the Qt-free parts (``session``, ``jobs``) load without Qt.

@@ -16,6 +16,7 @@ from evidence_app.core.digitize_calibrate import Calibration, PlotFrame, detect_
 from evidence_app.core.digitize_colors import detect_curve_colors, estimate_background, format_color
 from evidence_app.core.digitize_extract import DigitizeResult, digitize_figure
 from evidence_app.core.digitize_image import FigureImage, load_figure
+from evidence_app.core.digitize_pdf import looks_like_pdf, pdf_page_count
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.errors import EvidenceError, InputError
 
@@ -23,9 +24,29 @@ from evidence_app.errors import EvidenceError, InputError
 MIN_PICK_DISTANCE = 40.0
 
 
-def load_image(path: str | Path, *, progress: ProgressCallback = None, cancelled: CancelCheck = None) -> FigureImage:
-    report(progress, 0.0, "Reading the image")
-    return load_figure(path)
+@dataclass(frozen=True)
+class PageChoice:
+    """A PDF of several pages was opened without a page number: the user picks one of ``pages``."""
+
+    path: str
+    pages: int
+
+
+def load_image(path: str | Path, page: int | None = None, *, progress: ProgressCallback = None,
+               cancelled: CancelCheck = None) -> FigureImage | PageChoice:
+    """The figure in ``path``: an image, or page ``page`` of a PDF rendered at the default resolution.
+
+    Without a page, a one-page PDF gives its page and a longer one a :class:`PageChoice`.
+    """
+    if page is None and looks_like_pdf(path):
+        report(progress, 0.0, "Counting the pages")
+        pages = pdf_page_count(path)
+        if pages > 1:
+            return PageChoice(str(path), pages)
+        page = 1
+    check_cancelled(cancelled)
+    report(progress, 0.1, f"Rendering page {page}" if page is not None else "Reading the image")
+    return load_figure(path, page=page)
 
 
 def find_frame(figure: FigureImage, *, progress: ProgressCallback = None,

@@ -17,9 +17,9 @@ from evidence_app.gui.dataset_builder import ArmMeta, DatasetMeta
 from evidence_app.gui.import_dialog import save_with_confirmation
 from evidence_app.gui.metadata_form import DatasetMetadataForm
 
-NOTE = ("The dataset keeps the full provenance of the digitization: the image's file name and SHA-256, the "
-        "calibration, the extraction settings, which points you edited, the numbers at risk as typed and the "
-        "algorithm versions.")
+NOTE = ("The dataset keeps the full provenance of the digitization: the image's file name and SHA-256 (and "
+        "for a PDF the page and render resolution), the calibration, the extraction settings, which points you "
+        "edited, the numbers at risk as typed and the algorithm versions.")
 _DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\S+/\S+)$", re.IGNORECASE)
 
 Builder = Callable[[DatasetMeta, "str | None"], Dataset]

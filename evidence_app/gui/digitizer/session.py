@@ -222,7 +222,7 @@ class DigitizerSession:
                     "edited": a.edited, "edits": dict(a.edits), "n_points": len(a.points),
                     "n_points_extracted": None if a.extracted is None else len(a.extracted)}
                 for i, a in zip(arm_ids, self.arms)}
-        image = ImageRecord(path.name, figure.sha256, figure.width, figure.height, None)
+        image = ImageRecord(path.name, figure.sha256, figure.width, figure.height, figure.page, figure.dpi)
         extraction = None if self.extraction is None else dict(self.extraction)
         table = {i: list(row) for i, row in zip(arm_ids, grid)}
         return build_provenance(image, record, extraction, arms, {"times": list(times), "table": table})

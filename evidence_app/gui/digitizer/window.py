@@ -32,13 +32,14 @@ from evidence_app.gui.digitizer.calibration_panel import CalibrationPanel
 from evidence_app.gui.digitizer.canvas import FigureCanvas
 from evidence_app.gui.digitizer.figure_tools import FigureTools
 from evidence_app.gui.digitizer.job_queue import DigitizerJobs
+from evidence_app.gui.digitizer.page_dialog import PageDialog, figure_name
 from evidence_app.gui.digitizer.point_overlay import PointOverlay
 from evidence_app.gui.digitizer.preview import ReconstructionPreview
 from evidence_app.gui.digitizer.save_dialog import SaveDigitizedDialog
 from evidence_app.gui.digitizer.session import DigitizerSession, n_at_zero
 from evidence_app.gui.workers import Job, JobRunner, shared_runner
 
-IMAGE_FILTER = "Figures (*.png *.jpg *.jpeg);;All files (*)"
+IMAGE_FILTER = "Figures (*.png *.jpg *.jpeg *.pdf);;Images (*.png *.jpg *.jpeg);;PDF files (*.pdf);;All files (*)"
 
 
 class DigitizerWindow(QMainWindow):
@@ -85,12 +86,13 @@ class DigitizerWindow(QMainWindow):
         self._build_actions()
         self._connect()
         self.save_dialog: SaveDigitizedDialog | None = None
+        self.page_dialog: PageDialog | None = None
         self.resize(1200, 780)
         for key, restore in (("digitizer/geometry", self.restoreGeometry),
                              ("digitizer/splitter", self.splitter.restoreState)):
             if isinstance(value := QSettings().value(key), QByteArray):
                 restore(value)
-        self.statusBar().showMessage("Open a Kaplan–Meier figure (PNG or JPEG) to start: Ctrl+O.")
+        self.statusBar().showMessage("Open a Kaplan–Meier figure (PNG, JPEG or a page of a PDF) to start: Ctrl+O.")
 
     # -- set-up ------------------------------------------------------------------------------------
     def _action(self, key: str, text: str, slot: Callable[..., Any], shortcut: Any = None) -> QAction:
@@ -154,11 +156,15 @@ class DigitizerWindow(QMainWindow):
             settings.remember_folder("figures", path)
             self.open_image(path)
 
-    def open_image(self, path: str | Path) -> Job:
-        """Load ``path`` in the worker; ``imageLoaded(path)`` follows once it is on screen."""
-        return self.worker.start("load", jobs.load_image, str(path), done=lambda figure: self._loaded(figure, path))
+    def open_image(self, path: str | Path, page: int | None = None) -> Job:
+        """Load ``path`` (a PDF's ``page``: asked for if None); ``imageLoaded(path)`` follows once it is on screen."""
+        return self.worker.start("load", jobs.load_image, str(path), page, done=lambda f: self._loaded(f, path))
 
-    def _loaded(self, figure: FigureImage, path: str | Path) -> None:
+    def _loaded(self, figure: FigureImage | jobs.PageChoice, path: str | Path) -> None:
+        if isinstance(figure, jobs.PageChoice):
+            self.page_dialog = PageDialog(path, figure.pages, lambda page: self.open_image(path, page), self)
+            self.page_dialog.open()
+            return
         self.worker.cancel_all(keep="load")
         self.session.load(figure, path)
         image = QImage(figure.pixels.data, figure.width, figure.height, 3 * figure.width, QImage.Format.Format_RGB888)
@@ -167,11 +173,10 @@ class DigitizerWindow(QMainWindow):
         self.overlay.clear()
         self.preview.clear()
         self.notes.clear()
-        self.setWindowTitle(f"Digitize a figure — {Path(path).name}")
+        self.setWindowTitle(f"Digitize a figure — {figure_name(figure, path)}")
         self._arms_changed()
         self.tabs.setCurrentWidget(self.calibration)
-        self.statusBar().showMessage(f"{Path(path).name}: {figure.width} × {figure.height} pixels. "
-                                     "Calibrate the axes next.")
+        self.statusBar().showMessage(f"{figure_name(figure, path, size=True)}. Calibrate the axes next.")
         self.imageLoaded.emit(str(path))
 
     def _figure(self) -> FigureImage:

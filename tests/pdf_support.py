@@ -1,0 +1,101 @@
+"""PDFs made at test time for the digitizer's PDF tests (this module holds no tests itself).
+
+Kaplan–Meier figures are drawn by matplotlib's PDF backend (vector curves, as in a paper); the odd
+files (encrypted, without pages, damaged) are written by hand, object by object.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from matplotlib.backends.backend_pdf import PdfPages
+from matplotlib.figure import Figure
+
+BLUE, ORANGE = "#1f77b4", "#ff7f0e"
+#: The KM figure's page: 6 x 4 inches, so 1800 x 1200 pixels at 300 dpi and 600 x 400 at 100 dpi.
+KM_SIZE_IN = (6.0, 4.0)
+#: The other page of the two-page PDF: a wide 8 x 3 inch text page.
+TEXT_SIZE_IN = (8.0, 3.0)
+
+
+def km_steps(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Kaplan–Meier curve of ``(time, event)`` as step corners (time, survival)."""
+    times = np.unique(time[event == 1])
+    factors = [1 - ((time == u) & (event == 1)).sum() / (time >= u).sum() for u in times]
+    return np.r_[0.0, times], np.r_[1.0, np.cumprod(factors)]
+
+
+def km_figure(arms: list[tuple[np.ndarray, np.ndarray]]) -> Figure:
+    """A KM figure of the arms (blue, orange), x 0..24 months, y 0..1."""
+    fig = Figure(figsize=KM_SIZE_IN)
+    ax = fig.add_subplot()
+    for (time, event), color in zip(arms, (BLUE, ORANGE)):
+        t, s = km_steps(time, event)
+        ax.step(np.r_[t, time.max()], np.r_[s, s[-1]], where="post", color=color, lw=1.5)
+    ax.set_xlim(0, 24)
+    ax.set_ylim(0, 1)
+    ax.set_xticks([0, 6, 12, 18, 24])
+    ax.set_xlabel("Months")
+    return fig
+
+
+def text_figure() -> Figure:
+    """A page of text only, as the page before a figure in a paper."""
+    fig = Figure(figsize=TEXT_SIZE_IN)
+    fig.text(0.1, 0.5, "Results: the figure is on the next page.", fontsize=14)
+    return fig
+
+
+def write_pdf(path: Path, *figures: Figure) -> Path:
+    """One page per figure, in order."""
+    with PdfPages(path) as pages:
+        for fig in figures:
+            pages.savefig(fig)
+    return path
+
+
+def raw_pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
+    """A PDF of the numbered ``objects`` (object 1 is the catalogue), with a correct xref table."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R " % (len(objects) + 1) + trailer + b">>\n"
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def _page_objects(width: float, height: float) -> list[bytes]:
+    return [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] >>" % (width, height)]
+
+
+_PAGE_OBJECTS = _page_objects(200, 100)
+
+
+def one_page_pdf(width: float = 200, height: float = 100) -> bytes:
+    """A blank page of ``width`` x ``height`` points."""
+    return raw_pdf(_page_objects(width, height))
+
+
+def no_pages_pdf() -> bytes:
+    """A well-formed PDF whose page tree is empty."""
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
+
+
+def password_pdf() -> bytes:
+    """A PDF under the standard security handler that no password (the empty one included) opens:
+    its /U and /O entries match no key, which is what a reader sees without the right password."""
+    objects = [*_PAGE_OBJECTS,
+               b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>"]
+    return raw_pdf(objects, b"/Encrypt 4 0 R /ID [<" + b"ab" * 16 + b"> <" + b"ab" * 16 + b">] ")
+
+
+def unknown_security_pdf() -> bytes:
+    """A PDF encrypted by a security handler no reader knows."""
+    return raw_pdf([*_PAGE_OBJECTS, b"<< /Filter /NoSuchHandler /V 9 /R 9 >>"], b"/Encrypt 4 0 R ")

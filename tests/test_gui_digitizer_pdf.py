@@ -1,0 +1,138 @@
+"""The digitizer on the PDF of a paper: the open dialog takes PDFs, a PDF of several pages asks
+which page (keyboard only), the canvas shows that page, the curves are read from it and the saved
+dataset's provenance names the page and the render resolution.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QSpinBox
+
+from evidence_app.core.dataset_io import load_dataset
+from evidence_app.core.digitize_image import file_sha256, load_figure
+from evidence_app.gui.digitizer import DigitizerWindow
+from evidence_app.gui.digitizer.window import IMAGE_FILTER
+from evidence_app.gui.workers import JobRunner
+from evidence_app.resources import user_datasets_dir
+from tests.pdf_support import BLUE, ORANGE, km_figure, km_steps, text_figure, write_pdf
+from tests.test_digitize_cli import simulate, survival_at
+from tests.test_gui_support import close_dialogs, error_dialogs, top_level
+
+
+@pytest.fixture(scope="module")
+def arms():
+    return [simulate(1, 0.06), simulate(2, 0.035)]
+
+
+@pytest.fixture(scope="module")
+def paper(tmp_path_factory, arms):
+    """Page 1 text (8 x 3 in), page 2 the KM figure (6 x 4 in)."""
+    return write_pdf(tmp_path_factory.mktemp("pdf") / "paper.pdf", text_figure(), km_figure(arms))
+
+
+@pytest.fixture
+def window(qtbot, library):
+    QSettings().clear()
+    runner = JobRunner()
+    win = DigitizerWindow(library, runner)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    close_dialogs()
+    runner.cancel_all()
+    runner.wait(10_000)
+
+
+def page_dialog(qtbot, win: DigitizerWindow):
+    qtbot.waitUntil(lambda: top_level("pdfPageDialog") is not None, timeout=10_000)
+    return win.page_dialog
+
+
+def test_pick_page_two_digitize_it_and_save_the_page_in_the_provenance(qtbot, window, paper, arms):
+    assert "*.pdf" in IMAGE_FILTER.split(";;")[0]
+    window.open_image(paper)
+    dialog = page_dialog(qtbot, window)
+    spin = dialog.findChild(QSpinBox, "pdfPage")
+    assert (spin.minimum(), spin.maximum(), spin.value(), spin.suffix()) == (1, 2, 1, " of 2")
+    assert any("paper.pdf</b> has 2 pages" in label.text() for label in dialog.findChildren(QLabel))
+    assert QApplication.focusWidget() is spin  # type the page straight away
+    assert not window.canvas.has_image()  # nothing is loaded before a page is chosen
+    qtbot.keyClicks(spin, "2")
+    with qtbot.waitSignal(window.imageLoaded, timeout=20_000):
+        qtbot.keyClick(spin, Qt.Key.Key_Return)
+    assert not dialog.isVisible() and not error_dialogs()
+
+    figure = window.session.figure
+    assert (figure.page, figure.dpi, figure.width, figure.height) == (2, 300.0, 1800, 1200)
+    assert np.array_equal(figure.pixels, load_figure(paper, page=2).pixels)
+    rect = window.canvas.image_rect()
+    assert (rect.width(), rect.height()) == (1800, 1200)  # page 2's size; page 1 is 2400 x 900
+    assert window.windowTitle().endswith("paper.pdf, page 2")
+    assert "rendered at 300 dpi" in window.statusBar().currentMessage()
+
+    # Frame calibration, detected colours, extraction: read from the rendered page.
+    radio = window.calibration.by_frame
+    qtbot.mouseClick(radio, Qt.MouseButton.LeftButton, pos=QPoint(8, radio.height() // 2))
+    with qtbot.waitSignal(window.worker.idle, timeout=20_000):
+        qtbot.mouseClick(window.findChild(QPushButton, "detectFrame"), Qt.MouseButton.LeftButton)
+    for key, value in (("x0", "0"), ("x1", "24"), ("y0", "0"), ("y1", "1")):
+        qtbot.keyClicks(window.findChild(QLineEdit, f"range_{key}"), value)
+    with qtbot.waitSignal(window.curvesExtracted, timeout=30_000):
+        window.commands["extract"].trigger()
+    session = window.session
+    by_color = {a.color: a for a in session.arms}
+    assert sorted(by_color) == [BLUE, ORANGE]
+    for color, (time, event) in zip((BLUE, ORANGE), arms):
+        t, s = km_steps(time, event)
+        pts = np.array(by_color[color].points)
+        for x in (6.0, 12.0, 18.0):
+            assert survival_at(pts[:, 0], pts[:, 1], x) == pytest.approx(survival_at(t, s, x), abs=0.03)
+
+    qtbot.mouseClick(window.findChild(QPushButton, "saveAsDataset"), Qt.MouseButton.LeftButton)
+    save = window.save_dialog
+    form = save.form
+    for row, label in enumerate(("Everolimus", "Placebo")):
+        form.arms.item(row, 0).setText(label)
+        form.arms.item(row, 2).setText("120")
+    qtbot.keyClicks(form.acronym, "PDFTEST")
+    qtbot.keyClicks(form.citation, "Test A, et al. A figure on page 2 of a PDF. J Test 2024;1:1-2.")
+    with qtbot.waitSignal(window.datasetSaved, timeout=5_000) as saved:
+        qtbot.mouseClick(save.findChild(QPushButton, "saveDataset"), Qt.MouseButton.LeftButton)
+    prov = load_dataset(user_datasets_dir() / f"{saved.args[0]}.json").curve.provenance
+    assert prov["image"] == {"file_name": "paper.pdf", "sha256": file_sha256(paper), "width": 1800,
+                             "height": 1200, "page": 2, "dpi": 300.0}
+
+
+def test_one_page_pdf_opens_without_asking_and_cancel_keeps_the_figure(qtbot, window, paper, arms, tmp_path):
+    single = write_pdf(tmp_path / "single.pdf", km_figure(arms))
+    with qtbot.waitSignal(window.imageLoaded, timeout=20_000):
+        window.open_image(single)
+    assert window.session.figure.page == 1 and top_level("pdfPageDialog") is None
+    window.open_image(paper)
+    dialog = page_dialog(qtbot, window)
+    qtbot.keyClick(dialog.findChild(QSpinBox, "pdfPage"), Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
+    qtbot.wait(200)
+    assert window.session.path == single and not error_dialogs()
+
+
+@pytest.mark.parametrize(("content", "message"), [
+    (b"Not a PDF at all", "not a readable PDF"),
+    (b"", "The PDF file is empty"),
+])
+def test_bad_pdf_goes_to_the_error_dialog(qtbot, window, tmp_path, content, message):
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(content)
+    with qtbot.waitSignal(window.worker.idle, timeout=10_000):
+        window.open_image(broken)
+    assert message in error_dialogs()[0].text() and "broken.pdf" in error_dialogs()[0].text()
+    assert not window.canvas.has_image()
+
+
+def test_page_out_of_range_goes_to_the_error_dialog(qtbot, window, paper):
+    with qtbot.waitSignal(window.worker.idle, timeout=10_000):
+        window.open_image(paper, 5)
+    assert "There is no page 5: the PDF has 2 pages" in error_dialogs()[0].text()
