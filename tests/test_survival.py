@@ -212,6 +212,7 @@ def test_input_problems_are_reported():
         arm_hazard_ratio([1, 2, 3], [1, 1, 0], [4, 5], [0, 0])
 
 
+@pytest.mark.filterwarnings("ignore::lifelines.exceptions.ConvergenceWarning")  # the case provokes them on purpose
 def test_complete_separation_is_a_clear_error_not_a_crash():
     """All control patients fail before any experimental patient: no finite HR exists."""
     from evidence_app.core.survival import arm_hazard_ratio
