@@ -18,11 +18,11 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 from evidence_app.core.dataset_io import load_dataset
 from evidence_app.core.digitize_image import FigureImage, file_sha256
 from evidence_app.core.digitize_provenance import provenance_summary
+from evidence_app.core.digitize_session import DigitizerSession
 from evidence_app.errors import InputError
 from evidence_app.gui.digitizer import DigitizerWindow
 from evidence_app.gui.digitizer.at_risk_table import split_pasted
 from evidence_app.gui.digitizer.save_dialog import parse_doi
-from evidence_app.gui.digitizer.session import DigitizerSession
 from evidence_app.gui.workers import JobRunner
 from evidence_app.resources import user_datasets_dir
 from tests.test_gui_support import close_dialogs, error_dialogs

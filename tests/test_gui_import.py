@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWizard
 
 from evidence_app.core.dataset_io import load_dataset
-from evidence_app.gui.digitized_csv import read_digitized_curves
+from evidence_app.core.digitized_csv import read_digitized_curves
 from evidence_app.resources import datasets_dir, user_datasets_dir
 from tests.test_gui_support import MPL_QT_WARNING, error_dialogs, main_window
 

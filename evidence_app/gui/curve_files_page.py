@@ -10,9 +10,9 @@ from PySide6.QtWidgets import (
     QTableWidgetItem, QVBoxLayout, QWizardPage,
 )
 
+from evidence_app.core.digitized_csv import ParsedCurve, read_digitized_curves
 from evidence_app.gui import settings
 from evidence_app.gui.app import guarded
-from evidence_app.gui.digitized_csv import ParsedCurve, read_digitized_curves
 from evidence_app.gui.metadata_form import TIME_UNITS
 
 CSV_FILTER = "Digitized curves (*.csv *.txt *.tsv);;All files (*)"

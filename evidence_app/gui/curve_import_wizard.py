@@ -11,12 +11,12 @@ from typing import cast
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
 
+from evidence_app.core.dataset_builder import ArmMeta, digitized_dataset
 from evidence_app.core.library import Library
 from evidence_app.errors import InputError
 from evidence_app.gui.app import show_error
 from evidence_app.gui.at_risk_page import AtRiskPage
 from evidence_app.gui.curve_files_page import CurveFilesPage
-from evidence_app.gui.dataset_builder import ArmMeta, digitized_dataset
 from evidence_app.gui.import_dialog import save_with_confirmation
 from evidence_app.gui.metadata_form import DatasetMetadataForm
 from evidence_app.gui.review_page import ReviewPage

@@ -15,9 +15,9 @@ from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 from evidence_app.core.dataset_io import load_dataset
 from evidence_app.core.library import Library, LibraryEntry
 from evidence_app.core.schema import Dataset
+from evidence_app.core.user_library import delete_user_dataset, plan_save, save_user_dataset
 from evidence_app.gui import settings
 from evidence_app.gui.app import guarded, show_error
-from evidence_app.gui.user_library import delete_user_dataset, plan_save, save_user_dataset
 from evidence_app.gui.workers import Job, JobRunner
 
 DATASET_FILTER = "Dataset files (*.json);;All files (*)"

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from evidence_app.core.dataset_builder import apply_meta, meta_from_dataset
 from evidence_app.core.library import Library, LibraryEntry
 from evidence_app.errors import EvidenceError, InputError
 from evidence_app.gui.app import guarded
-from evidence_app.gui.dataset_builder import apply_meta, meta_from_dataset
 from evidence_app.gui.import_dialog import save_with_confirmation
 from evidence_app.gui.metadata_form import DatasetMetadataForm
 

@@ -7,7 +7,7 @@ from PySide6.QtWidgets import (
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from evidence_app.gui.dataset_builder import ArmMeta, DatasetMeta, SourceMeta, suggest_id
+from evidence_app.core.dataset_builder import ArmMeta, DatasetMeta, SourceMeta, suggest_id
 
 HISTOLOGIES = ("not stated", "clear-cell", "non-clear-cell", "mixed")
 SETTINGS = ("first-line", "second-line", "second-line or later", "not stated")

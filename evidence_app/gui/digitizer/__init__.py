@@ -1,7 +1,8 @@
 """The figure digitizer: Kaplan–Meier curves read from an image or a PDF page into a dataset with provenance.
 
 :class:`~evidence_app.gui.digitizer.window.DigitizerWindow` is the entry point. It is imported on
-first use, so the Qt-free parts (``session``, ``jobs``) load without Qt.
+first use, so the Qt-free ``jobs`` loads without Qt. The digitizer's document model (arms, points,
+undo, calibration) is :mod:`evidence_app.core.digitize_session`.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import (
     QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
 )
 
-from evidence_app.gui.digitizer.session import DigitizerSession
+from evidence_app.core.digitize_session import DigitizerSession
 
 COLUMNS = ("Arm label", "Colour", "N", "Events", "Points")
 LABEL, COLOR, N, EVENTS, POINTS = range(len(COLUMNS))

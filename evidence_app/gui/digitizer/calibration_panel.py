@@ -10,8 +10,8 @@ from PySide6.QtWidgets import (
     QRadioButton, QVBoxLayout, QWidget,
 )
 
+from evidence_app.core.digitize_session import TICKS, DigitizerSession
 from evidence_app.errors import InputError
-from evidence_app.gui.digitizer.session import TICKS, DigitizerSession
 
 TICK_HELP = {"x1": "an x tick (e.g. 0)", "x2": "another x tick, far right", "y1": "a y tick (e.g. 0)",
              "y2": "another y tick, near the top"}

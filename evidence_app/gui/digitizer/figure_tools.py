@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from evidence_app.core.digitize_session import DigitizerSession
 from evidence_app.errors import InputError
 from evidence_app.gui.app import show_error
 from evidence_app.gui.digitizer.arms_panel import ArmsPanel
@@ -13,7 +14,6 @@ from evidence_app.gui.digitizer.calibration_panel import CalibrationPanel
 from evidence_app.gui.digitizer.canvas import FigureCanvas
 from evidence_app.gui.digitizer.jobs import pick_color
 from evidence_app.gui.digitizer.point_overlay import PointOverlay
-from evidence_app.gui.digitizer.session import DigitizerSession
 
 PROMPTS = {"add": "Click on the figure to add points to the current arm (Esc to stop).",
            "pick": "Click on a curve's line to take its colour.",

@@ -9,12 +9,12 @@ from html import escape
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
+from evidence_app.core.digitize_session import DigitizerSession
 from evidence_app.errors import InputError
 from evidence_app.gui.digitizer import jobs
 from evidence_app.gui.digitizer.at_risk_table import AtRiskTable
 from evidence_app.gui.digitizer.job_queue import DigitizerJobs
 from evidence_app.gui.digitizer.point_overlay import PointOverlay
-from evidence_app.gui.digitizer.session import DigitizerSession
 
 DELAY_MS = 400  # after the last edit: typing a number at risk does not start a job per digit
 

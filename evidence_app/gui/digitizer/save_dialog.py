@@ -9,11 +9,11 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
+from evidence_app.core.dataset_builder import ArmMeta, DatasetMeta
 from evidence_app.core.library import Library
 from evidence_app.core.schema import Dataset
 from evidence_app.errors import InputError
 from evidence_app.gui.app import show_error
-from evidence_app.gui.dataset_builder import ArmMeta, DatasetMeta
 from evidence_app.gui.import_dialog import save_with_confirmation
 from evidence_app.gui.metadata_form import DatasetMetadataForm
 

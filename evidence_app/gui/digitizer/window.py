@@ -2,7 +2,7 @@
 the numbers at risk, watch the reconstruction follow, and save a dataset with full provenance.
 
 The window composes the widgets and schedules the work; the state lives in a Qt-free
-:class:`~evidence_app.gui.digitizer.session.DigitizerSession`, and everything slow runs in the
+:class:`~evidence_app.core.digitize_session.DigitizerSession`, and everything slow runs in the
 worker pool (:mod:`evidence_app.gui.workers`).
 """
 
@@ -18,13 +18,14 @@ from PySide6.QtWidgets import (
     QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget,
 )
 
+from evidence_app.core.dataset_builder import ArmMeta, DatasetMeta
 from evidence_app.core.digitize_image import FigureImage
+from evidence_app.core.digitize_session import DigitizerSession, n_at_zero
 from evidence_app.core.library import Library
 from evidence_app.core.schema import Dataset
 from evidence_app.errors import InputError
 from evidence_app.gui import settings
 from evidence_app.gui.app import guarded
-from evidence_app.gui.dataset_builder import ArmMeta, DatasetMeta
 from evidence_app.gui.digitizer import jobs
 from evidence_app.gui.digitizer.arms_panel import ArmsPanel
 from evidence_app.gui.digitizer.at_risk_table import AtRiskTable
@@ -36,7 +37,6 @@ from evidence_app.gui.digitizer.page_dialog import PageDialog, figure_name
 from evidence_app.gui.digitizer.point_overlay import PointOverlay
 from evidence_app.gui.digitizer.preview import ReconstructionPreview
 from evidence_app.gui.digitizer.save_dialog import SaveDigitizedDialog
-from evidence_app.gui.digitizer.session import DigitizerSession, n_at_zero
 from evidence_app.gui.workers import Job, JobRunner, shared_runner
 
 IMAGE_FILTER = "Figures (*.png *.jpg *.jpeg *.pdf);;Images (*.png *.jpg *.jpeg);;PDF files (*.pdf);;All files (*)"

@@ -1,4 +1,4 @@
-"""The digitizer's state without Qt: the figure, its calibration, the arms and their points.
+"""The digitizer's document model (no Qt): the figure, its calibration, the arms and their points.
 
 Widgets read and change a :class:`DigitizerSession`; the session turns clicks (pixels) into data
 and back, keeps an undo history of point edits, and knows what goes into the saved dataset and
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from evidence_app.core.dataset_builder import DatasetMeta, DigitizedArmInput, arm_ids, digitized_dataset
 from evidence_app.core.dataset_io import parse_dataset
 from evidence_app.core.digitize_calibrate import Calibration, PlotFrame, calibration_from_frame
 from evidence_app.core.digitize_extract import DEFAULT_TOLERANCE, DigitizeResult
@@ -19,9 +20,8 @@ from evidence_app.core.digitize_image import FigureImage
 from evidence_app.core.digitize_provenance import (
     ImageRecord, build_provenance, frame_calibration, tick_calibration,
 )
-from evidence_app.errors import InputError
 from evidence_app.core.schema import Dataset
-from evidence_app.gui.dataset_builder import DatasetMeta, DigitizedArmInput, arm_ids, digitized_dataset
+from evidence_app.errors import InputError
 
 TICKS = ("x1", "x2", "y1", "y2")
 #: Colours for arms added by hand (matplotlib's first four, familiar from many figures).
