@@ -62,7 +62,7 @@ class FlowLayout(QLayout):
         return size + QSize(margins.left() + margins.right(), margins.top() + margins.bottom())
 
     def _visible(self) -> list[QLayoutItem]:
-        return [i for i in self._items if not (i.widget() is not None and i.widget().isHidden())]
+        return [i for i in self._items if (widget := i.widget()) is None or not widget.isHidden()]
 
     def _arrange(self, rect: QRect, *, move: bool) -> int:
         """Place (or only measure) the items in ``rect``; returns the height used."""

@@ -126,8 +126,8 @@ class AtRiskTable(QWidget):
         except InputError:
             return  # reported when the table is used
         headers = [f"{t:g}" for t in times]
-        old = {self.grid.horizontalHeaderItem(c).text(): c for c in range(self.grid.columnCount())
-               if self.grid.horizontalHeaderItem(c)}
+        header_items = [(self.grid.horizontalHeaderItem(c), c) for c in range(self.grid.columnCount())]
+        old = {item.text(): c for item, c in header_items if item is not None}
         kept = {(r, h): self.text(r, c) for h, c in old.items() for r in range(self.grid.rowCount())}
         self.grid.blockSignals(True)
         self.grid.setColumnCount(len(times))

@@ -138,7 +138,12 @@ class CalibrationPanel(QWidget):
         for name, edit in self.tick_values.items():
             session.tick_values[name] = parse_number(edit.text())
         values = {key: parse_number(edit.text()) for key, edit in self.ranges.items()}
-        session.x_range = (values["x0"], values["x1"]) if None not in (values["x0"], values["x1"]) else None
-        session.y_range = (values["y0"], values["y1"]) if None not in (values["y0"], values["y1"]) else None
+        session.x_range = _pair(values["x0"], values["x1"])
+        session.y_range = _pair(values["y0"], values["y1"])
         self.refresh()
         self.changed.emit()
+
+
+def _pair(low: float | None, high: float | None) -> tuple[float, float] | None:
+    """Both ends of an axis range, or None while either is missing."""
+    return (low, high) if low is not None and high is not None else None

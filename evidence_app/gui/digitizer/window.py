@@ -70,9 +70,9 @@ class DigitizerWindow(QMainWindow):
         save.setObjectName("saveAsDataset")
         save.clicked.connect(self.save_dataset)
         self.tabs = QTabWidget()
-        for widget, title in ((self.calibration, "&1 Calibrate"), (self.arms, "&2 Curves"),
-                              (self.at_risk, "&3 Numbers at risk")):
-            self.tabs.addTab(widget, title)
+        for page, title in ((self.calibration, "&1 Calibrate"), (self.arms, "&2 Curves"),
+                            (self.at_risk, "&3 Numbers at risk")):
+            self.tabs.addTab(page, title)
         side = QWidget()
         column = QVBoxLayout(side)
         for widget, stretch in ((self.tabs, 1), (self.notes, 0), (self.preview.label, 0), (save, 0)):
