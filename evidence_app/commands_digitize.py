@@ -91,7 +91,7 @@ def run_digitize(args: argparse.Namespace) -> int:
     colors = [c.strip() for c in args.colors.split(",") if c.strip()] if args.colors is not None else None
     if colors is not None and not colors:
         raise InputError("expected colours like '#1f77b4,#ff7f0e'", location="--colors")
-    frame = parse_numbers(args.frame, "--frame", 4, "80,40,560,350") if args.frame else None
+    given_frame = parse_numbers(args.frame, "--frame", 4, "80,40,560,350") if args.frame else None
     pdf = looks_like_pdf(args.image)
     for option, value in (("--page", args.page), ("--dpi", args.dpi)):
         if value is not None and not pdf:
@@ -105,16 +105,17 @@ def run_digitize(args: argparse.Namespace) -> int:
         print(f"note: {args.image} has {pages} pages; reading page 1 (choose another with --page)", file=sys.stderr)
     figure = load_figure(args.image, page=args.page, dpi=args.dpi)
     try:
-        frame = frame or detect_plot_frame(figure.pixels)
+        left, top, right, bottom = given_frame if given_frame is not None else detect_plot_frame(figure.pixels)
     except InputError as exc:
         hint = exc.message.replace("give the frame or the axis calibration by hand", "give the frame with --frame")
         raise InputError(hint, file=args.image) from None
+    frame = (left, top, right, bottom)
     if colors is None:
         colors = detect_curve_colors(figure.pixels, frame, max_colors=args.max_colors)
         if not colors:
             raise InputError("no curves found: no curve colours inside the plot frame; give them with --colors",
                              file=args.image)
-    result = digitize_figure(figure, x_range, y_range, colors, frame=tuple(frame),
+    result = digitize_figure(figure, x_range, y_range, colors, frame=frame,
                              tolerance=DEFAULT_TOLERANCE if args.tolerance is None else args.tolerance)
     out = Path(args.out)
     existing = [p for p in (out / f"curve_{c.color.lstrip('#')}.csv" for c in result.curves) if p.exists()]

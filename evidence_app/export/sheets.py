@@ -8,7 +8,7 @@ read rows without a file. :func:`write_table` gives every table the same look.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Union, cast
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -98,8 +98,9 @@ def write_rows(ws: Worksheet, table: Table, start_row: int) -> int:
     fmt.style_header(ws, start_row, 1, len(table.columns))
     if _is_plain(table):
         # Long data tables (patient rows): no per-cell styling, which costs more than the data.
-        for values in table.rows:
-            ws.append(values)
+        # _is_plain checked every value: no Link and no None, only what openpyxl writes as is.
+        for plain in cast("list[tuple[str | int | float, ...]]", table.rows):
+            ws.append(plain)
         return start_row + len(table.rows)
     row = start_row
     for row, values in enumerate(table.rows, start=start_row + 1):

@@ -7,6 +7,7 @@ the caveats first appear in the Comparison sheet, so ``[1]`` is met before ``[2]
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from evidence_app.core.analysis import DatasetAnalysis
@@ -80,7 +81,7 @@ class Footnotes:
         label, text = CATEGORIES[key]
         return self.mark(key, label, text, dataset_id)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self) -> Iterator[Footnote]:
         return iter(sorted(self._notes.values(), key=lambda n: n.number))
 
     def __len__(self) -> int:

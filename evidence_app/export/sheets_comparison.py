@@ -73,7 +73,7 @@ def _published(d: Dataset, marks: RowMarks) -> list[CellValue]:
     hr = d.comparison.hazard_ratio
     p = d.comparison.p_value
     if hr is None:
-        hr_cells: list[CellValue] = [NOT_REPORTED] * 4 + [NOT_REPORTED]
+        hr_cells: list[CellValue] = [NOT_REPORTED] * 5
     else:
         hr_cells = [hr.value, NOT_REPORTED if hr.lower is None else hr.lower,
                     NOT_REPORTED if hr.upper is None else hr.upper,

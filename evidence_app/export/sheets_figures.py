@@ -76,7 +76,10 @@ def drawable(items: list[AnalyzedDataset]) -> list[AnalyzedDataset]:
 def render_km(item: AnalyzedDataset) -> tuple[bytes, float, float]:
     from evidence_app.plots.km import KMOptions, draw_km
 
-    return render_png(lambda fig: draw_km(fig, item.analysis, KMOptions(width=FIGURE_WIDTH)))
+    analysis = item.analysis
+    if analysis is None:  # jobs are made for drawable() items only
+        raise ValueError(f"{item.dataset.id}: no analysis to draw a Kaplan–Meier figure from")
+    return render_png(lambda fig: draw_km(fig, analysis, KMOptions(width=FIGURE_WIDTH)))
 
 
 def render_forest(forest: EndpointForest) -> tuple[bytes, float, float]:

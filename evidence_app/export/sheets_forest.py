@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from evidence_app.core.forest_data import ForestData, build_forest
+from evidence_app.core.forest_data import ForestData, GroupBy, Orientation, build_forest
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_level, fmt_p
 from evidence_app.core.meta import normalise_method
 from evidence_app.core.pool_report import METHOD_NAMES
@@ -21,8 +21,8 @@ from evidence_app.export.sheets import CellValue, Column, Table
 from evidence_app.export.xlsx_format import HR_FORMAT, STAT_FORMAT, TAU2_FORMAT
 
 NOT_POOLED = "not pooled"
-GROUP_BY = "setting"
-ORIENT = "mtor"
+GROUP_BY: GroupBy = "setting"
+ORIENT: Orientation = "mtor"
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def _kind(source: Source) -> str:
 
 
 def source_rows(dataset: Dataset) -> list[tuple[CellValue, ...]]:
-    rows = []
+    rows: list[tuple[CellValue, ...]] = []
     for source in dataset.sources:
         numbers = numbers_from_source(dataset, source.id)
         rows.append((

@@ -159,8 +159,11 @@ def _build(items: list[AnalyzedDataset], forests: list[EndpointForest], methods:
     datasets = [item.dataset for item in items]
     notes = Footnotes()
     book = Workbook()
-    book.active.title = "Comparison"
-    write_table(book.active, comparison_table(items, notes), frozen_cols=2, header_lines=3)
+    first = book.active
+    if not isinstance(first, Worksheet):  # a new workbook starts with one worksheet, active
+        raise TypeError(f"a new workbook's active sheet is {first!r}, not a worksheet")
+    first.title = "Comparison"
+    write_table(first, comparison_table(items, notes), frozen_cols=2, header_lines=3)
     check_cancelled(cancelled)
     report(progress, 0.05, "Forest")
     count = _forest_sheet(book.create_sheet("Forest"), forests, figures, cancelled)

@@ -11,6 +11,7 @@ import math
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 #: Hazard ratios and their bounds.
@@ -97,7 +98,10 @@ def print_setup(ws: Worksheet, *, title_cols: str | None = None, fit_width: bool
     if title_cols:
         ws.print_title_cols = title_cols
     if fit_width:
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        page = ws.sheet_properties.pageSetUpPr
+        if page is None:  # optional in the file format; openpyxl gives every new sheet one
+            page = ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+        page.fitToPage = True
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
     else:

@@ -139,7 +139,7 @@ def _draw(fig: Figure, data: ForestData, options: ForestOptions) -> ForestArtist
         if item.kind in ("study", "pooled", "overall", "pi"):
             ref_top = item.y - item.height / 2 if ref_top is None else ref_top
             ref_bottom = item.y + item.height / 2
-    if ref_top is not None:
+    if ref_top is not None and ref_bottom is not None:  # set together
         ax.plot([1, 1], [ref_top, ref_bottom], color=INK, lw=0.6, zorder=1)
     art.favours = draw_favours(fig, ax, data, xlim, height, top + table_h, size)
     fig_y = lambda inches: 1 - inches / height  # noqa: E731 - inches from the top -> figure fraction

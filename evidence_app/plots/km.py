@@ -135,17 +135,17 @@ def _draw(fig: Figure, analysis: DatasetAnalysis, arms: list[tuple[int, ArmResul
     # Above the plot, under a subtitle naming the comparison, the box needs no heading of its own.
     above = "box" in outside
     heading = not (above and options.title is None)
-    art.hr_box = (draw_hr_box(ax, analysis, fs.small, layout.plot_width * (1.0 if above else 0.6), heading)
+    art.hr_box = (draw_hr_box(fig, ax, analysis, fs.small, layout.plot_width * (1.0 if above else 0.6), heading)
                   if options.show_hr_box else None)
     boxes = {"legend": art.legend, "box": art.hr_box}
-    layout.place_keys(fig, *(boxes[k] if k in outside else None for k in ("legend", "box")))
+    layout.place_keys(fig, art.legend if "legend" in outside else None, art.hr_box if "box" in outside else None)
     inside = {k: b for k, b in boxes.items() if b is not None and k not in outside}
     hidden = {k for k, score in zip(inside, place_inside(fig, ax, art, list(inside.values()))) if score > 0}
 
     def measure() -> dict[str, tuple[float, float]]:
         sizes = {"legend": _size(fig, art.legend)}
         if art.hr_box is not None:  # measured as it would be drawn above the plot (full width)
-            wide = art.hr_box if above else draw_hr_box(ax, analysis, fs.small, layout.plot_width,
+            wide = art.hr_box if above else draw_hr_box(fig, ax, analysis, fs.small, layout.plot_width,
                                                         options.title is not None)
             sizes["box"] = _size(fig, wide)
             if wide is not art.hr_box and wide is not None:

@@ -7,7 +7,7 @@ censoring is assumed.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from matplotlib.axes import Axes
@@ -57,7 +57,7 @@ def draw_medians(fig: Figure, ax: Axes, art: KMArtists, arms: list[tuple[int, Ar
     medians = sorted((r.fit.median, i) for i, r in arms if r.fit is not None and r.fit.median is not None)
     if not medians:
         return
-    kw = {"lw": 0.7, "dashes": (1.0, 1.6), "zorder": 2}
+    kw: dict[str, Any] = {"lw": 0.7, "dashes": (1.0, 1.6), "zorder": 2}
     art.median_lines.append(ax.plot([0, medians[-1][0]], [0.5, 0.5], color=MUTED, **kw)[0])
     r = renderer(fig)
     drop_x = [ax.transData.transform((m, 0))[0] for m, _ in medians]
@@ -75,10 +75,10 @@ def draw_medians(fig: Figure, ax: Axes, art: KMArtists, arms: list[tuple[int, Ar
 
         if clashes():  # try the left of the drop line before lifting the label
             label.set_position((-1.5, 1.5))
-            label.set_ha("right")
+            label.set_horizontalalignment("right")
             if clashes():
                 label.set_position((1.5, 1.5))
-                label.set_ha("left")
+                label.set_horizontalalignment("left")
         for lift in range(1, 8):
             if not clashes():
                 break

@@ -54,7 +54,7 @@ def draw_legend(fig: Figure, ax: Axes, art: KMArtists, arms: list[tuple[int, Arm
     return legend
 
 
-def draw_hr_box(ax: Axes, analysis: DatasetAnalysis, size: float, max_width: float,
+def draw_hr_box(fig: Figure, ax: Axes, analysis: DatasetAnalysis, size: float, max_width: float,
                 heading: bool = True) -> AnchoredText | None:
     """Published and computed HR. For an approximation the computed HR only shows how closely the
     approximation follows the publication, so it comes second and without a p-value."""
@@ -74,7 +74,6 @@ def draw_hr_box(ax: Axes, analysis: DatasetAnalysis, size: float, max_width: flo
     body = [x for x in ([published, computed] if analysis.is_approximation else [computed, published]) if x]
     if not body:
         return None
-    fig = ax.figure
     lines = [comparison_text(d.experimental.label, d.control.label).replace("->", "→")] if heading else []
     lines += [ln for text in body for ln in wrap_to_width(fig, text, size, max_width)]
     box = AnchoredText("\n".join(lines), loc="lower left", frameon=True, borderpad=0.3, pad=0.25,

@@ -16,6 +16,7 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredText
 from matplotlib.text import Text
+from matplotlib.transforms import Bbox
 
 from evidence_app.core.analysis import ArmResult
 from evidence_app.core.survival import at_risk_table
@@ -146,7 +147,9 @@ class Layout:
             y = self.key_top
             if not self.key_side_by_side and legend is not None:
                 y -= legend.get_window_extent(renderer(fig)).height / fig.dpi / self.height + mm(1) / self.height
-            box.set_bbox_to_anchor((right if box.loc == 1 else left, y), transform=fig.transFigure)
+            # The point as the zero-size box matplotlib makes of an (x, y) pair (its stubs take a box only).
+            anchor = Bbox.from_bounds(right if box.loc == 1 else left, y, 0, 0)
+            box.set_bbox_to_anchor(anchor, transform=fig.transFigure)
 
 
 def format_axes(ax: Axes, layout: Layout, unit: str, size: float) -> None:

@@ -15,7 +15,7 @@ Font choices (all text is DejaVu Sans, which ships with matplotlib, so nothing i
 from __future__ import annotations
 
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -23,8 +23,11 @@ from matplotlib.figure import Figure
 from evidence_app.core.atomic import write_atomic
 from evidence_app.errors import ExportError
 
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
+
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
-SAVE_RC = {
+SAVE_RC: dict[RcKeyType, Any] = {
     "pdf.fonttype": 42,
     "ps.fonttype": 42,
     "svg.fonttype": "path",
@@ -64,7 +67,8 @@ def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300, overwrite: boo
     fmt = figure_format(path)
     if not 50 <= dpi <= 1200:
         raise ExportError(f"dpi {dpi} is outside 50–1200; journals usually ask for 300 (600 for line art).")
-    metadata = {"Creator": "evidence-app"} if fmt != "png" else {"Software": "evidence-app"}
+    # A None value tells matplotlib to leave the key out of the file.
+    metadata: dict[str, str | None] = {"Creator": "evidence-app"} if fmt != "png" else {"Software": "evidence-app"}
     if fmt == "pdf":
         metadata["CreationDate"] = None  # reproducible files: no timestamp
     elif fmt == "svg":

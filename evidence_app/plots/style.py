@@ -17,12 +17,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib
+from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.font_manager import FontProperties
 from matplotlib.figure import Figure
 from matplotlib.textpath import TextToPath
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 MM_PER_INCH = 25.4
 SINGLE_COLUMN_MM = 85.0
@@ -124,7 +129,7 @@ def new_figure(width: str | float | int = "single", height_mm: float | None = No
     return fig
 
 
-RC = {
+RC: dict[RcKeyType, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": [FONT_FAMILY],
     "mathtext.fontset": "dejavusans",
@@ -150,14 +155,21 @@ def figure_style() -> Iterator[None]:
         yield
 
 
-def font(size: float, weight: str = "normal", style: str = "normal") -> FontProperties:
+FontStyle = Literal["normal", "italic", "oblique"]
+
+
+def font(size: float, weight: str = "normal", style: FontStyle = "normal") -> FontProperties:
     return FontProperties(family=FONT_FAMILY, size=size, weight=weight, style=style)
 
 
-def renderer(fig: Figure):  # noqa: ANN201 - a backend renderer
+def renderer(fig: Figure) -> RendererBase:
     """The renderer text extents are measured with (the figure's own canvas when it has one)."""
     get = getattr(fig.canvas, "get_renderer", None)
-    return get() if get is not None else fig._get_renderer()  # noqa: SLF001
+    if get is not None:
+        return get()
+    # A bare Figure (the GUI's save worker draws on one) has no canvas renderer; matplotlib's own
+    # private helper finds the one a save would use. Private, so not declared in its type stubs.
+    return fig._get_renderer()  # type: ignore[attr-defined]  # noqa: SLF001
 
 
 #: Rendered text differs from the font's true width by a few percent, depending on the dpi (Agg
