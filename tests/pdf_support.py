@@ -8,36 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
-BLUE, ORANGE = "#1f77b4", "#ff7f0e"
-#: The KM figure's page: 6 x 4 inches, so 1800 x 1200 pixels at 300 dpi and 600 x 400 at 100 dpi.
-KM_SIZE_IN = (6.0, 4.0)
 #: The other page of the two-page PDF: a wide 8 x 3 inch text page.
 TEXT_SIZE_IN = (8.0, 3.0)
-
-
-def km_steps(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The Kaplan–Meier curve of ``(time, event)`` as step corners (time, survival)."""
-    times = np.unique(time[event == 1])
-    factors = [1 - ((time == u) & (event == 1)).sum() / (time >= u).sum() for u in times]
-    return np.r_[0.0, times], np.r_[1.0, np.cumprod(factors)]
-
-
-def km_figure(arms: list[tuple[np.ndarray, np.ndarray]]) -> Figure:
-    """A KM figure of the arms (blue, orange), x 0..24 months, y 0..1."""
-    fig = Figure(figsize=KM_SIZE_IN)
-    ax = fig.add_subplot()
-    for (time, event), color in zip(arms, (BLUE, ORANGE)):
-        t, s = km_steps(time, event)
-        ax.step(np.r_[t, time.max()], np.r_[s, s[-1]], where="post", color=color, lw=1.5)
-    ax.set_xlim(0, 24)
-    ax.set_ylim(0, 1)
-    ax.set_xticks([0, 6, 12, 18, 24])
-    ax.set_xlabel("Months")
-    return fig
 
 
 def text_figure() -> Figure:

@@ -26,21 +26,9 @@ from evidence_app.core.digitize_extract import (
 )
 from evidence_app.core.digitize_image import downsample, file_sha256, load_figure
 from evidence_app.errors import Cancelled, InputError
+from tests.figure_support import BLUE, ORANGE, km_steps, simulate
 
-BLUE, ORANGE, GREEN = "#1f77b4", "#ff7f0e", "#2ca02c"
-
-
-def simulate(seed: int, n: int, hazard: float, horizon: float = 24.0) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    t = rng.exponential(1 / hazard, n)
-    c = np.minimum(rng.uniform(6, 30, n), horizon)
-    return np.round(np.minimum(t, c), 2) + 0.01, (t <= c).astype(int)
-
-
-def km(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    times = np.unique(time[event == 1])
-    factors = [1 - ((time == u) & (event == 1)).sum() / (time >= u).sum() for u in times]
-    return np.r_[0.0, times], np.r_[1.0, np.cumprod(factors)]
+GREEN = "#2ca02c"
 
 
 def draw(path: Path, arms, colors, *, styles=None, lw=1.5, ticks=False, grid=False, legend="upper right",
@@ -50,7 +38,7 @@ def draw(path: Path, arms, colors, *, styles=None, lw=1.5, ticks=False, grid=Fal
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     for k, ((time, event), color) in enumerate(zip(arms, colors)):
-        t, s = km(time, event)
+        t, s = km_steps(time, event)
         ax.step(np.r_[t, time.max()], y_scale * np.r_[s, s[-1]], where="post", color=color, lw=lw,
                 ls=(styles or ["-"] * 3)[k], label=f"arm {k}")
         if ticks:
@@ -72,7 +60,7 @@ def draw(path: Path, arms, colors, *, styles=None, lw=1.5, ticks=False, grid=Fal
 
 def sup_error(curve, time: np.ndarray, event: np.ndarray, x_per_px: float, pixels: float = 2.0) -> float:
     grid = np.linspace(0, time.max(), 6000)
-    t, s = km(time, event)
+    t, s = km_steps(time, event)
     true = s[np.searchsorted(t, grid, side="right") - 1]
     est = curve.survival_at(grid)
     w = 2 * max(1, int(round(pixels * x_per_px / (grid[1] - grid[0])))) + 1
@@ -86,7 +74,7 @@ def sup_error(curve, time: np.ndarray, event: np.ndarray, x_per_px: float, pixel
 
 @pytest.fixture(scope="module")
 def two_arms():
-    return [simulate(1, 150, 0.06), simulate(2, 150, 0.035)]
+    return [simulate(1, 0.06, n=150), simulate(2, 0.035, n=150)]
 
 
 @pytest.fixture(scope="module")
@@ -153,7 +141,7 @@ def test_default_figure_is_digitized_within_one_percent(default_figure, two_arms
 
 
 def test_curve_colours_are_detected_in_colour_and_monochrome_figures(tmp_path, two_arms):
-    three = two_arms + [simulate(3, 120, 0.1)]
+    three = two_arms + [simulate(3, 0.1, n=120)]
     path = tmp_path / "three.png"
     frame = draw(path, three, [BLUE, ORANGE, GREEN], lw=1.0)
     assert set(detect_curve_colors(load_figure(path).pixels, frame)) == {BLUE, ORANGE, GREEN}
@@ -188,10 +176,10 @@ def test_censor_ticks_do_not_become_drops(tmp_path):
 
 
 def test_a_curve_hidden_under_another_continues_along_it(tmp_path):
-    shared = simulate(7, 100, 0.05)
+    shared = simulate(7, 0.05, n=100)
     early = shared[0] < 10
-    other = (np.r_[shared[0][early], simulate(8, 60, 0.12)[0] + 10],
-             np.r_[shared[1][early], simulate(8, 60, 0.12)[1]])
+    other = (np.r_[shared[0][early], simulate(8, 0.12, n=60)[0] + 10],
+             np.r_[shared[1][early], simulate(8, 0.12, n=60)[1]])
     arms = [(shared[0], shared[1]), (np.minimum(other[0], 24), other[1])]
     path = tmp_path / "overlap.png"
     draw(path, arms, [BLUE, ORANGE], legend=None)

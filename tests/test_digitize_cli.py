@@ -4,7 +4,6 @@ that ``evidence-app reconstruct`` accepts; bad input gives one line on stderr an
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -15,26 +14,7 @@ from matplotlib.figure import Figure
 from evidence_app.cli import main
 from evidence_app.commands_digitize import parse_range
 from evidence_app.errors import InputError
-
-BLUE, ORANGE = "#1f77b4", "#ff7f0e"
-N = 120
-
-
-def simulate(seed: int, hazard: float) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    t = rng.exponential(1 / hazard, N)
-    c = np.minimum(rng.uniform(6, 30, N), 24.0)
-    return np.round(np.minimum(t, c), 2) + 0.01, (t <= c).astype(int)
-
-
-def km(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    times = np.unique(time[event == 1])
-    factors = [1 - ((time == u) & (event == 1)).sum() / (time >= u).sum() for u in times]
-    return np.r_[0.0, times], np.r_[1.0, np.cumprod(factors)]
-
-
-def survival_at(t: np.ndarray, s: np.ndarray, x: float) -> float:
-    return float(s[np.searchsorted(t, x, side="right") - 1])
+from tests.figure_support import BLUE, N, ORANGE, km_figure, km_steps, simulate, survival_at
 
 
 @pytest.fixture(scope="module")
@@ -44,17 +24,8 @@ def arms():
 
 @pytest.fixture(scope="module")
 def figure(tmp_path_factory, arms):
-    fig = Figure(figsize=(6, 4), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    for color, (time, event) in arms.items():
-        t, s = km(time, event)
-        ax.step(np.r_[t, time.max()], np.r_[s, s[-1]], where="post", color=color, lw=1.5)
-    ax.set_xlim(0, 24)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("Months")
     path = tmp_path_factory.mktemp("figure") / "km.png"
-    fig.savefig(path)
+    km_figure(list(arms.values())).savefig(path)
     return path
 
 
@@ -69,7 +40,7 @@ def test_digitize_writes_one_csv_per_colour_that_reconstruct_accepts(figure, arm
         curve = pd.read_csv(out / f"curve_{color.lstrip('#')}.csv")
         assert list(curve.columns) == ["time", "survival"]
         assert curve["time"].iloc[0] == 0 and curve["survival"].iloc[0] == 1
-        t, s = km(time, event)
+        t, s = km_steps(time, event)
         for x in (6.0, 12.0, 18.0):
             digitized = survival_at(curve["time"].to_numpy(), curve["survival"].to_numpy(), x)
             assert digitized == pytest.approx(survival_at(t, s, x), abs=0.03)

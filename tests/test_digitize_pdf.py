@@ -21,11 +21,10 @@ from evidence_app.core.digitize_pdf import (
 )
 from evidence_app.core.digitize_provenance import ImageRecord, build_provenance, provenance_summary
 from evidence_app.errors import InputError
+from tests.figure_support import BLUE, ORANGE, km_figure, km_steps, simulate, survival_at
 from tests.pdf_support import (
-    BLUE, ORANGE, km_figure, km_steps, no_pages_pdf, one_page_pdf, password_pdf, text_figure,
-    unknown_security_pdf, write_pdf,
+    no_pages_pdf, one_page_pdf, password_pdf, text_figure, unknown_security_pdf, write_pdf,
 )
-from tests.test_digitize_cli import simulate, survival_at
 
 
 @pytest.fixture(scope="module")

@@ -9,9 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from PySide6.QtCore import QEvent, QPoint, QPointF, QSettings, Qt
+from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
@@ -25,25 +23,8 @@ from evidence_app.gui.digitizer.at_risk_table import split_pasted
 from evidence_app.gui.digitizer.save_dialog import parse_doi
 from evidence_app.gui.workers import JobRunner
 from evidence_app.resources import user_datasets_dir
-from tests.test_gui_support import close_dialogs, error_dialogs
-
-BLUE, ORANGE = "#1f77b4", "#ff7f0e"
-N = 120
-TIMES = (0, 6, 12, 18, 24)
-
-
-def simulate(seed: int, hazard: float) -> tuple[np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    t = rng.exponential(1 / hazard, N)
-    c = np.minimum(rng.uniform(6, 30, N), 24.0)
-    return np.round(np.minimum(t, c), 2) + 0.01, (t <= c).astype(int)
-
-
-def km(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    times = np.unique(time[event == 1])
-    factors = [1 - ((time == u) & (event == 1)).sum() / (time >= u).sum() for u in times]
-    return np.r_[0.0, times], np.r_[1.0, np.cumprod(factors)]
-
+from tests.figure_support import BLUE, ORANGE, TIMES, km_figure, km_steps, simulate
+from tests.test_gui_support import close_dialogs, digitizer_window, error_dialogs
 
 @pytest.fixture(scope="module")
 def arms():
@@ -53,15 +34,8 @@ def arms():
 @pytest.fixture(scope="module")
 def figure(tmp_path_factory, arms):
     """The figure file and the pixel (column, row) of the ticks x=6, x=18 and y=0.25, y=0.75."""
-    fig = Figure(figsize=(6, 4), dpi=100)
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
-    for (time, event), color in zip(arms, (BLUE, ORANGE)):
-        t, s = km(time, event)
-        ax.step(np.r_[t, time.max()], np.r_[s, s[-1]], where="post", color=color, lw=1.5)
-    ax.set_xlim(0, 24)
-    ax.set_ylim(0, 1)
-    ax.set_xticks(TIMES)
+    fig = km_figure(arms)
+    ax = fig.axes[0]
     path = tmp_path_factory.mktemp("figure") / "km_figure.png"
     fig.savefig(path)
     height = fig.bbox.height
@@ -72,7 +46,7 @@ def figure(tmp_path_factory, arms):
 
     ticks = {"x1": pixel(6, 0), "x2": pixel(18, 0), "y1": pixel(0, 0.25), "y2": pixel(0, 0.75)}
     # A pixel on the middle of the blue curve's longest flat step (no other curve near it).
-    t, s = km(*arms[0])
+    t, s = km_steps(*arms[0])
     longest = int(np.argmax(np.diff(t)))
     ticks["blue"] = pixel((t[longest] + t[longest + 1]) / 2, s[longest])
     return path, ticks
@@ -80,16 +54,7 @@ def figure(tmp_path_factory, arms):
 
 @pytest.fixture
 def window(qtbot, library):
-    QSettings().clear()
-    runner = JobRunner()
-    win = DigitizerWindow(library, runner)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    close_dialogs()
-    runner.cancel_all()
-    runner.wait(10_000)
+    yield from digitizer_window(qtbot, library)
 
 
 def view_pos(win: DigitizerWindow, col: float, row: float) -> QPoint:
@@ -149,7 +114,7 @@ def test_digitize_edit_and_save_a_dataset_with_provenance(qtbot, window, figure,
     session = window.session
     assert [a.color for a in session.arms] == [BLUE, ORANGE]
     for arm, (time, event) in zip(session.arms, arms):
-        t, s = km(time, event)
+        t, s = km_steps(time, event)
         pts = np.array(arm.points)
         at12 = pts[np.searchsorted(pts[:, 0], 12.0, side="right") - 1, 1]
         assert at12 == pytest.approx(s[np.searchsorted(t, 12.0, side="right") - 1], abs=0.03)

@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, QSettings, Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QSpinBox
 
 from evidence_app.core.dataset_io import load_dataset
 from evidence_app.core.digitize_image import file_sha256, load_figure
 from evidence_app.gui.digitizer import DigitizerWindow
 from evidence_app.gui.digitizer.window import IMAGE_FILTER
-from evidence_app.gui.workers import JobRunner
 from evidence_app.resources import user_datasets_dir
-from tests.pdf_support import BLUE, ORANGE, km_figure, km_steps, text_figure, write_pdf
-from tests.test_digitize_cli import simulate, survival_at
-from tests.test_gui_support import close_dialogs, error_dialogs, top_level
+from tests.figure_support import BLUE, ORANGE, km_figure, km_steps, simulate, survival_at
+from tests.pdf_support import text_figure, write_pdf
+from tests.test_gui_support import digitizer_window, error_dialogs, top_level
 
 
 @pytest.fixture(scope="module")
@@ -34,16 +33,7 @@ def paper(tmp_path_factory, arms):
 
 @pytest.fixture
 def window(qtbot, library):
-    QSettings().clear()
-    runner = JobRunner()
-    win = DigitizerWindow(library, runner)
-    qtbot.addWidget(win)
-    win.show()
-    qtbot.waitExposed(win)
-    yield win
-    close_dialogs()
-    runner.cancel_all()
-    runner.wait(10_000)
+    yield from digitizer_window(qtbot, library)
 
 
 def page_dialog(qtbot, win: DigitizerWindow):

@@ -42,3 +42,20 @@ def main_window(qtbot, library):
     main.show()
     yield main
     close_dialogs()
+
+
+def digitizer_window(qtbot, library):
+    """The digitizer window on its own job runner, with fresh settings; jobs cancelled and waited for after."""
+    from evidence_app.gui.digitizer import DigitizerWindow
+    from evidence_app.gui.workers import JobRunner
+
+    QSettings().clear()
+    runner = JobRunner()
+    win = DigitizerWindow(library, runner)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    yield win
+    close_dialogs()
+    runner.cancel_all()
+    runner.wait(10_000)

@@ -15,11 +15,11 @@ from evidence_app.core import digitize_image
 from evidence_app.core.digitize_image import load_figure
 from evidence_app.core.digitize_pdf import pdf_page_count
 from evidence_app.errors import InputError
+from tests.figure_support import km_figure, simulate
 from tests.pdf_support import (
-    km_figure, no_pages_pdf, one_page_pdf, password_pdf, raw_pdf, unknown_security_pdf, write_pdf,
+    no_pages_pdf, one_page_pdf, password_pdf, raw_pdf, unknown_security_pdf, write_pdf,
 )
 from tests.robustness.test_bad_files import png_bytes
-from tests.test_digitize_cli import simulate
 
 CATALOG, ONE_KID = b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
 
