@@ -191,22 +191,24 @@ class SmokeTest:
         self.ok("pdf page", "PDFium loads and counts the pages of a PDF")
 
     def test_gui_offscreen(self) -> None:
-        env = dict(self.env, QT_QPA_PLATFORM="offscreen")
+        still_running, code, stderr = self.run_gui(dict(self.env, QT_QPA_PLATFORM="offscreen"))
+        if not still_running:
+            self.fail("gui offscreen", f"exited early with code {code}", stderr)
+        elif bad := _bad_lines(stderr):
+            self.fail("gui offscreen", f"still running after {self.gui_seconds:g} s, but: {bad[0]}", stderr)
+        else:
+            self.ok("gui offscreen", f"still running after {self.gui_seconds:g} s, no traceback")
+
+    def run_gui(self, env: dict[str, str]) -> tuple[bool, int | None, str]:
+        """Start the app with no arguments for ``gui_seconds``: (still running then, exit code, stderr)."""
         proc = subprocess.Popen([str(self.exe)], cwd=self.work, env=env, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
         try:
             proc.wait(timeout=self.gui_seconds)
         except subprocess.TimeoutExpired:
             _stop(proc)
-            _, stderr = proc.communicate()
-            bad = _bad_lines(stderr)
-            if bad:
-                self.fail("gui offscreen", f"still running after {self.gui_seconds:g} s, but: {bad[0]}", stderr)
-            else:
-                self.ok("gui offscreen", f"still running after {self.gui_seconds:g} s, no traceback")
-            return
-        _, stderr = proc.communicate()
-        self.fail("gui offscreen", f"exited early with code {proc.returncode}", stderr)
+            return True, None, proc.communicate()[1]
+        return False, proc.returncode, proc.communicate()[1]
 
     def test_gui_without_fonts(self) -> None:
         """Linux only: on a machine with no fonts at all, the GUI must fall back to bundled DejaVu."""
@@ -217,14 +219,7 @@ class SmokeTest:
         config = self.work / "no-fonts.conf"
         config.write_text(f'<?xml version="1.0"?>\n<fontconfig><cachedir>{self.work / "fc-cache"}</cachedir>'
                           "</fontconfig>\n", encoding="utf-8")
-        env = dict(self.env, QT_QPA_PLATFORM="offscreen", FONTCONFIG_FILE=str(config))
-        proc = subprocess.Popen([str(self.exe)], cwd=self.work, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
-        try:
-            proc.wait(timeout=self.gui_seconds)
-        except subprocess.TimeoutExpired:
-            _stop(proc)
-        _, stderr = proc.communicate()
+        _, _, stderr = self.run_gui(dict(self.env, QT_QPA_PLATFORM="offscreen", FONTCONFIG_FILE=str(config)))
         # The message evidence_app.gui.fonts.ensure_fonts logs when it steps in.
         if "using bundled DejaVu Sans" in stderr:
             self.ok(name, "bundled DejaVu Sans registered")
