@@ -167,3 +167,16 @@ def test_main_window_paints_before_lifelines_is_imported():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "heavy: []" in result.stdout
+
+
+def test_windows_open_inside_a_small_screen(qtbot, library):
+    # The offscreen platform's screen is 800 x 600: smaller than any default size here.
+    from evidence_app.gui.digitizer import DigitizerWindow
+    from evidence_app.gui.workers import JobRunner
+
+    QSettings().clear()
+    for window in (MainWindow(library), DigitizerWindow(library, JobRunner())):
+        qtbot.addWidget(window)
+        window.show()
+        area = window.screen().availableGeometry()
+        assert window.width() <= area.width() and window.height() <= area.height(), type(window).__name__

@@ -67,6 +67,16 @@ def guarded(method: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def resize_to_fit(window: QWidget, width: int, height: int) -> None:
+    """Give ``window`` its default size, or less on a smaller screen (a laptop's 1366 x 768 keeps
+    the bottom of the window, its status bar and buttons, in view)."""
+    screen = window.screen()
+    area = screen.availableGeometry() if screen is not None else None
+    if area is not None and area.width() > 0 and area.height() > 0:
+        width, height = min(width, area.width() * 95 // 100), min(height, area.height() * 92 // 100)
+    window.resize(width, height)
+
+
 def install_exception_hook(app: QApplication) -> None:
     """Catch every exception that reaches the Qt event loop and show it instead of crashing."""
 

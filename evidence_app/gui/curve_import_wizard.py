@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
 from evidence_app.core.dataset_builder import ArmMeta, digitized_dataset
 from evidence_app.core.library import Library
 from evidence_app.errors import InputError
-from evidence_app.gui.app import show_error
+from evidence_app.gui.app import resize_to_fit, show_error
 from evidence_app.gui.at_risk_page import AtRiskPage
 from evidence_app.gui.curve_files_page import CurveFilesPage
 from evidence_app.gui.import_dialog import save_with_confirmation
@@ -62,7 +62,7 @@ class CurveImportWizard(QWizard):
         super().__init__(parent)
         self.setWindowTitle("New dataset from a digitized curve")
         self.setObjectName("curveImportWizard")
-        self.resize(900, 700)
+        resize_to_fit(self, 900, 700)
         self.library, self.runner = library, runner
         self.saved_id: str | None = None
         self.files_page, self.at_risk_page = CurveFilesPage(), AtRiskPage()

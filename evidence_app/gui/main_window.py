@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget
 from evidence_app import __version__
 from evidence_app.core.library import Library, LibraryEntry, load_library
 from evidence_app.gui import settings
-from evidence_app.gui.app import guarded, show_error
+from evidence_app.gui.app import guarded, resize_to_fit, show_error
 from evidence_app.gui.dataset_view import DatasetView
 from evidence_app.gui.forest_view import ForestView
 from evidence_app.gui.library_panel import LibraryPanel
@@ -62,7 +62,7 @@ class MainWindow(QMainWindow):
         self.library_panel.selectionChanged.connect(self._selection_changed)
         self._update_status()
         self._selection_changed()
-        self._default_size()
+        resize_to_fit(self, 1280, 800)
         self._restore_state()
         self._shown = False
 
@@ -79,14 +79,6 @@ class MainWindow(QMainWindow):
             last = settings.read("main/dataset", "")
             if last and last in self.library and not self.library_panel.selected_ids():
                 self.library_panel.select_ids([last])  # reopens the dataset last looked at
-
-    def _default_size(self) -> None:
-        """1280 x 800, or less on a smaller screen (a laptop's 1366 x 768 keeps the status bar in view)."""
-        screen = self.screen().availableGeometry() if self.screen() is not None else None
-        width, height = 1280, 800
-        if screen is not None and screen.width() > 0 and screen.height() > 0:
-            width, height = min(width, screen.width() * 95 // 100), min(height, screen.height() * 92 // 100)
-        self.resize(width, height)
 
     # -- actions and menus ---------------------------------------------------------------------------
     def _action(self, key: str, text: str, slot, shortcut=None, tip: str = "") -> QAction:

@@ -25,7 +25,7 @@ from evidence_app.core.library import Library
 from evidence_app.core.schema import Dataset
 from evidence_app.errors import InputError
 from evidence_app.gui import settings
-from evidence_app.gui.app import guarded
+from evidence_app.gui.app import guarded, resize_to_fit
 from evidence_app.gui.digitizer import jobs
 from evidence_app.gui.digitizer.arms_panel import ArmsPanel
 from evidence_app.gui.digitizer.at_risk_table import AtRiskTable
@@ -87,7 +87,7 @@ class DigitizerWindow(QMainWindow):
         self._connect()
         self.save_dialog: SaveDigitizedDialog | None = None
         self.page_dialog: PageDialog | None = None
-        self.resize(1200, 780)
+        resize_to_fit(self, 1200, 780)
         for key, restore in (("digitizer/geometry", self.restoreGeometry),
                              ("digitizer/splitter", self.splitter.restoreState)):
             if isinstance(value := QSettings().value(key), QByteArray):
