@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from matplotlib.figure import Figure
+from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QSpinBox
 
 from evidence_app.core.dataset_io import load_dataset
@@ -126,3 +127,42 @@ def test_page_out_of_range_goes_to_the_error_dialog(qtbot, window, paper):
     with qtbot.waitSignal(window.worker.idle, timeout=10_000):
         window.open_image(paper, 5)
     assert "There is no page 5: the PDF has 2 pages" in error_dialogs()[0].text()
+
+
+def page_with_small_figure(arms) -> Figure:
+    """A letter page of text with a one-column KM figure (a third of the width, a fifth of the height)."""
+    fig = Figure(figsize=(8.5, 11))
+    for i in range(30):
+        fig.text(0.08, 0.9 - i * 0.012, "Results of the randomized comparison, continued " * 3, fontsize=7)
+    ax = fig.add_axes((0.1, 0.25, 0.33, 0.2))
+    for (time, event), color in zip(arms, (BLUE, ORANGE)):
+        t, s = km_steps(time, event)
+        ax.step(np.r_[t, time.max()], np.r_[s, s[-1]], where="post", color=color, lw=1)
+    ax.set_xlim(0, 24)
+    ax.set_ylim(0, 1)
+    return fig
+
+
+def test_a_page_opens_zoomed_to_its_plot(qtbot, window, arms, tmp_path):
+    page = write_pdf(tmp_path / "article.pdf", page_with_small_figure(arms))
+    with qtbot.waitSignal(window.worker.idle, timeout=20_000):
+        window.open_image(page)
+    frame = window.session.frame
+    assert frame is not None and window.session.frame_detected
+    # The plot's axes box, found on the page, in pixels of the 300 dpi render (2550 x 3300).
+    assert frame.left == pytest.approx(0.1 * 2550, abs=15) and frame.bottom == pytest.approx(0.75 * 3300, abs=15)
+    shown = window.canvas.mapToScene(window.canvas.viewport().rect()).boundingRect()
+    assert shown.contains(QRectF(frame.left, frame.top, frame.right - frame.left, frame.bottom - frame.top))
+    assert shown.width() < 0.5 * 2550  # zoomed in: not the whole page
+    assert not error_dialogs()
+    window.commands["fit"].trigger()  # Ctrl+0: the whole page again
+    shown = window.canvas.mapToScene(window.canvas.viewport().rect()).boundingRect()
+    assert shown.contains(window.canvas.image_rect())
+
+
+def test_a_page_without_a_plot_frame_opens_whole_without_an_error(qtbot, window, tmp_path):
+    page = write_pdf(tmp_path / "text.pdf", text_figure())
+    with qtbot.waitSignal(window.worker.idle, timeout=20_000):
+        window.open_image(page)
+    assert window.session.frame is None and not error_dialogs()
+    assert "No plot frame was found" in window.statusBar().currentMessage()

@@ -42,6 +42,7 @@ class FigureCanvas(QGraphicsView):
         self.mode = "edit"
         self._space_pan = False
         self._auto_fit = True  # follow the window's size until the user zooms
+        self._focus: QRectF | None = None  # the part of the image the automatic fit shows (None: all of it)
         self._apply_mode()
 
     # -- image and view ----------------------------------------------------------------------------
@@ -52,6 +53,11 @@ class FigureCanvas(QGraphicsView):
         self.setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
         self.fit_to_window()
 
+    def focus_on(self, region: QRectF) -> None:
+        """Show ``region`` of the image as large as the window allows, and keep it so on resizing."""
+        self._auto_fit, self._focus = True, region.intersected(self.image_rect())
+        self.fitInView(self._focus, Qt.AspectRatioMode.KeepAspectRatio)
+
     def has_image(self) -> bool:
         return not self.image_item.pixmap().isNull()
 
@@ -59,7 +65,8 @@ class FigureCanvas(QGraphicsView):
         return self.image_item.sceneBoundingRect()
 
     def fit_to_window(self) -> None:
-        self._auto_fit = True
+        """Show the whole image (Ctrl+0)."""
+        self._auto_fit, self._focus = True, None
         if self.has_image():
             self.fitInView(self.image_rect(), Qt.AspectRatioMode.KeepAspectRatio)
 
@@ -105,7 +112,9 @@ class FigureCanvas(QGraphicsView):
     # -- events ------------------------------------------------------------------------------------
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt naming)
         super().resizeEvent(event)
-        if self._auto_fit:
+        if self._auto_fit and self._focus is not None:
+            self.fitInView(self._focus, Qt.AspectRatioMode.KeepAspectRatio)
+        elif self._auto_fit:
             self.fit_to_window()
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt naming)

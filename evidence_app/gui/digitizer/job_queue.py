@@ -34,8 +34,9 @@ class DigitizerJobs(QObject):
         status.addPermanentWidget(self.bar)
 
     def start(self, kind: str, fn: Callable[..., Any], *args: Any, done: Callable[[Any], None],
-              quiet: bool = False) -> Job:
-        """Run ``fn(*args)`` in the worker. ``quiet`` jobs (the live preview) show no progress bar."""
+              quiet: bool = False, failed: Callable[[BaseException], None] | None = None) -> Job:
+        """Run ``fn(*args)`` in the worker. ``quiet`` jobs (the live preview) show no progress bar;
+        ``failed`` replaces the error dialog for a job the user did not ask for."""
         self.cancel(kind)
         job = self.runner.start(fn, *args, name=f"digitizer {kind}")
         self.running[kind] = job
@@ -44,7 +45,7 @@ class DigitizerJobs(QObject):
             self.bar.setValue(0)
             self.bar.show()
         job.succeeded.connect(lambda result: self._succeeded(kind, job, result, done))
-        job.failed.connect(lambda exc: self._failed(kind, job, exc))
+        job.failed.connect(lambda exc: self._failed(kind, job, exc, failed))
         job.finished.connect(lambda: self._finished(kind, job))
         return job
 
@@ -74,10 +75,14 @@ class DigitizerJobs(QObject):
         except Exception as exc:  # noqa: BLE001 — the GUI boundary
             show_error(self.owner, exc)
 
-    def _failed(self, kind: str, job: Job, exc: BaseException) -> None:
+    def _failed(self, kind: str, job: Job, exc: BaseException,
+                handler: Callable[[BaseException], None] | None) -> None:
         if self.running.get(kind) is job:
             self.status.clearMessage()
-            show_error(self.owner, exc)
+            if handler is None:
+                show_error(self.owner, exc)
+            else:
+                handler(exc)
 
     def _finished(self, kind: str, job: Job) -> None:
         if self.running.get(kind) is job:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget,
@@ -177,6 +177,11 @@ class DigitizerWindow(QMainWindow):
         self._arms_changed()
         self.tabs.setCurrentWidget(self.calibration)
         self.statusBar().showMessage(f"{figure_name(figure, path, size=True)}. Calibrate the axes next.")
+        if figure.page is not None:  # a whole page: find the plot on it and show that
+            self.worker.start("frame", jobs.find_frame, figure, done=self._page_frame_found,
+                              failed=lambda _exc: self.statusBar().showMessage(
+                                  "No plot frame was found on this page: zoom to the figure (Ctrl+wheel) "
+                                  "and calibrate by clicking ticks."))
         self.imageLoaded.emit(str(path))
 
     def _figure(self) -> FigureImage:
@@ -230,6 +235,15 @@ class DigitizerWindow(QMainWindow):
         self.session.frame, self.session.frame_detected = frame, True
         self.calibration.refresh()
         self._redraw()
+
+    def _page_frame_found(self, frame: Any) -> None:
+        """Zoom to the plot found on a PDF page, with room around it for the tick labels and titles."""
+        self._frame_found(frame)
+        width, height = frame.right - frame.left, frame.bottom - frame.top
+        self.canvas.focus_on(QRectF(frame.left - 0.25 * width, frame.top - 0.15 * height,
+                                    1.4 * width, 1.5 * height))
+        self.statusBar().showMessage("Found the plot on this page and zoomed to it (Ctrl+0 shows the whole page). "
+                                     "Calibrate the axes next.")
 
     @guarded
     def detect_colors(self) -> None:
