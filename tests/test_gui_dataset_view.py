@@ -57,6 +57,16 @@ def test_numbers_copy_as_tab_separated_text(qtbot, window):
     assert lines[row + 1].startswith("Hazard ratio\t0.73 (0.58–0.92)\ts6, s7\t")
 
 
+def test_section_headings_span_the_numbers_table(window):
+    window.open_dataset("arcc-os-tem-vs-ifn")
+    table = window.dataset_view.numbers.table
+    heading = next(r for r in range(table.rowCount()) if table.text_at(r, 0).startswith("Arm: "))
+    assert table.columnSpan(heading, 0) == table.columnCount()
+    # The long arm heading no longer sets the width of the Quantity column.
+    assert table.columnWidth(0) < table.fontMetrics().horizontalAdvance(table.text_at(heading, 0))
+    assert table.columnSpan(heading + 1, 0) == 1  # value rows are not spanned
+
+
 def test_toggling_ci_bands_changes_the_km_figure(qtbot, window):
     view = open_and_wait(qtbot, window, "bolero3-pfs-kmdata")
     curves = view.curves

@@ -47,7 +47,12 @@ class CopyableTable(QTableWidget):
 
     def set_rows(self, rows: Sequence[Sequence[str]], *, bold_rows: Sequence[int] = (),
                  highlighted_rows: Sequence[int] = ()) -> None:
-        """Replace the content; ``bold_rows`` are section headings, ``highlighted_rows`` approximations."""
+        """Replace the content; ``bold_rows`` are section headings, ``highlighted_rows`` approximations.
+
+        A heading with nothing in its other cells spans the row, so a long heading does not widen
+        the first column.
+        """
+        self.clearSpans()
         self.setRowCount(0)
         self.setRowCount(len(rows))
         bold, highlighted = set(bold_rows), set(highlighted_rows)
@@ -63,6 +68,8 @@ class CopyableTable(QTableWidget):
                 if r in highlighted:
                     item.setBackground(APPROXIMATION_BRUSH)
                 self.setItem(r, c, item)
+            if r in bold and len(row) > 1 and not any(str(text) for text in row[1:]):
+                self.setSpan(r, 0, 1, self.columnCount())
         self.resizeColumnsToContents()
         self.resizeRowsToContents()
 
