@@ -22,7 +22,7 @@ import json
 import sys
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -212,18 +212,29 @@ def summarize(title: str, results: dict[str, list[dict]]) -> None:
         print(f"{'|Δ ' + metric + '|':>12} | " + " | ".join(cells))
 
 
-def run_simulated(trials: int, noise: float, late_share: float, seed: int, with_events: bool) -> dict[str, list[dict]]:
+SimulatedTrial = tuple[dict[str, Arm], dict[str, tuple[pd.DataFrame, pd.DataFrame]], list[float]]
+
+
+def simulated_trials(trials: int, noise: float, late_share: float, seed: int) -> Iterator[SimulatedTrial]:
+    """Per trial: the true arms, their digitized curves and at-risk tables, and each arm's noise-floor
+    sup-distance (the truth with its drop times moved by the click noise of two clicks)."""
     rng = np.random.default_rng(seed)
-    results: dict[str, list[dict]] = {m: [] for m in METHODS}
-    floor = []
     for i in range(trials):
         a, b = simulate_trial(rng, late=i < trials * late_share)
         axis_max = nice_ceil(max(a[0].max(), b[0].max()))
         truth = {"control": a, "experimental": b}
         inputs = {k: (digitize(v, axis_max, noise, rng), at_risk_table(v, axis_max, rng)) for k, v in truth.items()}
+        floor = [km_gap(v, jittered(v, noise * axis_max / np.sqrt(2), rng))[0].max() for v in truth.values()]
+        yield truth, inputs, floor
+
+
+def run_simulated(trials: int, noise: float, late_share: float, seed: int, with_events: bool) -> dict[str, list[dict]]:
+    results: dict[str, list[dict]] = {m: [] for m in METHODS}
+    floor: list[float] = []
+    for truth, inputs, trial_floor in simulated_trials(trials, noise, late_share, seed):
         for m, rows in evaluate(truth, inputs, with_events).items():
             results[m] += rows
-        floor += [km_gap(v, jittered(v, noise * axis_max / np.sqrt(2), rng))[0].max() for v in truth.values()]
+        floor += trial_floor
     print(
         f"\nNoise floor of |Δ km_sup| (true data, drop times moved by the click noise of two clicks): "
         f"median {np.median(floor):.4f}, p90 {np.quantile(floor, 0.9):.4f}"
@@ -235,18 +246,15 @@ def seed_study(seeds: range, trials: int, noise: float) -> None:
     """Median KM sup-distance of our method and of the noise floor on several seeds, pooled with a bootstrap SE."""
     print(f"\nKM sup-distance, {trials} simulated trials per seed, click noise {noise:.1%} (ours only)")
     print(f"{'seed':>10} | {'ours':>8} | {'floor':>8} | {'ours - floor':>12}")
-    ours_all, floor_all = [], []
+    ours_all: list[float] = []
+    floor_all: list[float] = []
     for seed in seeds:
-        rng = np.random.default_rng(seed)
         ours, floor = [], []
-        for i in range(trials):
-            a, b = simulate_trial(rng, late=i < trials * 0.5)
-            axis_max = nice_ceil(max(a[0].max(), b[0].max()))
-            for arm in (a, b):
-                curve, table = digitize(arm, axis_max, noise, rng), at_risk_table(arm, axis_max, rng)
+        for truth, inputs, trial_floor in simulated_trials(trials, noise, 0.5, seed):
+            for arm, (curve, table) in zip(truth.values(), inputs.values()):
                 rec = reconstruct_ipd(curve, table)
                 ours.append(km_gap(arm, (rec.time, rec.event))[0].max())
-                floor.append(km_gap(arm, jittered(arm, noise * axis_max / np.sqrt(2), rng))[0].max())
+            floor += trial_floor
         print(f"{seed:>10} | {np.median(ours):8.4f} | {np.median(floor):8.4f} | {np.median(ours) - np.median(floor):+12.4f}")
         ours_all += ours
         floor_all += floor
