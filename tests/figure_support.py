@@ -25,6 +25,11 @@ def simulate(seed: int, hazard: float, n: int = N, horizon: float = 24.0) -> tup
     return np.round(np.minimum(t, c), 2) + 0.01, (t <= c).astype(int)
 
 
+def two_arms() -> list[tuple[np.ndarray, np.ndarray]]:
+    """The blue and orange arms the digitizer tests draw (hazards 0.06 and 0.035 per month)."""
+    return [simulate(1, 0.06), simulate(2, 0.035)]
+
+
 def km_steps(time: np.ndarray, event: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The Kaplan–Meier curve of ``(time, event)`` as step corners (time, survival)."""
     times = np.unique(time[event == 1])

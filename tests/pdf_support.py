@@ -11,8 +11,15 @@ from pathlib import Path
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
 
+from tests.figure_support import km_figure
+
 #: The other page of the two-page PDF: a wide 8 x 3 inch text page.
 TEXT_SIZE_IN = (8.0, 3.0)
+
+
+def two_page_paper(path: Path, arms: list) -> Path:
+    """A two-page PDF at ``path``: a text page (8 x 3 in), then the KM figure of ``arms`` (6 x 4 in)."""
+    return write_pdf(path, text_figure(), km_figure(arms))
 
 
 def text_figure() -> Figure:

@@ -21,21 +21,20 @@ from evidence_app.core.digitize_pdf import (
 )
 from evidence_app.core.digitize_provenance import ImageRecord, build_provenance, provenance_summary
 from evidence_app.errors import InputError
-from tests.figure_support import BLUE, ORANGE, km_figure, km_steps, simulate, survival_at
+from tests.figure_support import BLUE, ORANGE, km_figure, km_steps, survival_at, two_arms
 from tests.pdf_support import (
-    no_pages_pdf, one_page_pdf, password_pdf, text_figure, unknown_security_pdf, write_pdf,
+    no_pages_pdf, one_page_pdf, password_pdf, text_figure, two_page_paper, unknown_security_pdf, write_pdf,
 )
 
 
 @pytest.fixture(scope="module")
 def arms():
-    return [simulate(1, 0.06), simulate(2, 0.035)]
+    return two_arms()
 
 
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory, arms):
-    """A two-page PDF: a text page (8 x 3 in), then the KM figure (6 x 4 in)."""
-    return write_pdf(tmp_path_factory.mktemp("pdf") / "paper.pdf", text_figure(), km_figure(arms))
+    return two_page_paper(tmp_path_factory.mktemp("pdf") / "paper.pdf", arms)
 
 
 def test_pages_are_counted_and_rendered_at_the_resolution(paper):

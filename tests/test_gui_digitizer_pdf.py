@@ -16,20 +16,19 @@ from evidence_app.core.digitize_image import file_sha256, load_figure
 from evidence_app.gui.digitizer import DigitizerWindow
 from evidence_app.gui.digitizer.window import IMAGE_FILTER
 from evidence_app.resources import user_datasets_dir
-from tests.figure_support import BLUE, ORANGE, km_figure, km_steps, simulate, survival_at
-from tests.pdf_support import text_figure, write_pdf
+from tests.figure_support import BLUE, ORANGE, km_figure, km_steps, survival_at, two_arms
+from tests.pdf_support import text_figure, two_page_paper, write_pdf
 from tests.test_gui_support import digitizer_window, error_dialogs, top_level
 
 
 @pytest.fixture(scope="module")
 def arms():
-    return [simulate(1, 0.06), simulate(2, 0.035)]
+    return two_arms()
 
 
 @pytest.fixture(scope="module")
 def paper(tmp_path_factory, arms):
-    """Page 1 text (8 x 3 in), page 2 the KM figure (6 x 4 in)."""
-    return write_pdf(tmp_path_factory.mktemp("pdf") / "paper.pdf", text_figure(), km_figure(arms))
+    return two_page_paper(tmp_path_factory.mktemp("pdf") / "paper.pdf", arms)
 
 
 @pytest.fixture
