@@ -38,10 +38,10 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evidence_app.core.digitize_colors import parse_color  # noqa: E402
-from evidence_app.core.digitize_extract import digitize  # noqa: E402
-from evidence_app.core.reconstruct import reconstruct_ipd  # noqa: E402
-from evidence_app.errors import EvidenceError  # noqa: E402
+from evidence_app.core.digitize.colors import parse_color
+from evidence_app.core.digitize.extract import digitize
+from evidence_app.core.reconstruction.reconstruct import reconstruct_ipd
+from evidence_app.errors import EvidenceError
 
 TAB = ["#1f77b4", "#ff7f0e", "#2ca02c"]
 
@@ -68,8 +68,16 @@ class Style:
 
 STYLES = [
     Style("default"),
-    Style("journal-bw", colors=("#000000", "#808080"), linestyles=("-", "--"), linewidth=1.0,
-          figsize=(3.5, 2.6), dpi=300, censor_marker="+", boxed=False),
+    Style(
+        "journal-bw",
+        colors=("#000000", "#808080"),
+        linestyles=("-", "--"),
+        linewidth=1.0,
+        figsize=(3.5, 2.6),
+        dpi=300,
+        censor_marker="+",
+        boxed=False,
+    ),
     Style("thick", linewidth=3.5),
     Style("grid", grid=True),
     Style("censor-ticks", censor_marker="|"),
@@ -125,12 +133,25 @@ def render(trial: Trial, style: Style, path: Path) -> None:
     for k, (time, event) in enumerate(trial.arms):
         t, s = km(time, event)
         color, ls = style.colors[k], style.linestyles[k]
-        ax.step(np.r_[t, time.max()], np.r_[s, s[-1]], where="post", color=color, lw=style.linewidth,
-                ls=ls, label=f"Arm {'ABC'[k]}")
+        ax.step(
+            np.r_[t, time.max()],
+            np.r_[s, s[-1]],
+            where="post",
+            color=color,
+            lw=style.linewidth,
+            ls=ls,
+            label=f"Arm {'ABC'[k]}",
+        )
         if style.censor_marker:
             ct = time[event == 0]
-            ax.plot(ct, s[np.searchsorted(t, ct, side="right") - 1], style.censor_marker, color=color,
-                    ms=4 if style.dpi > 150 else 7, mew=style.linewidth)
+            ax.plot(
+                ct,
+                s[np.searchsorted(t, ct, side="right") - 1],
+                style.censor_marker,
+                color=color,
+                ms=4 if style.dpi > 150 else 7,
+                mew=style.linewidth,
+            )
     ax.set_xlim(0, trial.x_max)
     ax.set_ylim(0, style.y_top)
     ax.set_xticks(np.arange(0, trial.x_max + 1e-9, trial.tick))
@@ -148,8 +169,9 @@ def render(trial: Trial, style: Style, path: Path) -> None:
         fig.savefig(path, format="png")
 
 
-def sup_errors(curve_t: np.ndarray, curve_s: np.ndarray, time: np.ndarray, event: np.ndarray,
-               delta: float) -> tuple[float, float]:
+def sup_errors(
+    curve_t: np.ndarray, curve_s: np.ndarray, time: np.ndarray, event: np.ndarray, delta: float
+) -> tuple[float, float]:
     """(sup-error with ``delta`` horizontal tolerance, strict sup-error) over the true follow-up."""
     grid = np.linspace(0, time.max(), 8000)
     tt, ts = km(time, event)
@@ -177,8 +199,11 @@ def log_hrs(arms: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
 
 def match_curves(curves: tuple, colors: tuple[str, ...]) -> list | None:
     """The detected curve drawn in each colour (greedy nearest colour; JPEG shifts colours)."""
-    pairs = sorted((float(np.linalg.norm(parse_color(c.color) - parse_color(want))), i, k)
-                   for i, c in enumerate(curves) for k, want in enumerate(colors))
+    pairs = sorted(
+        (float(np.linalg.norm(parse_color(c.color) - parse_color(want))), i, k)
+        for i, c in enumerate(curves)
+        for k, want in enumerate(colors)
+    )
     chosen: dict[int, int] = {}
     for dist, i, k in pairs:
         if dist < 150 and k not in chosen and i not in chosen.values():
@@ -199,8 +224,10 @@ def run_case(style: Style, seed: int, folder: Path) -> dict[str, object]:
     delta = 2 * abs(result.calibration.x_per_px)
     matched = match_curves(result.curves, style.colors[: len(trial.arms)])
     if matched is None:
-        return {"failed": f"colours {style.colors[: len(trial.arms)]} not all detected "
-                          f"(found {[c.color for c in result.curves]})"}
+        return {
+            "failed": f"colours {style.colors[: len(trial.arms)]} not all detected "
+            f"(found {[c.color for c in result.curves]})"
+        }
     sups, stricts, rebuilt, floor = [], [], [], []
     for curve, (time, event) in zip(matched, trial.arms):
         sup, strict = sup_errors(curve.time, curve.survival, time, event, delta)
@@ -224,19 +251,24 @@ def run_case(style: Style, seed: int, folder: Path) -> dict[str, object]:
 def exact_curve(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
     """The true KM curve as step vertices (both ends of every drop), as a perfect digitizer would give."""
     t, s = km(time, event)
-    return pd.DataFrame({"time": np.r_[np.repeat(t, 2)[1:], time.max()],
-                         "survival": np.r_[np.repeat(s, 2)[:-1], s[-1]]})
+    return pd.DataFrame(
+        {"time": np.r_[np.repeat(t, 2)[1:], time.max()], "survival": np.r_[np.repeat(s, 2)[:-1], s[-1]]}
+    )
 
 
 def summarise(style: Style, cases: list[dict[str, object]]) -> str:
     """One table row: median and 90th percentile of each metric over the style's cases."""
     ok = [c for c in cases if "failed" not in c]
-    pool = {key: np.concatenate([np.asarray(c[key], dtype=float) for c in ok]) if ok else np.array([np.nan])
-            for key in ("sup", "strict", "dloghr", "floor")}
+    pool = {
+        key: np.concatenate([np.asarray(c[key], dtype=float) for c in ok]) if ok else np.array([np.nan])
+        for key in ("sup", "strict", "dloghr", "floor")
+    }
     q = {key: (np.median(v), np.percentile(v, 90)) for key, v in pool.items()}
-    return (f"{style.name:<14}{len(ok):>3}/{len(cases):<3}"
-            f"{q['sup'][0]:>9.4f}{q['sup'][1]:>9.4f}{q['strict'][0]:>9.4f}{q['strict'][1]:>9.4f}"
-            f"{q['dloghr'][0]:>10.4f}{q['dloghr'][1]:>9.4f}{q['floor'][0]:>9.4f}{q['floor'][1]:>9.4f}")
+    return (
+        f"{style.name:<14}{len(ok):>3}/{len(cases):<3}"
+        f"{q['sup'][0]:>9.4f}{q['sup'][1]:>9.4f}{q['strict'][0]:>9.4f}{q['strict'][1]:>9.4f}"
+        f"{q['dloghr'][0]:>10.4f}{q['dloghr'][1]:>9.4f}{q['floor'][0]:>9.4f}{q['floor'][1]:>9.4f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -247,8 +279,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", type=Path, help="keep the figures in this folder")
     args = parser.parse_args(argv)
     chosen = STYLES if args.styles == "all" else [s for s in STYLES if s.name in args.styles.split(",")]
-    print(f"{'style':<14}{'ok':>7}{'sup-err':>9}{'p90':>9}{'strict':>9}{'p90':>9}{'|dlogHR|':>10}{'p90':>9}"
-          f"{'floor':>9}{'p90':>9}")
+    print(
+        f"{'style':<14}{'ok':>7}{'sup-err':>9}{'p90':>9}{'strict':>9}{'p90':>9}{'|dlogHR|':>10}{'p90':>9}"
+        f"{'floor':>9}{'p90':>9}"
+    )
     print(f"{'':<21}{'(median and 90th percentile over curves / hazard ratios)':>73}")
     failures = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -258,8 +292,9 @@ def main(argv: list[str] | None = None) -> int:
             started = clock.perf_counter()
             cases = [run_case(style, args.seed + i, folder) for i in range(args.cases)]
             print(summarise(style, cases), f"  {clock.perf_counter() - started:5.1f}s", flush=True)
-            failures += [f"{style.name} seed {args.seed + i}: {c['failed']}" for i, c in enumerate(cases)
-                         if "failed" in c]
+            failures += [
+                f"{style.name} seed {args.seed + i}: {c['failed']}" for i, c in enumerate(cases) if "failed" in c
+            ]
     for line in failures:
         print("FAILED", line)
     return 0

@@ -23,12 +23,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evidence_app.core.analysis import analyze_dataset  # noqa: E402
-from evidence_app.core.library import load_library  # noqa: E402
-from evidence_app.export.figure_pool import default_workers  # noqa: E402
-from evidence_app.export.sheets_figures import render_png  # noqa: E402
-from evidence_app.export.workbook import analyze_for_export, export_workbook  # noqa: E402
-from evidence_app.plots.km import KMOptions, draw_km  # noqa: E402
+from evidence_app.core.datasets.library import load_library
+from evidence_app.core.stats.analysis import analyze_dataset
+from evidence_app.export.figure_pool import default_workers
+from evidence_app.export.sheets_figures import render_png
+from evidence_app.export.workbook import analyze_for_export, export_workbook
+from evidence_app.plots.km import KMOptions, draw_km
 
 TARGET_SECONDS = 5.0
 
@@ -70,21 +70,36 @@ def main() -> int:
         path = args.out or Path(folder) / "all.xlsx"
         for _ in range(args.repeat):
             t, c, k = time.perf_counter(), time.process_time(), _children_cpu()
-            summary = export_workbook(datasets, path, with_figures=True, with_ipd=args.with_ipd,
-                                      pool_methods=("REML",), overwrite=True, workers=workers)
+            summary = export_workbook(
+                datasets,
+                path,
+                with_figures=True,
+                with_ipd=args.with_ipd,
+                pool_methods=("REML",),
+                overwrite=True,
+                workers=workers,
+            )
             totals.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c + _children_cpu() - k)
         size_mb = path.stat().st_size / 1e6
     median = statistics.median(totals)
-    print(f"datasets: {len(datasets)}; KM figures: {len(drawable)}; embedded figures: {summary.figures}; "
-          f"file {size_mb:.1f} MB")
-    print(f"analyses (all datasets):  {analysis_s:6.2f} s  ({analysis_s / len(datasets) * 1000:.0f} ms each; "
-          f"CPU {analysis_cpu:.2f} s)")
-    print(f"KM figures (render only): {figures_s:6.2f} s  ({figures_s / max(len(drawable), 1) * 1000:.0f} ms each; "
-          f"CPU {figures_cpu:.2f} s; one process)")
-    print(f"whole export, {workers} figure process{'es' if workers > 1 else ''}, median of {args.repeat}: "
-          f"{median:6.2f} s  (runs: {', '.join(f'{x:.2f}' for x in totals)}; CPU incl. workers "
-          f"{statistics.median(cpu):.2f} s; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)")
+    print(
+        f"datasets: {len(datasets)}; KM figures: {len(drawable)}; embedded figures: {summary.figures}; "
+        f"file {size_mb:.1f} MB"
+    )
+    print(
+        f"analyses (all datasets):  {analysis_s:6.2f} s  ({analysis_s / len(datasets) * 1000:.0f} ms each; "
+        f"CPU {analysis_cpu:.2f} s)"
+    )
+    print(
+        f"KM figures (render only): {figures_s:6.2f} s  ({figures_s / max(len(drawable), 1) * 1000:.0f} ms each; "
+        f"CPU {figures_cpu:.2f} s; one process)"
+    )
+    print(
+        f"whole export, {workers} figure process{'es' if workers > 1 else ''}, median of {args.repeat}: "
+        f"{median:6.2f} s  (runs: {', '.join(f'{x:.2f}' for x in totals)}; CPU incl. workers "
+        f"{statistics.median(cpu):.2f} s; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)"
+    )
     print(f"target < {TARGET_SECONDS:.0f} s: {'met' if median < TARGET_SECONDS else 'NOT met'}")
     return 0
 

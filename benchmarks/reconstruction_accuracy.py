@@ -21,17 +21,17 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evidence_app.core.curve_input import clean_curve, read_at_risk_csv, read_curve_csv  # noqa: E402
-from evidence_app.core.guyot import guyot_ipd  # noqa: E402
-from evidence_app.core.reconstruct import km_at, km_curve, reconstruct_ipd  # noqa: E402
+from evidence_app.core.reconstruction.curve_input import clean_curve, read_at_risk_csv, read_curve_csv
+from evidence_app.core.reconstruction.guyot import guyot_ipd
+from evidence_app.core.reconstruction.reconstruct import km_at, km_curve, reconstruct_ipd
 
 DEFAULT_VALIDATION = Path("/work/shared/validation/kmdata-dev")
 NICE_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 24, 30, 36, 48, 60)
@@ -255,15 +255,20 @@ def seed_study(seeds: range, trials: int, noise: float) -> None:
                 rec = reconstruct_ipd(curve, table)
                 ours.append(km_gap(arm, (rec.time, rec.event))[0].max())
             floor += trial_floor
-        print(f"{seed:>10} | {np.median(ours):8.4f} | {np.median(floor):8.4f} | {np.median(ours) - np.median(floor):+12.4f}")
+        print(
+            f"{seed:>10} | {np.median(ours):8.4f} | {np.median(floor):8.4f} | "
+            f"{np.median(ours) - np.median(floor):+12.4f}"
+        )
         ours_all += ours
         floor_all += floor
     boot = np.random.default_rng(0)
     ours_arr, floor_arr = np.array(ours_all), np.array(floor_all)
     se = np.std([np.median(boot.choice(ours_arr, len(ours_arr))) for _ in range(300)])
-    print(f"{'all':>10} | {np.median(ours_arr):8.4f} | {np.median(floor_arr):8.4f} | "
-          f"{np.median(ours_arr) - np.median(floor_arr):+12.4f}   (bootstrap SE of ours: {se:.4f}; "
-          f"one seed: about {se * np.sqrt(len(seeds)):.4f})")
+    print(
+        f"{'all':>10} | {np.median(ours_arr):8.4f} | {np.median(floor_arr):8.4f} | "
+        f"{np.median(ours_arr) - np.median(floor_arr):+12.4f}   (bootstrap SE of ours: {se:.4f}; "
+        f"one seed: about {se * np.sqrt(len(seeds)):.4f})"
+    )
 
 
 def run_validation(folder: Path, with_events: bool, limit: int | None) -> dict[str, list[dict]]:
@@ -293,7 +298,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--validation", type=Path, default=DEFAULT_VALIDATION)
     parser.add_argument("--with-events", action="store_true", help="also give each method the true event total")
     parser.add_argument("--seed", type=int, default=20120201)
-    parser.add_argument("--seeds", type=int, default=0, help="also repeat the 0.3%% study on this many seeds (ours only)")
+    parser.add_argument(
+        "--seeds", type=int, default=0, help="also repeat the 0.3%% study on this many seeds (ours only)"
+    )
     args = parser.parse_args(argv)
     trials = 40 if args.quick else args.trials
     start = time.perf_counter()

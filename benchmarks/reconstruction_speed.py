@@ -16,8 +16,8 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evidence_app.core.guyot import guyot_ipd  # noqa: E402
-from evidence_app.core.reconstruct import km_curve, reconstruct_ipd  # noqa: E402
+from evidence_app.core.reconstruction.guyot import guyot_ipd
+from evidence_app.core.reconstruction.reconstruct import km_curve, reconstruct_ipd
 
 
 def make_arm(n: int, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -71,11 +71,17 @@ CHILD = textwrap.dedent("""
 
 
 def one_run(dataset: str, home: Path, pause: float = 0.0) -> dict[str, float]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", EVIDENCE_APP_HOME=str(home),
-               XDG_CONFIG_HOME=str(home / "config"), MPLBACKEND="Agg")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        EVIDENCE_APP_HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        MPLBACKEND="Agg",
+    )
     start = time.time()
-    result = subprocess.run([sys.executable, "-c", CHILD, dataset, str(pause)], capture_output=True, text=True,
-                            timeout=120, env=env)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD, dataset, str(pause)], capture_output=True, text=True, timeout=120, env=env
+    )
     times: dict[str, float] = {}
     for line in result.stdout.splitlines():
         parts = line.split()
@@ -87,8 +93,7 @@ def one_run(dataset: str, home: Path, pause: float = 0.0) -> dict[str, float]:
             raise SystemExit(f"the dataset could not be analysed: {line}")
     if "km" not in times:
         raise SystemExit(f"the app did not draw a figure:\n{result.stdout}\n{result.stderr}")
-    return {"window painted": times["painted"], "KM figure drawn": times["km"],
-            PAUSED: times["km"] - times["opened"]}
+    return {"window painted": times["painted"], "KM figure drawn": times["km"], PAUSED: times["km"] - times["opened"]}
 
 
 def main() -> int:
@@ -112,10 +117,14 @@ def main() -> int:
         values = [r[name] for r in runs]
         median = statistics.median(values)
         worst_ratio = max(worst_ratio, median / target)
-        print(f"{name:18}{median:8.2f}{min(values):8.2f}{max(values):8.2f}{target:8.1f}"
-              f"  {'ok' if median < target else 'OVER TARGET'}")
-    print(f"KM figure when opened {args.pause:g} s after start (open → drawn): median "
-          f"{statistics.median(paused):.2f}, best {min(paused):.2f}, worst {max(paused):.2f}")
+        print(
+            f"{name:18}{median:8.2f}{min(values):8.2f}{max(values):8.2f}{target:8.1f}"
+            f"  {'ok' if median < target else 'OVER TARGET'}"
+        )
+    print(
+        f"KM figure when opened {args.pause:g} s after start (open → drawn): median "
+        f"{statistics.median(paused):.2f}, best {min(paused):.2f}, worst {max(paused):.2f}"
+    )
     return 0 if worst_ratio < 1 else 1
 
 

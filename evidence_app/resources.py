@@ -5,6 +5,7 @@ Everything that needs a bundled file asks this module, so the three layouts stay
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from importlib import resources as importlib_resources
@@ -19,10 +20,8 @@ def _candidates(name: str) -> list[Path]:
     if frozen_root:
         found.append(Path(frozen_root) / name)
     # Installed wheel: setuptools maps the top-level folder into the package as ``bundled_<name>``.
-    try:
+    with contextlib.suppress(ModuleNotFoundError, TypeError):
         found.append(Path(str(importlib_resources.files("evidence_app") / f"bundled_{name}")))
-    except (ModuleNotFoundError, TypeError):
-        pass
     # Source checkout or editable install: the folder beside the package.
     found.append(_PACKAGE_DIR.parent / name)
     return found

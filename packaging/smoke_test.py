@@ -39,8 +39,12 @@ ANALYZE_ID = "bolero3-pfs-kmdata"
 # Cox HR everolimus vs placebo from the kmdata patient-level data (0.78); a wide band, as the point
 # of this check is that lifelines runs inside the bundle, not the statistics themselves.
 ANALYZE_HR_RANGE = (0.70, 0.86)
-BAD_STDERR = ("Traceback (most recent call last)", "Could not load the Qt platform plugin",
-              "ModuleNotFoundError", "Cannot find font directory")
+BAD_STDERR = (
+    "Traceback (most recent call last)",
+    "Could not load the Qt platform plugin",
+    "ModuleNotFoundError",
+    "Cannot find font directory",
+)
 
 
 class SmokeTest:
@@ -71,8 +75,16 @@ class SmokeTest:
     # --- running the app -------------------------------------------------------------------------
     def run(self, *args: str, timeout: float = 120, env: dict[str, str] | None = None):
         start = time.perf_counter()
-        proc = subprocess.run([str(self.exe), *args], cwd=self.work, env=env or self.env, capture_output=True,
-                              text=True, encoding="utf-8", errors="replace", timeout=timeout)
+        proc = subprocess.run(
+            [str(self.exe), *args],
+            cwd=self.work,
+            env=env or self.env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            timeout=timeout,
+        )
         return proc, time.perf_counter() - start
 
     def check_cli(self, name: str, *args: str):
@@ -183,8 +195,19 @@ class SmokeTest:
         if not pdf.is_file():
             self.skip("pdf page", "no PDF figure was written")
             return
-        proc, _ = self.run("digitize", "--image", str(pdf), "--page", "2", "--x-range", "0,24", "--y-range",
-                           "0,1", "--out", str(self.work / "curves"))
+        proc, _ = self.run(
+            "digitize",
+            "--image",
+            str(pdf),
+            "--page",
+            "2",
+            "--x-range",
+            "0,24",
+            "--y-range",
+            "0,1",
+            "--out",
+            str(self.work / "curves"),
+        )
         if proc.returncode != 1 or "the PDF has 1 page" not in proc.stderr or _bad_lines(proc.stderr):
             self.fail("pdf page", f"digitize --page 2 exited {proc.returncode}", proc.stderr)
             return
@@ -201,8 +224,16 @@ class SmokeTest:
 
     def run_gui(self, env: dict[str, str]) -> tuple[bool, int | None, str]:
         """Start the app with no arguments for ``gui_seconds``: (still running then, exit code, stderr)."""
-        proc = subprocess.Popen([str(self.exe)], cwd=self.work, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
+        proc = subprocess.Popen(
+            [str(self.exe)],
+            cwd=self.work,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
         try:
             proc.wait(timeout=self.gui_seconds)
         except subprocess.TimeoutExpired:
@@ -217,15 +248,20 @@ class SmokeTest:
             self.skip(name, "Linux only (fontconfig)")
             return
         config = self.work / "no-fonts.conf"
-        config.write_text(f'<?xml version="1.0"?>\n<fontconfig><cachedir>{self.work / "fc-cache"}</cachedir>'
-                          "</fontconfig>\n", encoding="utf-8")
+        config.write_text(
+            f'<?xml version="1.0"?>\n<fontconfig><cachedir>{self.work / "fc-cache"}</cachedir></fontconfig>\n',
+            encoding="utf-8",
+        )
         _, _, stderr = self.run_gui(dict(self.env, QT_QPA_PLATFORM="offscreen", FONTCONFIG_FILE=str(config)))
         # The message evidence_app.gui.fonts.ensure_fonts logs when it steps in.
         if "using bundled DejaVu Sans" in stderr:
             self.ok(name, "bundled DejaVu Sans registered")
         else:
-            self.fail(name, "text would show as empty boxes: run_gui does not call "
-                      "evidence_app.gui.fonts.ensure_fonts(app)", stderr)
+            self.fail(
+                name,
+                "text would show as empty boxes: run_gui does not call evidence_app.gui.fonts.ensure_fonts(app)",
+                stderr,
+            )
 
     def test_gui_window(self) -> None:
         """Linux only: start the GUI on a virtual X display and time its first window, twice.
@@ -256,18 +292,28 @@ class SmokeTest:
                     self.fail(name, f"window shown, but: {bad[0]}", stderr)
                     return
                 times.append(shown)
-        self.measured.append(f"GUI start to first window (Xvfb): first start {times[0]:.2f} s, "
-                             f"next start {times[1]:.2f} s")
+        self.measured.append(
+            f"GUI start to first window (Xvfb): first start {times[0]:.2f} s, next start {times[1]:.2f} s"
+        )
         self.ok(name, f"window after {times[0]:.2f} s")
 
     def _time_to_window(self, env: dict[str, str]) -> tuple[float | None, str]:
         start = time.perf_counter()
-        proc = subprocess.Popen([str(self.exe)], cwd=self.work, env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, encoding="utf-8", errors="replace")
+        proc = subprocess.Popen(
+            [str(self.exe)],
+            cwd=self.work,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+        )
         shown = None
         while time.perf_counter() - start < max(self.gui_seconds, 30) and proc.poll() is None:
-            tree = subprocess.run(["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True,
-                                  errors="replace").stdout
+            tree = subprocess.run(
+                ["xwininfo", "-root", "-tree"], env=env, capture_output=True, text=True, errors="replace"
+            ).stdout
             if '"Evidence App' in tree:
                 shown = time.perf_counter() - start
                 break
@@ -278,8 +324,17 @@ class SmokeTest:
 
     def run_all(self) -> int:
         print(f"smoke test of {self.exe}", flush=True)
-        for check in (self.test_version, self.test_datasets, self.test_analyze, self.test_export, self.test_figure,
-                      self.test_pdf_page, self.test_gui_offscreen, self.test_gui_without_fonts, self.test_gui_window):
+        for check in (
+            self.test_version,
+            self.test_datasets,
+            self.test_analyze,
+            self.test_export,
+            self.test_figure,
+            self.test_pdf_page,
+            self.test_gui_offscreen,
+            self.test_gui_without_fonts,
+            self.test_gui_window,
+        ):
             check()
         if self.measured:
             print("measured:\n  " + "\n  ".join(self.measured))
@@ -290,15 +345,30 @@ class SmokeTest:
 
 def _clean_env(home: Path) -> dict[str, str]:
     """The user's environment minus anything Python- or venv-related, with ``home`` as a fresh home."""
-    drop = {"PYTHONPATH", "PYTHONHOME", "PYTHONSTARTUP", "VIRTUAL_ENV", "QT_PLUGIN_PATH", "QT_QPA_PLATFORM",
-            "MPLBACKEND", "LD_LIBRARY_PATH", "FONTCONFIG_FILE"}
+    drop = {
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "PYTHONSTARTUP",
+        "VIRTUAL_ENV",
+        "QT_PLUGIN_PATH",
+        "QT_QPA_PLATFORM",
+        "MPLBACKEND",
+        "LD_LIBRARY_PATH",
+        "FONTCONFIG_FILE",
+    }
     env = {k: v for k, v in os.environ.items() if k not in drop}
     for sub in ("config", "cache", "data"):
         (home / sub).mkdir(parents=True, exist_ok=True)
-    env.update(HOME=str(home), USERPROFILE=str(home), XDG_CONFIG_HOME=str(home / "config"),
-               XDG_CACHE_HOME=str(home / "cache"), XDG_DATA_HOME=str(home / "data"),
-               EVIDENCE_APP_HOME=str(home / "evidence-app"), MPLCONFIGDIR=str(home / "mpl"),
-               PYTHONIOENCODING="utf-8")
+    env.update(
+        HOME=str(home),
+        USERPROFILE=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        XDG_DATA_HOME=str(home / "data"),
+        EVIDENCE_APP_HOME=str(home / "evidence-app"),
+        MPLCONFIGDIR=str(home / "mpl"),
+        PYTHONIOENCODING="utf-8",
+    )
     return env
 
 
@@ -351,13 +421,17 @@ class _Xvfb:
             number = random.randint(100, 999)
             if Path(f"/tmp/.X{number}-lock").exists() or Path(f"/tmp/.X11-unix/X{number}").exists():
                 continue
-            self.proc = subprocess.Popen(["Xvfb", f":{number}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self.proc = subprocess.Popen(
+                ["Xvfb", f":{number}", "-screen", "0", "1400x900x24", "-nolisten", "tcp"],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             display = f":{number}"
             deadline = time.monotonic() + 10
             while time.monotonic() < deadline and self.proc.poll() is None:
-                probe = subprocess.run(["xwininfo", "-root"], env=dict(os.environ, DISPLAY=display),
-                                       capture_output=True)
+                probe = subprocess.run(
+                    ["xwininfo", "-root"], env=dict(os.environ, DISPLAY=display), capture_output=True
+                )
                 if probe.returncode == 0:
                     return display
                 time.sleep(0.1)
@@ -380,8 +454,13 @@ class _Xvfb:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("exe", nargs="?", type=Path, default=REPO / "dist" / "evidence-app" / EXE_NAME,
-                        help="the frozen executable (default: dist/evidence-app/%(default)s)")
+    parser.add_argument(
+        "exe",
+        nargs="?",
+        type=Path,
+        default=REPO / "dist" / "evidence-app" / EXE_NAME,
+        help="the frozen executable (default: dist/evidence-app/%(default)s)",
+    )
     parser.add_argument("--gui-seconds", type=float, default=8.0, help="how long the GUI must stay up")
     parser.add_argument("--require-export", action="store_true", help="fail, not skip, without an export command")
     args = parser.parse_args(argv)

@@ -24,6 +24,6 @@ def private_user_dir(tmp_path_factory, monkeypatch):
 
 @pytest.fixture(scope="session")
 def library():
-    from evidence_app.core.library import load_library
+    from evidence_app.core.datasets.library import load_library
 
     return load_library(include_user=False)

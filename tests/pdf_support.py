@@ -53,8 +53,11 @@ def raw_pdf(objects: list[bytes], trailer: bytes = b"") -> bytes:
 
 
 def _page_objects(width: float, height: float) -> list[bytes]:
-    return [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] >>" % (width, height)]
+    return [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %g %g] >>" % (width, height),
+    ]
 
 
 _PAGE_OBJECTS = _page_objects(200, 100)
@@ -73,8 +76,10 @@ def no_pages_pdf() -> bytes:
 def password_pdf() -> bytes:
     """A PDF under the standard security handler that no password (the empty one included) opens:
     its /U and /O entries match no key, which is what a reader sees without the right password."""
-    objects = [*_PAGE_OBJECTS,
-               b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>"]
+    objects = [
+        *_PAGE_OBJECTS,
+        b"<< /Filter /Standard /V 1 /R 2 /O <" + b"11" * 32 + b"> /U <" + b"22" * 32 + b"> /P -4 >>",
+    ]
     return raw_pdf(objects, b"/Encrypt 4 0 R /ID [<" + b"ab" * 16 + b"> <" + b"ab" * 16 + b">] ")
 
 

@@ -8,8 +8,8 @@ import math
 import pytest
 
 from evidence_app.cli import main
-from evidence_app.core.analysis import analyze_dataset, default_landmarks, published_effect
-from evidence_app.core.curves import KIND_APPROXIMATION, KIND_PATIENT
+from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_PATIENT
+from evidence_app.core.stats.analysis import analyze_dataset, default_landmarks, published_effect
 
 
 def test_patient_level_dataset_matches_its_own_data(library):

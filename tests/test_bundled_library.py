@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from evidence_app.core.catalog import badges, is_secondary_only
+from evidence_app.core.datasets.catalog import badges, is_secondary_only
 from evidence_app.resources import datasets_dir
 
 

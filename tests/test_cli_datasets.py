@@ -12,8 +12,7 @@ from evidence_app.cli import main
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "evidence_app.cli", *args], capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run([sys.executable, "-m", "evidence_app", *args], capture_output=True, text=True, timeout=120)
 
 
 def test_version():

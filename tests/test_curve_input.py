@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence_app.core.curve_input import clean_curve, read_at_risk_csv, read_curve_csv
+from evidence_app.core.reconstruction.curve_input import clean_curve, read_at_risk_csv, read_curve_csv
 from evidence_app.errors import InputError
 
 
@@ -180,6 +180,9 @@ def test_click_time_noise_is_estimated_from_the_two_ends_of_each_drop() -> None:
     exact = np.array(pts)
     noisy = exact.copy()
     noisy[1:, 0] += rng.normal(0, 0.12, len(pts) - 1)  # 0.3% of a 40-month axis
-    frame = lambda a: pd.DataFrame(a, columns=["time", "survival"])  # noqa: E731
+
+    def frame(a):
+        return pd.DataFrame(a, columns=["time", "survival"])
+
     assert clean_curve(frame(exact))[0].attrs["time_noise"] == 0.0
     assert 0.08 < clean_curve(frame(noisy))[0].attrs["time_noise"] < 0.17

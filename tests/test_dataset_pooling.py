@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from evidence_app.core.dataset_pooling import mtor_orientation, oriented_effect, pool_datasets
-from evidence_app.core.survival import arm_hazard_ratio
+from evidence_app.core.stats.survival import arm_hazard_ratio
+from evidence_app.core.synthesis.pooling import mtor_orientation, oriented_effect, pool_datasets
 
 
 def test_everolimus_control_arm_is_flipped(library):

@@ -20,27 +20,52 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
-from evidence_app.core.digitize_calibrate import Calibration, calibration_from_frame, detect_plot_frame
-from evidence_app.core.digitize_extract import (
-    ALGORITHM_VERSION, detect_curve_colors, digitize, extract_curve, write_curves,
+from evidence_app.core.digitize.calibrate import Calibration, calibration_from_frame, detect_plot_frame
+from evidence_app.core.digitize.extract import (
+    ALGORITHM_VERSION,
+    detect_curve_colors,
+    digitize,
+    extract_curve,
+    write_curves,
 )
-from evidence_app.core.digitize_image import downsample, file_sha256, load_figure
+from evidence_app.core.digitize.image import downsample, file_sha256, load_figure
 from evidence_app.errors import Cancelled, InputError
 from tests.figure_support import BLUE, ORANGE, km_steps, simulate
 
 GREEN = "#2ca02c"
 
 
-def draw(path: Path, arms, colors, *, styles=None, lw=1.5, ticks=False, grid=False, legend="upper right",
-         y_top=1.0, y_scale=1.0, dpi=100, fmt="png", note=None) -> tuple[float, float, float, float]:
+def draw(
+    path: Path,
+    arms,
+    colors,
+    *,
+    styles=None,
+    lw=1.5,
+    ticks=False,
+    grid=False,
+    legend="upper right",
+    y_top=1.0,
+    y_scale=1.0,
+    dpi=100,
+    fmt="png",
+    note=None,
+) -> tuple[float, float, float, float]:
     """Draw KM curves; return the axes box (left, top, right, bottom) in pixel-centre coordinates."""
     fig = Figure(figsize=(6, 4), dpi=dpi)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()
     for k, ((time, event), color) in enumerate(zip(arms, colors)):
         t, s = km_steps(time, event)
-        ax.step(np.r_[t, time.max()], y_scale * np.r_[s, s[-1]], where="post", color=color, lw=lw,
-                ls=(styles or ["-"] * 3)[k], label=f"arm {k}")
+        ax.step(
+            np.r_[t, time.max()],
+            y_scale * np.r_[s, s[-1]],
+            where="post",
+            color=color,
+            lw=lw,
+            ls=(styles or ["-"] * 3)[k],
+            label=f"arm {k}",
+        )
         if ticks:
             ct = time[event == 0]
             ax.plot(ct, y_scale * s[np.searchsorted(t, ct, side="right") - 1], "|", color=color, ms=8)
@@ -66,8 +91,9 @@ def sup_error(curve, time: np.ndarray, event: np.ndarray, x_per_px: float, pixel
     w = 2 * max(1, int(round(pixels * x_per_px / (grid[1] - grid[0])))) + 1
 
     def one_way(a, b):
-        return np.maximum(np.maximum(minimum_filter1d(b, w, mode="nearest") - a,
-                                     a - maximum_filter1d(b, w, mode="nearest")), 0)
+        return np.maximum(
+            np.maximum(minimum_filter1d(b, w, mode="nearest") - a, a - maximum_filter1d(b, w, mode="nearest")), 0
+        )
 
     return float(np.maximum(one_way(true, est), one_way(est, true)).max())
 
@@ -111,7 +137,10 @@ def test_calibration_from_two_ticks_per_axis():
 def test_extract_curve_with_calibration_from_ticks(default_figure, two_arms):
     path, (left, top, right, bottom) = default_figure
     x_px = lambda x: left + (right - left) * x / 24  # noqa: E731  where the axes put ticks
-    y_px = lambda y: bottom - (bottom - top) * y  # noqa: E731
+
+    def y_px(y):
+        return bottom - (bottom - top) * y
+
     cal = Calibration.from_ticks(((x_px(6), 6.0), (x_px(18), 18.0)), ((y_px(0.2), 0.2), (y_px(0.8), 0.8)))
     pixels = load_figure(path).pixels
     curve = extract_curve(pixels, cal, ORANGE, other_colors=[BLUE])
@@ -152,8 +181,15 @@ def test_curve_colours_are_detected_in_colour_and_monochrome_figures(tmp_path, t
 
 def test_monochrome_dashed_curves_are_digitized_despite_grid_legend_and_text(tmp_path, two_arms):
     path = tmp_path / "mono.png"
-    draw(path, two_arms, ["#000000", "#888888"], styles=["-", "--"], grid=True, legend="lower left",
-         note="HR 0.62 (95% CI 0.45-0.86); log-rank p = 0.004")
+    draw(
+        path,
+        two_arms,
+        ["#000000", "#888888"],
+        styles=["-", "--"],
+        grid=True,
+        legend="lower left",
+        note="HR 0.62 (95% CI 0.45-0.86); log-rank p = 0.004",
+    )
     result = digitize(path, (0, 24), (0, 1))
     by_color = {c.color: c for c in result.curves}
     for color, (time, event) in zip(["#000000", "#888888"], two_arms):
@@ -178,8 +214,10 @@ def test_censor_ticks_do_not_become_drops(tmp_path):
 def test_a_curve_hidden_under_another_continues_along_it(tmp_path):
     shared = simulate(7, 0.05, n=100)
     early = shared[0] < 10
-    other = (np.r_[shared[0][early], simulate(8, 0.12, n=60)[0] + 10],
-             np.r_[shared[1][early], simulate(8, 0.12, n=60)[1]])
+    other = (
+        np.r_[shared[0][early], simulate(8, 0.12, n=60)[0] + 10],
+        np.r_[shared[1][early], simulate(8, 0.12, n=60)[1]],
+    )
     arms = [(shared[0], shared[1]), (np.minimum(other[0], 24), other[1])]
     path = tmp_path / "overlap.png"
     draw(path, arms, [BLUE, ORANGE], legend=None)
@@ -203,7 +241,7 @@ def test_percent_axis_and_jpeg(tmp_path, two_arms):
 
 
 def rgb(color: str) -> np.ndarray:
-    return np.array([int(color[i: i + 2], 16) for i in (1, 3, 5)], dtype=float)
+    return np.array([int(color[i : i + 2], 16) for i in (1, 3, 5)], dtype=float)
 
 
 def test_write_curves_writes_one_csv_per_colour(tmp_path, default_figure):
@@ -273,7 +311,9 @@ def test_truncated_png_is_refused(tmp_path, default_figure):
 
 
 def test_digitizer_core_imports_no_matplotlib_or_qt():
-    code = ("import sys, evidence_app.core.digitize_extract; "
-            "print(any(m.split('.')[0] in ('matplotlib', 'PySide6') for m in sys.modules))")
+    code = (
+        "import sys, evidence_app.core.digitize.extract; "
+        "print(any(m.split('.')[0] in ('matplotlib', 'PySide6') for m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

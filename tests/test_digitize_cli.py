@@ -12,9 +12,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from evidence_app.cli import main
-from evidence_app.commands_digitize import parse_range
+from evidence_app.cli.digitize import parse_range
 from evidence_app.errors import InputError
-from tests.figure_support import BLUE, N, ORANGE, km_figure, km_steps, simulate, survival_at
+from tests.figure_support import BLUE, ORANGE, N, km_figure, km_steps, simulate, survival_at
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +31,7 @@ def figure(tmp_path_factory, arms):
 
 def test_digitize_writes_one_csv_per_colour_that_reconstruct_accepts(figure, arms, tmp_path, capsys):
     out = tmp_path / "curves"
-    assert main(["digitize", "--image", str(figure), "--x-range", "0,24", "--y-range", "0,1",
-                 "--out", str(out)]) == 0
+    assert main(["digitize", "--image", str(figure), "--x-range", "0,24", "--y-range", "0,1", "--out", str(out)]) == 0
     printed = capsys.readouterr().out.splitlines()
     assert len(printed) == 2 and all(line.startswith("wrote ") for line in printed)
     assert sorted(p.name for p in out.iterdir()) == ["curve_1f77b4.csv", "curve_ff7f0e.csv"]
@@ -51,21 +50,56 @@ def test_digitize_writes_one_csv_per_colour_that_reconstruct_accepts(figure, arm
 
 
 def test_given_colours_and_max_colours(figure, tmp_path, capsys):
-    assert main(["digitize", "--image", str(figure), "--x-range", "0,24", "--y-range", "0,1",
-                 "--colors", ORANGE, "--out", str(tmp_path / "a")]) == 0
+    assert (
+        main(
+            [
+                "digitize",
+                "--image",
+                str(figure),
+                "--x-range",
+                "0,24",
+                "--y-range",
+                "0,1",
+                "--colors",
+                ORANGE,
+                "--out",
+                str(tmp_path / "a"),
+            ]
+        )
+        == 0
+    )
     assert [p.name for p in (tmp_path / "a").iterdir()] == ["curve_ff7f0e.csv"]
-    assert main(["digitize", "--image", str(figure), "--x-range", "0,24", "--y-range", "0,1",
-                 "--max-colors", "1", "--out", str(tmp_path / "b")]) == 0
+    assert (
+        main(
+            [
+                "digitize",
+                "--image",
+                str(figure),
+                "--x-range",
+                "0,24",
+                "--y-range",
+                "0,1",
+                "--max-colors",
+                "1",
+                "--out",
+                str(tmp_path / "b"),
+            ]
+        )
+        == 0
+    )
     assert len(list((tmp_path / "b").iterdir())) == 1
     assert "wrote" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--x-range", "0-24"], "error: --x-range: expected 2 numbers like 0,24, found '0-24'"),
-    (["--y-range", "1,0"], "error: --y-range: expected the low value first"),
-    (["--colors", "#00ff00"], "No curve in colour #00ff00 was found"),
-    (["--frame", "1,2,3"], "error: --frame: expected 4 numbers"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--x-range", "0-24"], "error: --x-range: expected 2 numbers like 0,24, found '0-24'"),
+        (["--y-range", "1,0"], "error: --y-range: expected the low value first"),
+        (["--colors", "#00ff00"], "No curve in colour #00ff00 was found"),
+        (["--frame", "1,2,3"], "error: --frame: expected 4 numbers"),
+    ],
+)
 def test_bad_input_is_one_line_on_stderr(figure, tmp_path, capsys, args, message):
     base = {"--image": str(figure), "--x-range": "0,24", "--y-range": "0,1", "--out": str(tmp_path / "o")}
     base.update(dict(zip(args[::2], args[1::2])))
@@ -78,19 +112,25 @@ def test_bad_input_is_one_line_on_stderr(figure, tmp_path, capsys, args, message
 def test_unreadable_image_and_figure_without_curves(tmp_path, capsys):
     text = tmp_path / "notes.png"
     text.write_text("not an image", encoding="utf-8")
-    assert main(["digitize", "--image", str(text), "--x-range", "0,24", "--y-range", "0,1",
-                 "--out", str(tmp_path / "o")]) == 1
-    assert capsys.readouterr().err.strip() == (f"error: {text}: The file is not a readable PNG or JPEG image "
-                                               "(is it another format, or damaged?).")
+    assert (
+        main(["digitize", "--image", str(text), "--x-range", "0,24", "--y-range", "0,1", "--out", str(tmp_path / "o")])
+        == 1
+    )
+    assert capsys.readouterr().err.strip() == (
+        f"error: {text}: The file is not a readable PNG or JPEG image (is it another format, or damaged?)."
+    )
     fig = Figure(figsize=(6, 4), dpi=100)
     FigureCanvasAgg(fig)
     fig.add_subplot().set_xlim(0, 24)
     empty = tmp_path / "empty.png"
     fig.savefig(empty)
-    assert main(["digitize", "--image", str(empty), "--x-range", "0,24", "--y-range", "0,1",
-                 "--out", str(tmp_path / "o")]) == 1
-    assert capsys.readouterr().err.strip() == (f"error: {empty}: no curves found: no curve colours inside the plot "
-                                               "frame; give them with --colors")
+    assert (
+        main(["digitize", "--image", str(empty), "--x-range", "0,24", "--y-range", "0,1", "--out", str(tmp_path / "o")])
+        == 1
+    )
+    assert capsys.readouterr().err.strip() == (
+        f"error: {empty}: no curves found: no curve colours inside the plot frame; give them with --colors"
+    )
 
 
 def test_existing_files_need_force(figure, tmp_path, capsys):

@@ -14,16 +14,27 @@ import pytest
 from PIL import Image
 
 from evidence_app.cli import main
-from evidence_app.core import digitize_image
-from evidence_app.core.digitize_image import load_figure
-from evidence_app.core.digitize_pdf import (
-    DEFAULT_DPI, load_pdf_page, looks_like_pdf, pdf_page_count, render_dpi, rendered_size,
+from evidence_app.core.digitize import image as digitize_image
+from evidence_app.core.digitize.image import load_figure
+from evidence_app.core.digitize.pdf import (
+    DEFAULT_DPI,
+    load_pdf_page,
+    looks_like_pdf,
+    pdf_page_count,
+    render_dpi,
+    rendered_size,
 )
-from evidence_app.core.digitize_provenance import ImageRecord, build_provenance, provenance_summary
+from evidence_app.core.digitize.provenance import ImageRecord, build_provenance, provenance_summary
 from evidence_app.errors import InputError
 from tests.figure_support import BLUE, ORANGE, km_figure, km_steps, survival_at, two_arms
 from tests.pdf_support import (
-    no_pages_pdf, one_page_pdf, password_pdf, text_figure, two_page_paper, unknown_security_pdf, write_pdf,
+    no_pages_pdf,
+    one_page_pdf,
+    password_pdf,
+    text_figure,
+    two_page_paper,
+    unknown_security_pdf,
+    write_pdf,
 )
 
 
@@ -64,14 +75,17 @@ def test_page_out_of_range_names_the_file_and_the_page_count(paper):
         load_pdf_page(paper, page="2")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(("name", "content", "message"), [
-    ("notes.pdf", b"These are my notes, not a PDF.", "not a readable PDF"),
-    ("figure.pdf", None, "not a readable PDF"),  # a PNG saved with a .pdf name
-    ("empty.pdf", b"", r"The PDF file is empty \(0 bytes\)\."),
-    ("locked.pdf", password_pdf(), "protected by a password"),
-    ("odd.pdf", unknown_security_pdf(), "encrypted in a way that cannot be read"),
-    ("blank.pdf", no_pages_pdf(), "The PDF has no pages."),
-])
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("notes.pdf", b"These are my notes, not a PDF.", "not a readable PDF"),
+        ("figure.pdf", None, "not a readable PDF"),  # a PNG saved with a .pdf name
+        ("empty.pdf", b"", r"The PDF file is empty \(0 bytes\)\."),
+        ("locked.pdf", password_pdf(), "protected by a password"),
+        ("odd.pdf", unknown_security_pdf(), "encrypted in a way that cannot be read"),
+        ("blank.pdf", no_pages_pdf(), "The PDF has no pages."),
+    ],
+)
 def test_bad_pdfs_give_one_line_naming_the_file(tmp_path, name, content, message):
     path = tmp_path / name
     if content is None:
@@ -134,7 +148,7 @@ def test_renders_from_several_threads_at_once_are_correct(paper):
     def render() -> None:
         try:
             results.append(load_figure(paper, page=2, dpi=100).pixels)
-        except Exception as exc:  # noqa: BLE001 — collected and checked below
+        except Exception as exc:
             results.append(exc)
 
     threads = [threading.Thread(target=render) for _ in range(4)]
@@ -147,10 +161,17 @@ def test_renders_from_several_threads_at_once_are_correct(paper):
 
 def test_provenance_records_the_page_and_resolution():
     image = ImageRecord("paper.pdf", "ab" * 32, 1800, 1200, page=2, dpi=300.0)
-    prov = build_provenance(image, {"method": "axis ticks"}, None, {}, {"times": [], "table": {}},
-                            today=date(2024, 1, 2))
-    assert prov["image"] == {"file_name": "paper.pdf", "sha256": "ab" * 32, "width": 1800, "height": 1200,
-                             "page": 2, "dpi": 300.0}
+    prov = build_provenance(
+        image, {"method": "axis ticks"}, None, {}, {"times": [], "table": {}}, today=date(2024, 1, 2)
+    )
+    assert prov["image"] == {
+        "file_name": "paper.pdf",
+        "sha256": "ab" * 32,
+        "width": 1800,
+        "height": 1200,
+        "page": 2,
+        "dpi": 300.0,
+    }
     summary = dict(provenance_summary(prov))
     assert summary["Page"] == "2" and summary["Page rendered at"] == "300 dpi"
     png = build_provenance(ImageRecord("fig.png", "cd" * 32, 600, 400), {}, None, {}, {})
@@ -182,15 +203,19 @@ def test_digitize_a_pdf_without_page_reads_page_one_and_says_so(tmp_path, arms, 
     assert capsys.readouterr().err == ""  # one page: nothing to say
     double = write_pdf(tmp_path / "double.pdf", km_figure(arms), text_figure())
     assert cli("--image", str(double), "--out", str(tmp_path / "b")) == 0
-    assert capsys.readouterr().err.strip() == (f"note: {double} has 2 pages; reading page 1 "
-                                               "(choose another with --page)")
+    assert capsys.readouterr().err.strip() == (
+        f"note: {double} has 2 pages; reading page 1 (choose another with --page)"
+    )
     assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["curve_1f77b4.csv", "curve_ff7f0e.csv"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--page", "3"], "paper.pdf: There is no page 3: the PDF has 2 pages (numbered from 1)."),
-    (["--page", "2", "--dpi", "5"], "error: --dpi: The resolution must be from 36 to 1200 dpi, found 5.0."),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--page", "3"], "paper.pdf: There is no page 3: the PDF has 2 pages (numbered from 1)."),
+        (["--page", "2", "--dpi", "5"], "error: --dpi: The resolution must be from 36 to 1200 dpi, found 5.0."),
+    ],
+)
 def test_bad_page_or_resolution_is_one_line(paper, tmp_path, capsys, args, message):
     assert cli("--image", str(paper), *args, "--out", str(tmp_path / "o")) == 1
     err = capsys.readouterr().err.strip().splitlines()
@@ -203,5 +228,6 @@ def test_page_or_dpi_for_an_image_is_refused(tmp_path, capsys, option):
     png = tmp_path / "fig.png"
     Image.new("RGB", (20, 10), "white").save(png)
     assert cli("--image", str(png), option, "2" if option == "--page" else "300", "--out", str(tmp_path / "o")) == 1
-    assert capsys.readouterr().err.strip() == (f"error: {option}: {png} is an image, not a PDF; "
-                                               f"{option} is for PDF files only")
+    assert capsys.readouterr().err.strip() == (
+        f"error: {option}: {png} is an image, not a PDF; {option} is for PDF files only"
+    )

@@ -8,11 +8,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from evidence_app.core.effects import (
-    P_VALUE_ALONE, effect_from_ci, effect_from_log, effect_from_p, flip, parse_ci_level,
+from evidence_app.core.stats.effects import (
+    P_VALUE_ALONE,
+    effect_from_ci,
+    effect_from_log,
+    effect_from_p,
+    flip,
+    parse_ci_level,
     read_effects_csv,
 )
-from evidence_app.core.meta import pool
+from evidence_app.core.synthesis.meta import pool
 from evidence_app.errors import InputError
 
 # Standard normal quantiles z_{(1+c)/2} from printed tables (not computed by the code
@@ -29,8 +34,7 @@ def test_se_from_ci_at_several_levels(level, text):
     assert effect.note == f"SE computed from a {level * 100:g}% CI"
 
 
-@pytest.mark.parametrize("text, expected", [("95%", 0.95), ("99.5%", 0.995), ("80 %", 0.8),
-                                            (90, 0.9), ("0.9", 0.9)])
+@pytest.mark.parametrize("text, expected", [("95%", 0.95), ("99.5%", 0.995), ("80 %", 0.8), (90, 0.9), ("0.9", 0.9)])
 def test_ci_levels_parse(text, expected):
     assert parse_ci_level(text) == pytest.approx(expected)
 
@@ -41,11 +45,16 @@ def test_ci_levels_outside_zero_one_are_refused(bad):
         parse_ci_level(bad)
 
 
-@pytest.mark.parametrize("hr, lower, upper, message", [
-    (0, 0.5, 1.2, "must be > 0"), (0.8, -0.1, 1.2, "must be > 0"),
-    (0.8, 1.2, 0.5, "not below"), (0.8, 0.8, 0.8, "not below"),
-    (1.5, 0.6, 1.2, "outside its confidence interval"),
-])
+@pytest.mark.parametrize(
+    "hr, lower, upper, message",
+    [
+        (0, 0.5, 1.2, "must be > 0"),
+        (0.8, -0.1, 1.2, "must be > 0"),
+        (0.8, 1.2, 0.5, "not below"),
+        (0.8, 0.8, 0.8, "not below"),
+        (1.5, 0.6, 1.2, "outside its confidence interval"),
+    ],
+)
 def test_invalid_ci_inputs_say_what_is_wrong(hr, lower, upper, message):
     with pytest.raises(InputError, match=message):
         effect_from_ci(hr, lower, upper)
@@ -83,8 +92,10 @@ def write(tmp_path, text: str, name: str = "EFFECTS.csv"):
 
 
 def test_csv_with_ci_columns_levels_and_subgroups(tmp_path):
-    path = write(tmp_path, "\ufeffStudy,HR,Lower,Upper,CI_level,Subgroup\n"
-                           "A,0.75,0.62,0.91,95%,young\n\nB,0.80,0.70,0.92,80,old\n")
+    path = write(
+        tmp_path,
+        "\ufeffStudy,HR,Lower,Upper,CI_level,Subgroup\nA,0.75,0.62,0.91,95%,young\n\nB,0.80,0.70,0.92,80,old\n",
+    )
     effects, problems = read_effects_csv(path)
     assert problems == []
     assert [e.study for e in effects] == ["A", "B"]
@@ -102,17 +113,17 @@ def test_csv_with_log_hr_and_se(tmp_path):
 def test_every_bad_row_gives_one_problem_and_good_rows_still_pool(tmp_path):
     rows = [
         "study,hr,lower,upper,ci_level",
-        "Good 1,0.70,0.55,0.89,",          # row 2
-        ",0.80,0.60,1.05,",                # row 3: no study
-        "Text,abc,0.60,1.05,",             # row 4: not a number
-        "Zero,0,0.60,1.05,",               # row 5: HR not positive
-        "Swapped,0.80,1.05,0.60,",         # row 6: lower >= upper
-        "Outside,1.50,0.60,1.05,",         # row 7: HR outside CI
-        "Level,0.80,0.60,1.05,abc",        # row 8: unknown CI level
-        "Good 2,0.90,0.75,1.08,95%",       # row 9
-        "Good 1,0.70,0.55,0.89,",          # row 10: duplicate study
-        "Short,0.80",                      # row 11: missing bounds
-        "Good 3,0.85,0.70,1.03,0.95",      # row 12
+        "Good 1,0.70,0.55,0.89,",  # row 2
+        ",0.80,0.60,1.05,",  # row 3: no study
+        "Text,abc,0.60,1.05,",  # row 4: not a number
+        "Zero,0,0.60,1.05,",  # row 5: HR not positive
+        "Swapped,0.80,1.05,0.60,",  # row 6: lower >= upper
+        "Outside,1.50,0.60,1.05,",  # row 7: HR outside CI
+        "Level,0.80,0.60,1.05,abc",  # row 8: unknown CI level
+        "Good 2,0.90,0.75,1.08,95%",  # row 9
+        "Good 1,0.70,0.55,0.89,",  # row 10: duplicate study
+        "Short,0.80",  # row 11: missing bounds
+        "Good 3,0.85,0.70,1.03,0.95",  # row 12
     ]
     path = write(tmp_path, "\n".join(rows) + "\n")
     effects, problems = read_effects_csv(path)
@@ -120,9 +131,19 @@ def test_every_bad_row_gives_one_problem_and_good_rows_still_pool(tmp_path):
     assert [p.location for p in problems] == [f"row {n}" for n in (3, 4, 5, 6, 7, 8, 10, 11)]
     assert all(p.file == str(path) for p in problems)
     messages = [p.message for p in problems]
-    for expected, message in zip(["study is empty", "hr is 'abc'", "must be > 0", "not below",
-                                  "outside its confidence interval", "CI level", "more than once",
-                                  "lower is empty"], messages):
+    for expected, message in zip(
+        [
+            "study is empty",
+            "hr is 'abc'",
+            "must be > 0",
+            "not below",
+            "outside its confidence interval",
+            "CI level",
+            "more than once",
+            "lower is empty",
+        ],
+        messages,
+    ):
         assert expected in message
     pooled = pool(effects, "DL")
     assert pooled.k == 3
@@ -141,8 +162,7 @@ def test_bad_header_and_p_value_only_files_are_refused(tmp_path):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.tuples(st.floats(0.05, 5), st.floats(1.01, 3), st.floats(1.01, 3)),
-                min_size=1, max_size=6))
+@given(st.lists(st.tuples(st.floats(0.05, 5), st.floats(1.01, 3), st.floats(1.01, 3)), min_size=1, max_size=6))
 def test_written_effects_read_back_unchanged(tmp_path_factory, triples):
     lines = ["study,hr,lower,upper"]
     for number, (hr, down, up) in enumerate(triples):
@@ -157,11 +177,9 @@ def test_written_effects_read_back_unchanged(tmp_path_factory, triples):
 
 
 @settings(max_examples=80, deadline=None)
-@given(st.lists(st.lists(st.text(alphabet="0123456789.-e%abc ", max_size=6), min_size=0,
-                         max_size=5), max_size=8))
+@given(st.lists(st.lists(st.text(alphabet="0123456789.-e%abc ", max_size=6), min_size=0, max_size=5), max_size=8))
 def test_any_row_content_gives_an_effect_or_a_problem(tmp_path_factory, rows):
-    lines = ["study,hr,lower,upper,ci_level"] + [",".join(["S%d" % i] + cells)
-                                                  for i, cells in enumerate(rows)]
+    lines = ["study,hr,lower,upper,ci_level"] + [",".join([f"S{i}"] + cells) for i, cells in enumerate(rows)]
     path = tmp_path_factory.mktemp("csv") / "EFFECTS.csv"
     path.write_text("\n".join(lines), encoding="utf-8")
     effects, problems = read_effects_csv(path)

@@ -12,24 +12,42 @@ import pytest
 from evidence_app.cli import main
 
 ARCC = "arcc-os-tem-vs-ifn"
-# Not "-m evidence_app.cli": run as __main__, the CLI module is loaded twice and subcommands
-# registered by other modules land in the other copy's registry.
 CLI = "import sys; from evidence_app.cli import main; sys.exit(main(sys.argv[1:]))"
 
 
 def test_export_command_writes_the_workbook(tmp_path):
     out = tmp_path / "arcc.xlsx"
     result = subprocess.run(
-        [sys.executable, "-c", CLI, "export", "--out", str(out), ARCC, "meteor-os-interim",
-         "checkmate025-os", "--pool", "fixed,DL", "--pool", "REML", "--hk"],
-        capture_output=True, text=True, timeout=180)
+        [
+            sys.executable,
+            "-c",
+            CLI,
+            "export",
+            "--out",
+            str(out),
+            ARCC,
+            "meteor-os-interim",
+            "checkmate025-os",
+            "--pool",
+            "fixed,DL",
+            "--pool",
+            "REML",
+            "--hk",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert result.returncode == 0, result.stderr
     assert f"wrote {out}: 3 datasets" in result.stderr
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Comparison", "Forest", "Survival tables", "Sources", "Methods"]
     methods = {r[2] for r in book["Forest"].iter_rows(values_only=True) if r[1] == "overall"}
-    assert methods == {"inverse-variance fixed effect", "random effects, DerSimonian–Laird τ², Hartung–Knapp",
-                       "random effects, REML τ², Hartung–Knapp"}
+    assert methods == {
+        "inverse-variance fixed effect",
+        "random effects, DerSimonian–Laird τ², Hartung–Knapp",
+        "random effects, REML τ², Hartung–Knapp",
+    }
 
 
 def test_existing_file_needs_force(tmp_path, capsys):
@@ -60,14 +78,17 @@ def test_format_option_wins_over_the_file_name(tmp_path):
     assert out.read_text(encoding="utf-8-sig").startswith("Dataset id,Trial,")
 
 
-@pytest.mark.parametrize("args, code, message", [
-    (["--out", "x.xlsx"], 2, "give dataset ids or --all"),
-    (["--out", "x.xlsx", "--all", ARCC], 2, "give dataset ids or --all"),
-    (["--out", "x.xlsx", "no-such-trial", "also-missing"], 1, "no dataset with id 'also-missing'"),
-    (["--out", "x.xls", ARCC], 1, "must end in .xlsx"),
-    (["--out", "missing-folder/x.xlsx", ARCC], 1, "does not exist"),
-    (["--format", "csv", "--out", "x.xlsx", ARCC], 1, "name it .csv"),
-])
+@pytest.mark.parametrize(
+    "args, code, message",
+    [
+        (["--out", "x.xlsx"], 2, "give dataset ids or --all"),
+        (["--out", "x.xlsx", "--all", ARCC], 2, "give dataset ids or --all"),
+        (["--out", "x.xlsx", "no-such-trial", "also-missing"], 1, "no dataset with id 'also-missing'"),
+        (["--out", "x.xls", ARCC], 1, "must end in .xlsx"),
+        (["--out", "missing-folder/x.xlsx", ARCC], 1, "does not exist"),
+        (["--format", "csv", "--out", "x.xlsx", ARCC], 1, "name it .csv"),
+    ],
+)
 def test_mistakes_get_one_clear_line(tmp_path, monkeypatch, capsys, args, code, message):
     monkeypatch.chdir(tmp_path)
     assert main(["export", *args]) == code
@@ -79,4 +100,4 @@ def test_unknown_pooling_method_is_a_usage_error(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["export", "--out", "x.xlsx", ARCC, "--pool", "REML,bayes"])
     assert exit_info.value.code == 2
-    assert "unknown pooling method bayes" in capsys.readouterr().err
+    assert "unknown pooling method 'bayes'" in capsys.readouterr().err

@@ -56,8 +56,9 @@ def test_worker_results_come_back_by_key():
     jobs = {("km", i): functools.partial(_png, b"png %d" % i) for i in range(6)}
     with _batch(jobs, workers=2) as batch:
         assert batch.parallel
-        assert [batch.get(("km", i)) for i in reversed(range(6))] == [(b"png %d" % i, 1.0, 2.0)
-                                                                      for i in reversed(range(6))]
+        assert [batch.get(("km", i)) for i in reversed(range(6))] == [
+            (b"png %d" % i, 1.0, 2.0) for i in reversed(range(6))
+        ]
 
 
 @needs_fork
@@ -130,13 +131,19 @@ def test_parallel_export_reports_progress_and_cancels(library, tmp_path):
     datasets = [library.get(i) for i in DATASETS]
     seen: list[tuple[float, str]] = []
     with pytest.raises(Cancelled):
-        export_workbook(datasets, tmp_path / "c.xlsx", with_figures=True, workers=2,
-                        progress=lambda f, m: seen.append((f, m)),
-                        cancelled=lambda: any(m.startswith("Figure for") for _, m in seen))
+        export_workbook(
+            datasets,
+            tmp_path / "c.xlsx",
+            with_figures=True,
+            workers=2,
+            progress=lambda f, m: seen.append((f, m)),
+            cancelled=lambda: any(m.startswith("Figure for") for _, m in seen),
+        )
     assert list(tmp_path.iterdir()) == []
     seen.clear()
-    export_workbook(datasets, tmp_path / "c.xlsx", with_figures=True, workers=2,
-                    progress=lambda f, m: seen.append((f, m)))
+    export_workbook(
+        datasets, tmp_path / "c.xlsx", with_figures=True, workers=2, progress=lambda f, m: seen.append((f, m))
+    )
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert sum(m.startswith("Figure for") for _, m in seen) == len(DATASETS)

@@ -42,8 +42,11 @@ def comparison(workbook_path) -> pd.DataFrame:
 
 
 def _methods_notes(book) -> dict[str, str]:
-    return {row[1]: row[2] for row in book["Methods"].iter_rows(min_row=2, values_only=True)
-            if row[0] == "Caveats (footnotes)"}
+    return {
+        row[1]: row[2]
+        for row in book["Methods"].iter_rows(min_row=2, values_only=True)
+        if row[0] == "Caveats (footnotes)"
+    }
 
 
 def test_sheets_present_with_one_comparison_row_per_dataset(book, comparison):
@@ -122,8 +125,9 @@ def test_survival_tables_flag_every_approximation_row(workbook_path):
     kmdata = table[table["Dataset id"] == "bolero1-pfs-kmdata"]
     assert set(kmdata["Approximation"]) == {"no"} and set(kmdata["Curve kind"]) == {"patient-level"}
     at_12 = kmdata[kmdata["Time"] == 12]
-    assert ((at_12["Survival lower (95% CI)"] < at_12["Survival"])
-            & (at_12["Survival"] < at_12["Survival upper (95% CI)"])).all()
+    assert (
+        (at_12["Survival lower (95% CI)"] < at_12["Survival"]) & (at_12["Survival"] < at_12["Survival upper (95% CI)"])
+    ).all()
 
 
 def test_forest_sheet_notes_flips_and_pools_every_method(book):
@@ -216,8 +220,9 @@ def test_cancel_writes_nothing_and_progress_rises(library, tmp_path):
     seen: list[float] = []
     datasets = [library.get(i) for i in SUBSET[:3]]
     with pytest.raises(Cancelled):
-        export_workbook(datasets, tmp_path / "c.xlsx", progress=lambda f, m: seen.append(f),
-                        cancelled=lambda: len(seen) >= 3)
+        export_workbook(
+            datasets, tmp_path / "c.xlsx", progress=lambda f, m: seen.append(f), cancelled=lambda: len(seen) >= 3
+        )
     assert list(tmp_path.iterdir()) == []
     seen.clear()
     export_workbook(datasets, tmp_path / "c.xlsx", progress=lambda f, m: seen.append(f))

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from evidence_app.core.forest_data import build_forest, comparison_text, make_row
-from evidence_app.core.meta import pool
+from evidence_app.core.synthesis.forest_data import build_forest, comparison_text, make_row
+from evidence_app.core.synthesis.meta import pool
 from evidence_app.errors import AnalysisError
 
 
 def rcc(library, endpoint=None):
-    return [d for d in library.datasets if "renal" in d.trial.disease
-            and (endpoint is None or d.endpoint.name == endpoint)]
+    return [
+        d for d in library.datasets if "renal" in d.trial.disease and (endpoint is None or d.endpoint.name == endpoint)
+    ]
 
 
 def test_checkmate025_is_flipped_so_everolimus_is_experimental(library):
@@ -75,15 +76,17 @@ def test_pooled_estimates_match_the_meta_engine(library):
 
 
 def test_one_analysis_per_trial_is_pooled(library):
-    data = build_forest([library.get("record1-pfs-interim"), library.get("record1-pfs-final-central"),
-                         library.get("intorsect-pfs")])
+    data = build_forest(
+        [library.get("record1-pfs-interim"), library.get("record1-pfs-final-central"), library.get("intorsect-pfs")]
+    )
     by_id = {r.dataset_id: r for r in data.rows}
     assert by_id["record1-pfs-final-central"].pooled and by_id["intorsect-pfs"].pooled
     interim = by_id["record1-pfs-interim"]
     assert not interim.pooled and interim.status == "reported" and "one analysis per trial" in interim.note
     assert data.overall.k == 2
-    everything = build_forest([library.get("record1-pfs-interim"), library.get("record1-pfs-final-central")],
-                              one_per_trial=False)
+    everything = build_forest(
+        [library.get("record1-pfs-interim"), library.get("record1-pfs-final-central")], one_per_trial=False
+    )
     assert everything.overall.k == 2
 
 

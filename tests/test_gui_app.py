@@ -24,9 +24,16 @@ from tests.test_gui_support import MPL_QT_WARNING, error_dialogs, main_window
 
 pytestmark = pytest.mark.filterwarnings(MPL_QT_WARNING)
 
-SHORTCUTS = {"find": "Ctrl+F", "import_dataset": "Ctrl+O", "export_workbook": "Ctrl+E",
-             "export_figure": "Ctrl+Shift+E", "forest": "Ctrl+L", "reload": "F5", "quit": "Ctrl+Q",
-             "delete": "Del"}
+SHORTCUTS = {
+    "find": "Ctrl+F",
+    "import_dataset": "Ctrl+O",
+    "export_workbook": "Ctrl+E",
+    "export_figure": "Ctrl+Shift+E",
+    "forest": "Ctrl+L",
+    "reload": "F5",
+    "quit": "Ctrl+Q",
+    "delete": "Del",
+}
 
 
 @pytest.fixture

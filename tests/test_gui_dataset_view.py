@@ -32,8 +32,10 @@ def test_arcc_os_numbers_show_the_published_hazard_ratio(qtbot, window):
     numbers = window.dataset_view.numbers
     # Published numbers are on screen at once, before any computation finished.
     assert "0.73 (0.58–0.92)" in numbers.cell_texts()
-    qtbot.waitUntil(lambda: window.dataset_view.analysis is not None
-                    or "not available" in window.dataset_view.status.text(), timeout=30000)
+    qtbot.waitUntil(
+        lambda: window.dataset_view.analysis is not None or "not available" in window.dataset_view.status.text(),
+        timeout=30000,
+    )
     texts = numbers.cell_texts()
     assert "0.73 (0.58–0.92)" in texts
     assert "not reported" in texts  # e.g. events: never estimated

@@ -13,10 +13,10 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QGuiApplication, QMouseEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QPushButton
 
-from evidence_app.core.dataset_io import load_dataset
-from evidence_app.core.digitize_image import FigureImage, file_sha256
-from evidence_app.core.digitize_provenance import provenance_summary
-from evidence_app.core.digitize_session import DigitizerSession
+from evidence_app.core.datasets.io import load_dataset
+from evidence_app.core.digitize.image import FigureImage, file_sha256
+from evidence_app.core.digitize.provenance import provenance_summary
+from evidence_app.core.digitize.session import DigitizerSession
 from evidence_app.errors import InputError
 from evidence_app.gui.digitizer import DigitizerWindow
 from evidence_app.gui.digitizer.at_risk_table import split_pasted
@@ -25,6 +25,7 @@ from evidence_app.gui.workers import JobRunner
 from evidence_app.resources import user_datasets_dir
 from tests.figure_support import BLUE, ORANGE, TIMES, km_figure, km_steps, simulate
 from tests.test_gui_support import close_dialogs, digitizer_window, error_dialogs
+
 
 @pytest.fixture(scope="module")
 def arms():
@@ -75,13 +76,14 @@ def drag(win: DigitizerWindow, start: QPoint, end: QPoint) -> None:
     """Press, move with the button held, release: a real drag on the canvas."""
     viewport = win.canvas.viewport()
     left, none = Qt.MouseButton.LeftButton, Qt.MouseButton.NoButton
-    for kind, pos, button, buttons in ((QEvent.Type.MouseButtonPress, start, left, left),
-                                       (QEvent.Type.MouseMove, (start + end) / 2, none, left),
-                                       (QEvent.Type.MouseMove, end, none, left),
-                                       (QEvent.Type.MouseButtonRelease, end, left, none)):
+    for kind, pos, button, buttons in (
+        (QEvent.Type.MouseButtonPress, start, left, left),
+        (QEvent.Type.MouseMove, (start + end) / 2, none, left),
+        (QEvent.Type.MouseMove, end, none, left),
+        (QEvent.Type.MouseButtonRelease, end, left, none),
+    ):
         point = QPointF(pos)
-        event = QMouseEvent(kind, point, viewport.mapToGlobal(point), button, buttons,
-                            Qt.KeyboardModifier.NoModifier)
+        event = QMouseEvent(kind, point, viewport.mapToGlobal(point), button, buttons, Qt.KeyboardModifier.NoModifier)
         QApplication.sendEvent(viewport, event)
 
 
@@ -193,8 +195,10 @@ def test_digitize_edit_and_save_a_dataset_with_provenance(qtbot, window, figure,
     assert [t["pixel"] for t in cal_record["x_ticks"]] == pytest.approx([ticks["x1"][0], ticks["x2"][0]], abs=1)
     assert [t["pixel"] for t in cal_record["y_ticks"]] == pytest.approx([ticks["y1"][1], ticks["y2"][1]], abs=1)
     assert prov["extraction"]["colors"] == [BLUE, ORANGE] and prov["extraction"]["tolerance"] == 60
-    assert prov["at_risk"] == {"times": list(map(float, TIMES)), "table": {"everolimus": counts[0],
-                                                                          "placebo": counts[1]}}
+    assert prov["at_risk"] == {
+        "times": list(map(float, TIMES)),
+        "table": {"everolimus": counts[0], "placebo": counts[1]},
+    }
     assert prov["versions"]["digitizer"] and "version" in prov["versions"]["reconstruction"] and prov["date"]
     summary = dict(provenance_summary(prov))
     assert summary["Image SHA-256"] == file_sha256(path)
@@ -355,8 +359,10 @@ def test_pasted_rows_are_split_into_cells_with_arm_names_dropped(rows, named):
     assert split_pasted(spaced) == [[str(n) for n in row] for row in rows]
 
 
-@given(st.from_regex(r"10\.[0-9]{4,5}/[A-Za-z0-9.]{1,12}", fullmatch=True),
-       st.sampled_from(["", "https://doi.org/", "http://dx.doi.org/", "doi: "]))
+@given(
+    st.from_regex(r"10\.[0-9]{4,5}/[A-Za-z0-9.]{1,12}", fullmatch=True),
+    st.sampled_from(["", "https://doi.org/", "http://dx.doi.org/", "doi: "]),
+)
 def test_doi_as_typed_or_as_an_address(doi, prefix):
     assert parse_doi(f"  {prefix}{doi} ") == doi
 
@@ -367,11 +373,27 @@ def test_not_a_doi_is_refused():
         parse_doi("NEJM 2007")
 
 
-json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-                           lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                                       max_size=4), max_leaves=12)
-provenance_keys = st.sampled_from(["method", "image", "calibration", "extraction", "points_edited", "arms",
-                                   "at_risk", "versions", "date", "files", "imported", "other"])
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4),
+    max_leaves=12,
+)
+provenance_keys = st.sampled_from(
+    [
+        "method",
+        "image",
+        "calibration",
+        "extraction",
+        "points_edited",
+        "arms",
+        "at_risk",
+        "versions",
+        "date",
+        "files",
+        "imported",
+        "other",
+    ]
+)
 
 
 @given(st.dictionaries(provenance_keys, json_values, max_size=8))

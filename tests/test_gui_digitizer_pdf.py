@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QSpinBox
 
-from evidence_app.core.dataset_io import load_dataset
-from evidence_app.core.digitize_image import file_sha256, load_figure
+from evidence_app.core.datasets.io import load_dataset
+from evidence_app.core.digitize.image import file_sha256, load_figure
 from evidence_app.gui.digitizer import DigitizerWindow
 from evidence_app.gui.digitizer.window import IMAGE_FILTER
 from evidence_app.resources import user_datasets_dir
@@ -92,8 +92,14 @@ def test_pick_page_two_digitize_it_and_save_the_page_in_the_provenance(qtbot, wi
     with qtbot.waitSignal(window.datasetSaved, timeout=5_000) as saved:
         qtbot.mouseClick(save.findChild(QPushButton, "saveDataset"), Qt.MouseButton.LeftButton)
     prov = load_dataset(user_datasets_dir() / f"{saved.args[0]}.json").curve.provenance
-    assert prov["image"] == {"file_name": "paper.pdf", "sha256": file_sha256(paper), "width": 1800,
-                             "height": 1200, "page": 2, "dpi": 300.0}
+    assert prov["image"] == {
+        "file_name": "paper.pdf",
+        "sha256": file_sha256(paper),
+        "width": 1800,
+        "height": 1200,
+        "page": 2,
+        "dpi": 300.0,
+    }
 
 
 def test_one_page_pdf_opens_without_asking_and_cancel_keeps_the_figure(qtbot, window, paper, arms, tmp_path):
@@ -109,10 +115,13 @@ def test_one_page_pdf_opens_without_asking_and_cancel_keeps_the_figure(qtbot, wi
     assert window.session.path == single and not error_dialogs()
 
 
-@pytest.mark.parametrize(("content", "message"), [
-    (b"Not a PDF at all", "not a readable PDF"),
-    (b"", "The PDF file is empty"),
-])
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"Not a PDF at all", "not a readable PDF"),
+        (b"", "The PDF file is empty"),
+    ],
+)
 def test_bad_pdf_goes_to_the_error_dialog(qtbot, window, tmp_path, content, message):
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(content)

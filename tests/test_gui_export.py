@@ -25,8 +25,9 @@ def test_export_workbook_through_the_dialog(qtbot, window, tmp_path, monkeypatch
     dialog = top_level("workbookExportDialog")
     assert dialog is not None
     assert dialog.scope_buttons["selected"].isChecked() and "(3)" in dialog.scope_buttons["selected"].text()
-    qtbot.mouseClick(dialog.method_boxes["DL"], Qt.MouseButton.LeftButton,
-                     pos=dialog.method_boxes["DL"].rect().center())
+    qtbot.mouseClick(
+        dialog.method_boxes["DL"], Qt.MouseButton.LeftButton, pos=dialog.method_boxes["DL"].rect().center()
+    )
     export = window.workbook_export
     with qtbot.waitSignal(export.done, timeout=60000) as blocker:
         qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)

@@ -15,6 +15,7 @@ pytestmark = pytest.mark.filterwarnings(MPL_QT_WARNING)
 def window(qtbot, library):
     yield from main_window(qtbot, library)
 
+
 # Three second-line clear-cell PFS trials (everolimus in the experimental or the control arm).
 THREE = ["record1-pfs-final-central", "meteor-pfs", "checkmate025-pfs"]
 

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QPushButton, QWizard
 
-from evidence_app.core.dataset_io import load_dataset
-from evidence_app.core.digitized_csv import read_digitized_curves
+from evidence_app.core.datasets.io import load_dataset
+from evidence_app.core.digitize.csv_input import read_digitized_curves
 from evidence_app.resources import datasets_dir, user_datasets_dir
 from tests.test_gui_support import MPL_QT_WARNING, error_dialogs, main_window
 
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.filterwarnings(MPL_QT_WARNING)
 @pytest.fixture
 def window(qtbot, library):
     yield from main_window(qtbot, library)
+
 
 TIMES = (0, 6, 12, 18, 24)
 

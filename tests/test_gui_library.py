@@ -21,8 +21,12 @@ def test_main_window_lists_and_filters(window, qtbot, library):
     panel = window.library_panel
     assert panel.proxy.rowCount() == len(library)
     qtbot.keyClicks(panel.search, "RECORD-1")
-    assert set(panel.visible_ids()) == {"record1-pfs-interim", "record1-pfs-final-central",
-                                         "record1-pfs-final-investigator", "record1-os-final"}
+    assert set(panel.visible_ids()) == {
+        "record1-pfs-interim",
+        "record1-pfs-final-central",
+        "record1-pfs-final-investigator",
+        "record1-os-final",
+    }
     panel.search.clear()
     assert panel.proxy.rowCount() == len(library)
 
@@ -59,8 +63,13 @@ def test_facet_combos_and_search_combine(window, qtbot):
 def test_curve_kind_and_comparator_filters(window):
     panel = window.library_panel
     panel.set_filter("curve", "patient-level")
-    assert set(panel.visible_ids()) == {"bolero1-pfs-kmdata", "bolero2-os-kmdata", "bolero3-pfs-kmdata",
-                                         "radiant4-os-kmdata", "radiant4-pfs-kmdata"}
+    assert set(panel.visible_ids()) == {
+        "bolero1-pfs-kmdata",
+        "bolero2-os-kmdata",
+        "bolero3-pfs-kmdata",
+        "radiant4-os-kmdata",
+        "radiant4-pfs-kmdata",
+    }
     panel.set_filter("comparator", "Placebo")
     assert "bolero2-os-kmdata" not in panel.visible_ids()  # its control arm is exemestane
 
@@ -77,8 +86,10 @@ def test_sorting_by_hazard_ratio_is_numeric(window):
 
 def test_badges_are_shown(window):
     panel = window.library_panel
-    flags = {panel.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole): panel.proxy.index(r, COLUMNS.index("Flags")).data()
-             for r in range(panel.proxy.rowCount())}
+    flags = {
+        panel.proxy.index(r, 0).data(Qt.ItemDataRole.UserRole): panel.proxy.index(r, COLUMNS.index("Flags")).data()
+        for r in range(panel.proxy.rowCount())
+    }
     assert "summary only" in flags["arcc-os-tem-vs-ifn"]
     assert "interim analysis" in flags["arcc-os-tem-vs-ifn"]
     assert "80% CI" in flags["aspen-pfs"]

@@ -54,7 +54,7 @@ def test_the_guard_itself_catches_a_connection(network_attempts):
 def km_png(path: Path) -> None:
     from matplotlib.figure import Figure
 
-    from evidence_app.core.survival import fit_km
+    from evidence_app.core.stats.survival import fit_km
 
     rng = np.random.default_rng(3)
     fig = Figure(figsize=(6, 4), dpi=100)
@@ -68,8 +68,8 @@ def km_png(path: Path) -> None:
 
 
 def test_every_view_export_and_digitizer_stay_offline(qtbot, library, tmp_path, network_attempts):
-    from evidence_app.core.analysis import analyze_dataset
-    from evidence_app.core.digitize_extract import digitize
+    from evidence_app.core.digitize.extract import digitize
+    from evidence_app.core.stats.analysis import analyze_dataset
     from evidence_app.export.workbook import export_workbook
     from evidence_app.plots.km import KMOptions, draw_km
     from evidence_app.plots.save import save_figure

@@ -7,15 +7,16 @@ import math
 import pytest
 
 from evidence_app.cli import main
-from evidence_app.core.forest_data import build_forest
+from evidence_app.core.synthesis.forest_data import build_forest
 from evidence_app.plots.forest import ForestOptions, draw_forest
 from evidence_app.plots.style import new_figure
 from tests.test_plots_km import overlapping_texts
 
 
 def rcc(library, endpoint=None):
-    return [d for d in library.datasets if "renal" in d.trial.disease
-            and (endpoint is None or d.endpoint.name == endpoint)]
+    return [
+        d for d in library.datasets if "renal" in d.trial.disease and (endpoint is None or d.endpoint.name == endpoint)
+    ]
 
 
 def many(library, n):
@@ -120,15 +121,31 @@ def test_single_column_width_still_has_no_overlaps(library):
 
 def test_cli_forest_all_rcc_for_one_endpoint(tmp_path, capsys):
     out = tmp_path / "forest.pdf"
-    code = main(["figure", "forest", "--all", "--endpoint", "OS", "--group-by", "setting", "--pool", "DL",
-                 "--hk", "--out", str(out)])
+    code = main(
+        [
+            "figure",
+            "forest",
+            "--all",
+            "--endpoint",
+            "OS",
+            "--group-by",
+            "setting",
+            "--pool",
+            "DL",
+            "--hk",
+            "--out",
+            str(out),
+        ]
+    )
     assert code == 0, capsys.readouterr().err
     data = out.read_bytes()
     assert data.startswith(b"%PDF") and b"/Type /Page" in data
     assert "pooled" in capsys.readouterr().err
     svg = tmp_path / "two.svg"
-    assert main(["figure", "forest", "checkmate025-os", "meteor-os-interim", "--orient", "published",
-                 "--out", str(svg)]) == 0
+    assert (
+        main(["figure", "forest", "checkmate025-os", "meteor-os-interim", "--orient", "published", "--out", str(svg)])
+        == 0
+    )
     assert svg.read_text().lstrip().startswith(("<?xml", "<svg"))
     assert main(["figure", "forest", "--out", str(tmp_path / "none.png")]) == 1
     assert "--all" in capsys.readouterr().err

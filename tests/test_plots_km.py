@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from evidence_app.cli import main
-from evidence_app.core.analysis import analyze_dataset
+from evidence_app.core.stats.analysis import analyze_dataset
 from evidence_app.errors import ExportError
 from evidence_app.plots.km import APPROXIMATION_LABEL, AT_RISK_HEADER, KMOptions, draw_km
 from evidence_app.plots.save import save_figure
@@ -25,8 +25,7 @@ def overlapping_texts(fig, tolerance: float = 0.5):
 
     texts = [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()]
     boxes = [(t, t.get_window_extent(renderer).shrunk(1, 1).padded(-tolerance)) for t in texts]
-    return [(a.get_text(), b.get_text()) for (a, ba), (b, bb) in itertools.combinations(boxes, 2)
-            if ba.overlaps(bb)]
+    return [(a.get_text(), b.get_text()) for (a, ba), (b, bb) in itertools.combinations(boxes, 2) if ba.overlaps(bb)]
 
 
 @pytest.fixture(scope="module")
@@ -101,8 +100,11 @@ def test_no_text_overlaps(kmdata, approximation, width):
 
 def test_options_switch_parts_off(kmdata):
     fig = new_figure()
-    art = draw_km(fig, kmdata, KMOptions(ci_bands=False, risk_table=False, median_lines=False,
-                                         censor_marks=False, show_hr_box=False))
+    art = draw_km(
+        fig,
+        kmdata,
+        KMOptions(ci_bands=False, risk_table=False, median_lines=False, censor_marks=False, show_hr_box=False),
+    )
     assert not art.bands and art.risk_ax is None and not art.median_lines and not art.censor_marks
     assert art.hr_box is None
     width_double = draw_km(new_figure(), kmdata, KMOptions(width="double")).ax.figure.get_figwidth()
@@ -142,7 +144,7 @@ def test_plots_never_load_pyplot():
     code = (
         "import sys\n"
         "from evidence_app.plots import km, forest, save, style\n"
-        "import evidence_app.commands_figure\n"
+        "import evidence_app.cli.figure\n"
         "fig = style.new_figure()\n"
         "fig.add_subplot().plot([0, 1])\n"
         "fig.canvas.draw()\n"
@@ -156,17 +158,19 @@ def test_plots_never_load_pyplot():
 def test_digitized_points_are_overlaid_on_a_reconstructed_curve(library, kmdata):
     import numpy as np
 
-    from evidence_app.core.schema import DigitizedArm, DigitizedCurve
+    from evidence_app.core.datasets.schema import DigitizedArm, DigitizedCurve
 
     arms = {}
     for result in kmdata.arms:  # a digitized curve made from the kmdata curve and its numbers at risk
         fit = result.fit
         idx = np.linspace(0, len(fit.timeline) - 1, 30).astype(int)
         at_risk = [(float(t), int((result.data.time >= t).sum())) for t in (0, 24, 48, 72, 96)]
-        arms[result.arm.id] = DigitizedArm(points=[(float(fit.timeline[i]), float(fit.survival[i])) for i in idx],
-                                           at_risk=at_risk)
-    dataset = kmdata.dataset.model_copy(update={"id": "digitized-copy",
-                                                "curve": DigitizedCurve(kind="digitized", arms=arms)})
+        arms[result.arm.id] = DigitizedArm(
+            points=[(float(fit.timeline[i]), float(fit.survival[i])) for i in idx], at_risk=at_risk
+        )
+    dataset = kmdata.dataset.model_copy(
+        update={"id": "digitized-copy", "curve": DigitizedCurve(kind="digitized", arms=arms)}
+    )
     fig = new_figure()
     art = draw_km(fig, analyze_dataset(dataset))
     assert set(art.digitized) == set(arms) and len(art.digitized["eve"].get_xdata()) == 30
@@ -190,8 +194,12 @@ def test_boxes_are_predicted_where_matplotlib_puts_them(approximation, width):
     for artist in (art.legend, art.hr_box):
         for (x, y), predicted in zip(ANCHORS, candidate_boxes(artist, art.ax, renderer)):
             set_anchor(artist, art.ax, x, y)
-            np.testing.assert_allclose(artist.get_window_extent(renderer).get_points(), predicted.get_points(),
-                                       atol=1e-6, err_msg=f"{type(artist).__name__} at {(x, y)}")
+            np.testing.assert_allclose(
+                artist.get_window_extent(renderer).get_points(),
+                predicted.get_points(),
+                atol=1e-6,
+                err_msg=f"{type(artist).__name__} at {(x, y)}",
+            )
 
 
 def test_densify_walks_every_segment_in_steps():

@@ -34,8 +34,13 @@ CHECK = textwrap.dedent("""
 
 
 def test_removing_graphics_items_does_not_release_references_to_none():
-    result = subprocess.run([sys.executable, "-c", CHECK], capture_output=True, text=True, timeout=120,
-                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    result = subprocess.run(
+        [sys.executable, "-c", CHECK],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     assert result.returncode == 0, result.stderr
     change = int(result.stdout.split()[-1])
     # A correct binding leaves None's count unchanged; 6.11 keeps one extra (harmless) per item;

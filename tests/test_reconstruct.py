@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.datasets import load_rossi, load_waltons
 
-from evidence_app.core.guyot import guyot_ipd
-from evidence_app.core.reconstruct import ReconstructedArm, km_at, km_curve, reconstruct_ipd
+from evidence_app.core.reconstruction.guyot import guyot_ipd
+from evidence_app.core.reconstruction.reconstruct import ReconstructedArm, km_at, km_curve, reconstruct_ipd
 from evidence_app.errors import AnalysisError, Cancelled, InputError
 
 

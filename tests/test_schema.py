@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from evidence_app.core.dataset_io import load_dataset, parse_dataset
-from evidence_app.core.library import Library
-from evidence_app.core.schema import parse_ci_level
+from evidence_app.core.datasets.io import load_dataset, parse_dataset
+from evidence_app.core.datasets.library import Library
+from evidence_app.core.datasets.schema import parse_ci_level
 from evidence_app.errors import DatasetValidationError
 
 
@@ -19,19 +19,24 @@ def minimal() -> dict:
         "format_version": 1,
         "id": "demo-os",
         "title": "Demo trial, overall survival",
-        "trial": {"name": "Demo", "acronym": "DEMO", "setting": "first-line", "disease": "RCC",
-                  "population": "ITT"},
+        "trial": {"name": "Demo", "acronym": "DEMO", "setting": "first-line", "disease": "RCC", "population": "ITT"},
         "endpoint": {"name": "OS"},
         "time_unit": "months",
         "arms": [
-            {"id": "a", "label": "Drug A", "agents": ["everolimus"],
-             "n": {"value": 100, "sources": ["p"]},
-             "median": {"value": 10.0, "ci": [8.0, 12.0], "ci_level": 0.95, "sources": ["p"]}},
+            {
+                "id": "a",
+                "label": "Drug A",
+                "agents": ["everolimus"],
+                "n": {"value": 100, "sources": ["p"]},
+                "median": {"value": 10.0, "ci": [8.0, 12.0], "ci_level": 0.95, "sources": ["p"]},
+            },
             {"id": "b", "label": "Drug B", "n": {"value": 98, "sources": ["p"]}},
         ],
-        "comparison": {"experimental_arm": "a", "control_arm": "b",
-                       "hazard_ratio": {"value": 0.8, "lower": 0.6, "upper": 0.95, "ci_level": "95%",
-                                        "sources": ["p"]}},
+        "comparison": {
+            "experimental_arm": "a",
+            "control_arm": "b",
+            "hazard_ratio": {"value": 0.8, "lower": 0.6, "upper": 0.95, "ci_level": "95%", "sources": ["p"]},
+        },
         "curve": {"kind": "digitized", "arms": {"a": {"points": [[0, 1], [5, 0.7]], "at_risk": [[0, 100]]}}},
         "sources": [{"id": "p", "kind": "primary paper", "citation": "Demo et al. J Demo 2020"}],
     }

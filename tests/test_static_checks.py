@@ -26,15 +26,19 @@ def _run(args: list[str], timeout: float) -> subprocess.CompletedProcess[str]:
 
 def _check(result: subprocess.CompletedProcess[str], tool: str) -> None:
     if result.returncode != 0:
-        pytest.fail(f"{tool} failed (exit code {result.returncode})\n--- stdout ---\n{result.stdout}"
-                    f"\n--- stderr ---\n{result.stderr}", pytrace=False)
+        pytest.fail(
+            f"{tool} failed (exit code {result.returncode})\n--- stdout ---\n{result.stdout}"
+            f"\n--- stderr ---\n{result.stderr}",
+            pytrace=False,
+        )
 
 
 @pytest.mark.slow
 def test_package_is_mypy_clean(tmp_path):
     # The files checked are pyproject's `files`: the whole package.
-    result = _run(["-m", "mypy", "--config-file", "pyproject.toml", "--cache-dir", str(tmp_path / "mypy-cache")],
-                  timeout=600)
+    result = _run(
+        ["-m", "mypy", "--config-file", "pyproject.toml", "--cache-dir", str(tmp_path / "mypy-cache")], timeout=600
+    )
     _check(result, "mypy")
 
 

@@ -8,8 +8,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from lifelines import KaplanMeierFitter
 
-from evidence_app.core.reconstruct import km_at
-from evidence_app.core.summary_curve import approximate_from_summary, fit_summary_curve, summary_survival_curve
+from evidence_app.core.reconstruction.reconstruct import km_at
+from evidence_app.core.reconstruction.summary_curve import (
+    approximate_from_summary,
+    fit_summary_curve,
+    summary_survival_curve,
+)
 from evidence_app.errors import AnalysisError, InputError
 
 

@@ -23,8 +23,14 @@ import sys
 import numpy as np
 import pytest
 
-from evidence_app.core.survival import (
-    arm_hazard_ratio, at_risk_table, compare_arms, fit_cox, fit_km, landmark_survival, rmst,
+from evidence_app.core.stats.survival import (
+    arm_hazard_ratio,
+    at_risk_table,
+    compare_arms,
+    fit_cox,
+    fit_km,
+    landmark_survival,
+    rmst,
 )
 from evidence_app.errors import AnalysisError, InputError
 
@@ -50,8 +56,10 @@ def rossi():
 
 
 def test_importing_the_core_does_not_load_lifelines():
-    code = ("import sys, evidence_app.core.survival, evidence_app.core.meta; "
-            "print(any(m.startswith('lifelines') for m in sys.modules))")
+    code = (
+        "import sys, evidence_app.core.stats.survival, evidence_app.core.synthesis.meta; "
+        "print(any(m.startswith('lifelines') for m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
@@ -133,12 +141,12 @@ def test_at_risk_table_counting_convention():
     rows = at_risk_table(TIME, EVENT, [0, 1, 2, 2.5, 4, 5])
     got = [(r.time, r.n_at_risk, r.events, r.censored) for r in rows]
     assert got == [
-        (0, 6, 0, 0),    # everyone at risk at the start
-        (1, 6, 1, 0),    # at risk just before t=1; the event at 1 already counted
-        (2, 5, 2, 1),    # event and censoring at t=2 both counted at t=2
+        (0, 6, 0, 0),  # everyone at risk at the start
+        (1, 6, 1, 0),  # at risk just before t=1; the event at 1 already counted
+        (2, 5, 2, 1),  # event and censoring at t=2 both counted at t=2
         (2.5, 3, 2, 1),  # between times: nothing new
-        (4, 2, 3, 2),    # censoring time
-        (5, 1, 4, 2),    # last event time
+        (4, 2, 3, 2),  # censoring time
+        (5, 1, 4, 2),  # last event time
     ]
 
 
@@ -155,19 +163,22 @@ def test_cox_matches_lifelines_rossi_docs(rossi):  # [LL-reg]
     names = ["fin", "age", "race", "wexp", "mar", "paro", "prio"]
     model = fit_cox(rossi["week"], rossi["arrest"], {n: rossi[n] for n in names})
     fin, prio = model.terms["fin"], model.terms["prio"]
-    assert [round(x, 2) for x in (fin.log_hr, fin.hr, fin.se, fin.lower, fin.upper)] == \
-        [-0.38, 0.68, 0.19, 0.47, 1.00]
+    assert [round(x, 2) for x in (fin.log_hr, fin.hr, fin.se, fin.lower, fin.upper)] == [-0.38, 0.68, 0.19, 0.47, 1.00]
     assert round(fin.log_hr / fin.se, 2) == -1.98
-    assert [round(x, 2) for x in (prio.log_hr, prio.hr, prio.se, prio.lower, prio.upper)] == \
-        [0.09, 1.10, 0.03, 1.04, 1.16]
+    assert [round(x, 2) for x in (prio.log_hr, prio.hr, prio.se, prio.lower, prio.upper)] == [
+        0.09,
+        1.10,
+        0.03,
+        1.04,
+        1.16,
+    ]
     assert round(prio.log_hr / prio.se, 2) == 3.19
     assert round(model.log_likelihood, 2) == -658.75 and model.events == 114
 
 
 def test_stratified_cox_matches_lifelines_docs(rossi):  # [LL-reg]
     names = ["fin", "age", "wexp", "mar", "paro", "prio"]
-    model = fit_cox(rossi["week"], rossi["arrest"], {n: rossi[n] for n in names},
-                    strata=rossi["race"])
+    model = fit_cox(rossi["week"], rossi["arrest"], {n: rossi[n] for n in names}, strata=rossi["race"])
     prio = model.terms["prio"]
     assert round(model.log_likelihood, 2) == -620.56
     assert round(prio.log_hr / prio.se, 2) == 3.21
@@ -175,8 +186,7 @@ def test_stratified_cox_matches_lifelines_docs(rossi):  # [LL-reg]
 
 def test_compare_arms_logrank_and_rmst(dd):  # [LL-uni] log-rank 260.47
     time, event, dem = dd
-    result = compare_arms(time[dem], event[dem], time[~dem], event[~dem],
-                          labels=("Democracy", "Non-democracy"))
+    result = compare_arms(time[dem], event[dem], time[~dem], event[~dem], labels=("Democracy", "Non-democracy"))
     assert round(result.logrank_chi2, 2) == 260.47 and result.logrank_p < 1e-50
     hr = result.hazard_ratio
     assert (hr.experimental, hr.control) == ("Democracy", "Non-democracy") and hr.hr > 1
@@ -215,7 +225,7 @@ def test_input_problems_are_reported():
 @pytest.mark.filterwarnings("ignore::lifelines.exceptions.ConvergenceWarning")  # the case provokes them on purpose
 def test_complete_separation_is_a_clear_error_not_a_crash():
     """All control patients fail before any experimental patient: no finite HR exists."""
-    from evidence_app.core.survival import arm_hazard_ratio
+    from evidence_app.core.stats.survival import arm_hazard_ratio
     from evidence_app.errors import AnalysisError
 
     with pytest.raises(AnalysisError, match="cannot be estimated"):

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from evidence_app.core.survival import arm_hazard_ratio, compare_arms, fit_km
-from evidence_app.core.survival_numpy import two_arm_cox
+from evidence_app.core.stats.survival import arm_hazard_ratio, compare_arms, fit_km
+from evidence_app.core.stats.survival_numpy import two_arm_cox
 from evidence_app.errors import AnalysisError
 
 TOL = 1e-10
@@ -49,7 +49,9 @@ def _assert_fits_equal(fast, ref):
 
 def _assert_comparisons_equal(fast, ref):
     for name in ("hr", "lower", "upper", "p", "log_hr", "se"):
-        assert getattr(fast.hazard_ratio, name) == pytest.approx(getattr(ref.hazard_ratio, name), rel=TOL, abs=TOL), name
+        assert getattr(fast.hazard_ratio, name) == pytest.approx(getattr(ref.hazard_ratio, name), rel=TOL, abs=TOL), (
+            name
+        )
     assert fast.logrank_chi2 == pytest.approx(ref.logrank_chi2, rel=TOL, abs=TOL)
     assert fast.logrank_p == pytest.approx(ref.logrank_p, rel=TOL, abs=TOL)
     assert fast.ph_test_p == pytest.approx(ref.ph_test_p, rel=TOL, abs=TOL)
@@ -102,8 +104,12 @@ def test_awkward_fits_are_left_to_lifelines():
     separated = (np.array([1.0, 2, 3, 4]), np.array([1, 1, 1, 1]), np.array([5.0, 6, 7, 8]), np.array([1, 0, 0, 0]))
     assert two_arm_cox(*separated) is None
     # A fit lifelines cannot converge on fails with lifelines' own message either way.
-    lopsided = (np.r_[1.0, np.full(12000, 10.0)], np.r_[1, np.zeros(12000, int)], np.array([2.0, 3.0]),
-                np.array([1, 1]))
+    lopsided = (
+        np.r_[1.0, np.full(12000, 10.0)],
+        np.r_[1, np.zeros(12000, int)],
+        np.array([2.0, 3.0]),
+        np.array([1, 1]),
+    )
     messages = []
     for reference in (True, False):
         with warnings.catch_warnings(), pytest.raises(AnalysisError, match="could not be fitted") as error:
@@ -114,7 +120,7 @@ def test_awkward_fits_are_left_to_lifelines():
 
 
 def test_every_bundled_dataset_agrees(library):
-    from evidence_app.core.curves import arm_curve_data
+    from evidence_app.core.reconstruction.arm_data import arm_curve_data
 
     compared = 0
     for dataset in library.datasets:
@@ -124,8 +130,10 @@ def test_every_bundled_dataset_agrees(library):
             _assert_fits_equal(fit_km(arm.time, arm.event), fit_km(arm.time, arm.event, reference=True))
         if exp in data and ctl in data:
             e, c = data[exp], data[ctl]
-            _assert_comparisons_equal(compare_arms(e.time, e.event, c.time, c.event),
-                                      compare_arms(e.time, e.event, c.time, c.event, reference=True))
+            _assert_comparisons_equal(
+                compare_arms(e.time, e.event, c.time, c.event),
+                compare_arms(e.time, e.event, c.time, c.event, reference=True),
+            )
             compared += 1
     assert compared >= 25
 

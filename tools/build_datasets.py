@@ -24,8 +24,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evidence_app.core.dataset_io import dataset_to_json, parse_dataset  # noqa: E402
-from tools.dataset_config import KMDATA, RECORDS, URL_KINDS  # noqa: E402
+from evidence_app.core.datasets.io import dataset_to_json, parse_dataset
+from tools.dataset_config import KMDATA, RECORDS, URL_KINDS
 
 KIND_ORDER = ["primary paper", "registry", "congress abstract", "review", "secondary", "dataset"]
 LEVEL_RE = re.compile(r"(\d{2}(?:\.\d+)?)\s*%\s*(?:CI|confidence)", re.IGNORECASE)
@@ -71,11 +71,7 @@ class SourceBook:
         kind, description = url_info(url)
         cit = self.record.get("citation") or {}
         primary = kind == "primary paper" and description.startswith("{primary}")
-        citation = (
-            citation_text(cit) + description.replace("{primary}", "")
-            if primary
-            else description
-        )
+        citation = citation_text(cit) + description.replace("{primary}", "") if primary else description
         is_url = url.startswith("http")
         source = {
             "id": f"s{len(self.by_url) + 1}",
@@ -115,7 +111,9 @@ def reported(value: Any, ids: list[str], what: str, fallback: list[str]) -> dict
     return {"value": value, "sources": ids}
 
 
-def build_arm(book: SourceBook, arm: dict[str, Any], cfg: dict[str, Any], fallback: list[str], tag: str) -> dict[str, Any]:
+def build_arm(
+    book: SourceBook, arm: dict[str, Any], cfg: dict[str, Any], fallback: list[str], tag: str
+) -> dict[str, Any]:
     src = arm.get("sources", {})
     out: dict[str, Any] = {"id": cfg["id"], "label": arm["name"], "agents": cfg["agents"]}
     if cfg.get("regimen"):
@@ -136,8 +134,9 @@ def build_arm(book: SourceBook, arm: dict[str, Any], cfg: dict[str, Any], fallba
     landmarks = []
     for time, pct in (arm.get("landmarks") or {}).items():
         ids = book.cite(src.get("landmarks"))
-        landmarks.append({"time": float(time), "survival": pct / 100, "sources": ids or fallback,
-                          "note": f"published as {pct}%"})
+        landmarks.append(
+            {"time": float(time), "survival": pct / 100, "sources": ids or fallback, "note": f"published as {pct}%"}
+        )
     out["landmarks"] = landmarks
     return out
 
@@ -148,11 +147,11 @@ def build_record(record: dict[str, Any], cfg: dict[str, Any], records: list[dict
     book = SourceBook(record)
     fallback = book.cite((record.get("citation") or {}).get("sources"))
     arms_by_name = {a["name"]: a for a in record["arms"]}
-    arms = [build_arm(book, arms_by_name[name], acfg, fallback, f"{tag} {name}")
-            for name, acfg in cfg["arms"].items()]
+    arms = [build_arm(book, arms_by_name[name], acfg, fallback, f"{tag} {name}") for name, acfg in cfg["arms"].items()]
     src = record.get("sources", {})
     comparison: dict[str, Any] = {
-        "experimental_arm": cfg["experimental"], "control_arm": cfg["control"],
+        "experimental_arm": cfg["experimental"],
+        "control_arm": cfg["control"],
         "description": cfg.get("comparison", record.get("comparison")),
     }
     if cfg.get("hr", True) and record.get("hr") is not None:
@@ -175,8 +174,9 @@ def build_record(record: dict[str, Any], cfg: dict[str, Any], records: list[dict
     if cfg.get("p", True) and record.get("p_value") is not None:
         comparison["p_value"] = reported(str(record["p_value"]), book.cite(src.get("p_value")), f"{tag} p", fallback)
     if record.get("total_events") is not None:
-        comparison["total_events"] = reported(record["total_events"], book.cite(src.get("total_events")),
-                                              f"{tag} total events", fallback)
+        comparison["total_events"] = reported(
+            record["total_events"], book.cite(src.get("total_events")), f"{tag} total events", fallback
+        )
     flags = build_flags(record, cfg, book, fallback, src)
     assessment = record.get("assessment")
     return {
@@ -184,9 +184,14 @@ def build_record(record: dict[str, Any], cfg: dict[str, Any], records: list[dict
         "id": cfg["id"],
         "title": cfg["title"],
         "trial": {
-            "name": record["trial"], "acronym": cfg["acronym"], "registry_id": cfg.get("nct", record.get("nct")),
-            "phase": cfg.get("phase"), "setting": cfg["setting"], "disease": "advanced renal cell carcinoma",
-            "population": _population(record, cfg, records), "histology": cfg["histology"],
+            "name": record["trial"],
+            "acronym": cfg["acronym"],
+            "registry_id": cfg.get("nct", record.get("nct")),
+            "phase": cfg.get("phase"),
+            "setting": cfg["setting"],
+            "disease": "advanced renal cell carcinoma",
+            "population": _population(record, cfg, records),
+            "histology": cfg["histology"],
         },
         "endpoint": {"name": cfg.get("endpoint", record["endpoint"]), "assessment": assessment},
         "analysis": cfg.get("analysis", {"kind": "not stated"}),
@@ -194,8 +199,9 @@ def build_record(record: dict[str, Any], cfg: dict[str, Any], records: list[dict
         "arms": arms,
         "comparison": comparison,
         "curve": {"kind": "none"},
-        "sources": sorted(book.all() + primary_citation_source(record, book),
-                          key=lambda s: KIND_ORDER.index(s["kind"])),
+        "sources": sorted(
+            book.all() + primary_citation_source(record, book), key=lambda s: KIND_ORDER.index(s["kind"])
+        ),
         "flags": flags,
         "notes": record.get("notes"),
     }
@@ -215,44 +221,75 @@ def primary_citation_source(record: dict[str, Any], book: SourceBook) -> list[di
     cit = record.get("citation") or {}
     if not cit.get("title") or any(s["kind"] == "primary paper" for s in book.all()):
         return []
-    return [{"id": "citation", "kind": "primary paper", "citation": citation_text(cit), "url": None,
-             "pmid": cit.get("pmid"), "doi": cit.get("doi"),
-             "note": cit.get("note") or "trial publication (no number in this dataset was read from it directly)"}]
+    return [
+        {
+            "id": "citation",
+            "kind": "primary paper",
+            "citation": citation_text(cit),
+            "url": None,
+            "pmid": cit.get("pmid"),
+            "doi": cit.get("doi"),
+            "note": cit.get("note") or "trial publication (no number in this dataset was read from it directly)",
+        }
+    ]
 
 
-def build_flags(record: dict[str, Any], cfg: dict[str, Any], book: SourceBook, fallback: list[str],
-                src: dict[str, Any]) -> dict[str, Any]:
+def build_flags(
+    record: dict[str, Any], cfg: dict[str, Any], book: SourceBook, fallback: list[str], src: dict[str, Any]
+) -> dict[str, Any]:
     other = []
-    for key, label in (("total_events_all_three_arms", "Deaths across all three ARCC arms"),
-                       ("subgroup_total_n", "Patients in the subgroup"),
-                       ("subgroup_papillary_n", "Papillary RCC patients in the subgroup"),
-                       ("total_n", "Patients randomized (all arms)")):
+    for key, label in (
+        ("total_events_all_three_arms", "Deaths across all three ARCC arms"),
+        ("subgroup_total_n", "Patients in the subgroup"),
+        ("subgroup_papillary_n", "Papillary RCC patients in the subgroup"),
+        ("total_n", "Patients randomized (all arms)"),
+    ):
         if record.get(key) is not None and key in cfg.get("other", [key]):
             other.append({"label": label, "text": str(record[key]), "sources": book.cite(src.get(key)) or fallback})
     if record.get("rpsft_survival_ratio") is not None:
         lo, hi = record["rpsft_survival_ratio_ci"]
-        other.append({"label": "RPSFT-corrected survival ratio (crossover-adjusted)",
-                      "text": f"{record['rpsft_survival_ratio']} (95% CI {lo}–{hi})",
-                      "sources": book.cite(src.get("rpsft_survival_ratio")) or fallback})
+        other.append(
+            {
+                "label": "RPSFT-corrected survival ratio (crossover-adjusted)",
+                "text": f"{record['rpsft_survival_ratio']} (95% CI {lo}–{hi})",
+                "sources": book.cite(src.get("rpsft_survival_ratio")) or fallback,
+            }
+        )
     if record.get("hr_95ci_from_review") is not None:
         lo, hi = record["hr_95ci_from_review"]
-        other.append({"label": "HR with a 95% CI as tabulated in a review",
-                      "text": f"{record['hr']} ({lo}–{hi})", "sources": book.cite(src.get("hr_95ci_from_review"))})
+        other.append(
+            {
+                "label": "HR with a 95% CI as tabulated in a review",
+                "text": f"{record['hr']} ({lo}–{hi})",
+                "sources": book.cite(src.get("hr_95ci_from_review")),
+            }
+        )
     for key, label in (("earlier_analysis", "Earlier analysis"), ("later_analysis", "Later analysis")):
         extra = record.get(key)
         if extra:
             text = cfg.get(f"{key}_text") or json.dumps({k: v for k, v in extra.items() if k != "sources"})
             other.append({"label": label, "text": text, "sources": book.cite(extra.get("sources"))})
     for item in record.get("other_values") or []:
-        other.append({"label": "Other reported value", "text": cfg.get("other_values_text", "see source"),
-                      "sources": book.cite([item])})
+        other.append(
+            {
+                "label": "Other reported value",
+                "text": cfg.get("other_values_text", "see source"),
+                "sources": book.cite([item]),
+            }
+        )
     conflicts = []
     if not ("conflict_text" in cfg and cfg["conflict_text"] is None):
-        conflicts = [{"description": cfg.get("conflict_text", "a different value is reported"),
-                      "sources": book.cite([c])} for c in record.get("conflicting_values") or []]
+        conflicts = [
+            {"description": cfg.get("conflict_text", "a different value is reported"), "sources": book.cite([c])}
+            for c in record.get("conflicting_values") or []
+        ]
     caveats = list(cfg.get("caveats", []))
-    return {"secondary_source_only": bool(record.get("secondary_source_only") or cfg.get("secondary")),
-            "conflicting_values": conflicts, "other_reported": other, "caveats": caveats}
+    return {
+        "secondary_source_only": bool(record.get("secondary_source_only") or cfg.get("secondary")),
+        "conflicting_values": conflicts,
+        "other_reported": other,
+        "caveats": caveats,
+    }
 
 
 def read_kmdata_csv(path: Path) -> dict[str, dict[str, list]]:
@@ -270,42 +307,82 @@ def build_kmdata(folder: Path, entry: dict[str, Any], cfg: dict[str, Any]) -> di
     data = read_kmdata_csv(folder / entry["file"])
     key = entry.get("reported_in_kmdata_key") or {}
     sources = [
-        {"id": "primary", "kind": "primary paper", "citation": entry["source"], "url": None,
-         "pmid": cfg["pmid"], "doi": None, "note": f"Kaplan–Meier figure: {entry['title']}"},
-        {"id": "kmdata", "kind": "dataset",
-         "citation": "kmdata R package (raredd/kmdata), patient-level data reconstructed from the published "
-                     f"Kaplan–Meier figure ({entry['title']}); MIT licence, see datasets/LICENSE.kmdata",
-         "url": "https://github.com/raredd/kmdata", "pmid": None, "doi": None, "note": None},
+        {
+            "id": "primary",
+            "kind": "primary paper",
+            "citation": entry["source"],
+            "url": None,
+            "pmid": cfg["pmid"],
+            "doi": None,
+            "note": f"Kaplan–Meier figure: {entry['title']}",
+        },
+        {
+            "id": "kmdata",
+            "kind": "dataset",
+            "citation": "kmdata R package (raredd/kmdata), patient-level data reconstructed from the published "
+            f"Kaplan–Meier figure ({entry['title']}); MIT licence, see datasets/LICENSE.kmdata",
+            "url": "https://github.com/raredd/kmdata",
+            "pmid": None,
+            "doi": None,
+            "note": None,
+        },
     ]
     other = []
     if key.get("hazard_ratio") is not None:
-        other.append({"label": "Published HR as recorded by the kmdata curators (no CI recorded)",
-                      "text": str(key["hazard_ratio"]), "sources": ["kmdata"],
-                      "note": "secondary record of the published value; not used for pooling (no CI)"})
+        other.append(
+            {
+                "label": "Published HR as recorded by the kmdata curators (no CI recorded)",
+                "text": str(key["hazard_ratio"]),
+                "sources": ["kmdata"],
+                "note": "secondary record of the published value; not used for pooling (no CI)",
+            }
+        )
     if key.get("sample_size") is not None:
-        other.append({"label": "Reported sample size (kmdata key)", "text": str(int(key["sample_size"])),
-                      "sources": ["kmdata"]})
-    arms = [{"id": acfg["id"], "label": acfg["label"], "agents": acfg["agents"], "regimen": acfg.get("regimen")}
-            for name, acfg in cfg["arms"].items()]
+        other.append(
+            {"label": "Reported sample size (kmdata key)", "text": str(int(key["sample_size"])), "sources": ["kmdata"]}
+        )
+    arms = [
+        {"id": acfg["id"], "label": acfg["label"], "agents": acfg["agents"], "regimen": acfg.get("regimen")}
+        for name, acfg in cfg["arms"].items()
+    ]
     return {
-        "format_version": 1, "id": cfg["id"], "title": cfg["title"],
-        "trial": {"name": cfg["trial"], "acronym": cfg["acronym"], "registry_id": cfg.get("nct"),
-                  "phase": "3", "setting": cfg["setting"], "disease": cfg["disease"],
-                  "population": cfg["population"], "histology": "not stated"},
+        "format_version": 1,
+        "id": cfg["id"],
+        "title": cfg["title"],
+        "trial": {
+            "name": cfg["trial"],
+            "acronym": cfg["acronym"],
+            "registry_id": cfg.get("nct"),
+            "phase": "3",
+            "setting": cfg["setting"],
+            "disease": cfg["disease"],
+            "population": cfg["population"],
+            "histology": "not stated",
+        },
         "endpoint": {"name": cfg["endpoint"], "assessment": None},
         "analysis": {"kind": "not stated", "label": entry["title"]},
         "time_unit": entry["time_unit"],
         "arms": arms,
-        "comparison": {"experimental_arm": cfg["experimental"], "control_arm": cfg["control"],
-                       "description": cfg["comparison"]},
-        "curve": {"kind": "patient-level",
-                  "origin": "reconstructed from the published Kaplan–Meier figure by the kmdata curators",
-                  "arms": {cfg["arms"][name]["id"]: data[name] for name in cfg["arms"]},
-                  "sources": ["kmdata", "primary"]},
+        "comparison": {
+            "experimental_arm": cfg["experimental"],
+            "control_arm": cfg["control"],
+            "description": cfg["comparison"],
+        },
+        "curve": {
+            "kind": "patient-level",
+            "origin": "reconstructed from the published Kaplan–Meier figure by the kmdata curators",
+            "arms": {cfg["arms"][name]["id"]: data[name] for name in cfg["arms"]},
+            "sources": ["kmdata", "primary"],
+        },
         "sources": sources,
-        "flags": {"secondary_source_only": False, "conflicting_values": [], "other_reported": other,
-                  "caveats": ["Patient-level data are a reconstruction from the published figure (kmdata), "
-                              "not the trial's own data."]},
+        "flags": {
+            "secondary_source_only": False,
+            "conflicting_values": [],
+            "other_reported": other,
+            "caveats": [
+                "Patient-level data are a reconstruction from the published figure (kmdata), not the trial's own data."
+            ],
+        },
         "notes": entry.get("description"),
     }
 
@@ -339,7 +416,9 @@ published Kaplan-Meier figures cited in each dataset.
 def write_kmdata_licence(src: Path, dest: Path) -> None:
     header = src.read_text(encoding="utf-8")
     fields = dict(line.split(": ", 1) for line in header.strip().splitlines() if ": " in line)
-    text = header.rstrip() + "\n" + MIT_TEXT.format(year=fields.get("YEAR", ""), holder=fields.get("COPYRIGHT HOLDER", ""))
+    text = (
+        header.rstrip() + "\n" + MIT_TEXT.format(year=fields.get("YEAR", ""), holder=fields.get("COPYRIGHT HOLDER", ""))
+    )
     dest.write_text(text, encoding="utf-8")
 
 

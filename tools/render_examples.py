@@ -15,13 +15,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from evidence_app.core.analysis import analyze_dataset  # noqa: E402
-from evidence_app.core.forest_data import build_forest  # noqa: E402
-from evidence_app.core.library import load_library  # noqa: E402
-from evidence_app.plots.forest import ForestOptions, draw_forest  # noqa: E402
-from evidence_app.plots.km import KMOptions, draw_km  # noqa: E402
-from evidence_app.plots.save import save_figure  # noqa: E402
-from evidence_app.plots.style import new_figure  # noqa: E402
+from evidence_app.core.datasets.library import load_library
+from evidence_app.core.stats.analysis import analyze_dataset
+from evidence_app.core.synthesis.forest_data import build_forest
+from evidence_app.plots.forest import ForestOptions, draw_forest
+from evidence_app.plots.km import KMOptions, draw_km
+from evidence_app.plots.save import save_figure
+from evidence_app.plots.style import new_figure
 
 DPI = 300
 KM_FIGURES = {
@@ -31,14 +31,14 @@ KM_FIGURES = {
 }
 
 
-def render_km(library, out: Path) -> None:  # noqa: ANN001
+def render_km(library, out: Path) -> None:
     for name, dataset_id in KM_FIGURES.items():
         fig = new_figure("single")
         draw_km(fig, analyze_dataset(library.get(dataset_id)), KMOptions(width="single"))
         print(f"wrote {save_figure(fig, out / name, dpi=DPI, overwrite=True)}")
 
 
-def render_forests(library, out: Path) -> None:  # noqa: ANN001
+def render_forests(library, out: Path) -> None:
     """One forest per endpoint: every bundled RCC comparison (rows without a published HR and CI are
     listed as "not reported"), the mTOR inhibitor as experimental arm, grouped by setting, REML."""
     for endpoint in ("OS", "PFS"):

@@ -36,24 +36,40 @@ def main() -> int:
             OUT.mkdir(parents=True, exist_ok=True)
             app.primaryScreen().grabWindow(0).save(str(OUT / name))
             print("wrote", OUT / name)
+
         return take
 
     def open_dataset(dataset_id: str, tab: int = 0):
         def run() -> None:
             window.open_dataset(dataset_id)
             window.dataset_view.tabs.setCurrentIndex(tab)
+
         return run
 
     def forest() -> None:
-        ids = ["record1-pfs-final-central", "meteor-pfs", "checkmate025-pfs", "intorsect-pfs", "record3-pfs",
-               "aspen-pfs", "espn-pfs", "tempa-pfs"]
+        ids = [
+            "record1-pfs-final-central",
+            "meteor-pfs",
+            "checkmate025-pfs",
+            "intorsect-pfs",
+            "record3-pfs",
+            "aspen-pfs",
+            "espn-pfs",
+            "tempa-pfs",
+        ]
         window.library_panel.select_ids(ids)
         window.commands["forest"].trigger()
 
-    steps = [(1500, shot("library.png")),
-             (100, open_dataset("bolero3-pfs-kmdata")), (6000, shot("dataset-curves.png")),
-             (100, open_dataset("arcc-os-tem-vs-ifn", 1)), (5000, shot("dataset-numbers.png")),
-             (100, forest), (8000, shot("forest.png")), (500, app.quit)]
+    steps = [
+        (1500, shot("library.png")),
+        (100, open_dataset("bolero3-pfs-kmdata")),
+        (6000, shot("dataset-curves.png")),
+        (100, open_dataset("arcc-os-tem-vs-ifn", 1)),
+        (5000, shot("dataset-numbers.png")),
+        (100, forest),
+        (8000, shot("forest.png")),
+        (500, app.quit),
+    ]
     delay = 0
     for wait, action in steps:
         delay += wait

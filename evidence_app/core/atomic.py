@@ -5,6 +5,7 @@ A reader (or a crash) sees either the old file or the new one, never half of one
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Callable
@@ -14,9 +15,7 @@ from typing import BinaryIO
 from evidence_app.errors import ExportError
 
 
-def write_atomic(
-    path: str | Path, writer: Callable[[BinaryIO], object], *, overwrite: bool = True
-) -> Path:
+def write_atomic(path: str | Path, writer: Callable[[BinaryIO], object], *, overwrite: bool = True) -> Path:
     """Write ``path`` atomically by calling ``writer`` on a temporary binary file.
 
     Parameters
@@ -55,10 +54,8 @@ def write_atomic(
         except OSError as exc:
             raise ExportError(f"Cannot write {target}: {exc.strerror}.") from exc
     except BaseException:
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(tmp_name)
-        except OSError:
-            pass
         raise
     return target
 

@@ -24,8 +24,13 @@ def fmt_ci(lower: float | None, upper: float | None, digits: int = 2) -> str:
     return f"{lo}–{hi}"
 
 
-def fmt_hr(value: float | None, lower: float | None = None, upper: float | None = None,
-           level: float | None = 0.95, digits: int = 2) -> str:
+def fmt_hr(
+    value: float | None,
+    lower: float | None = None,
+    upper: float | None = None,
+    level: float | None = 0.95,
+    digits: int = 2,
+) -> str:
     """``0.73 (0.58–0.92)``; the level is written only when it is not 95%."""
     if value is None:
         return NOT_REPORTED
@@ -46,8 +51,15 @@ def fmt_p(p: float | None) -> str:
     return f"{p:.2f}"
 
 
-def fmt_median(value: float | None, lower: float | None = None, upper: float | None = None,
-               *, not_reached: bool = False, digits: int = 1, level: float | None = 0.95) -> str:
+def fmt_median(
+    value: float | None,
+    lower: float | None = None,
+    upper: float | None = None,
+    *,
+    not_reached: bool = False,
+    digits: int = 1,
+    level: float | None = 0.95,
+) -> str:
     if value is None:
         return NOT_REACHED if not_reached else NOT_REPORTED
     text = f"{value:.{digits}f}"

@@ -7,12 +7,12 @@ The same pure function is called from tests, the CLI and a GUI worker thread.
 
 from __future__ import annotations
 
-from typing import Callable, Optional
+from collections.abc import Callable
 
 from evidence_app.errors import Cancelled
 
-ProgressCallback = Optional[Callable[[float, str], None]]
-CancelCheck = Optional[Callable[[], bool]]
+ProgressCallback = Callable[[float, str], None] | None
+CancelCheck = Callable[[], bool] | None
 
 
 def report(progress: ProgressCallback, fraction: float, message: str = "") -> None:

@@ -1,6 +1,6 @@
 """Small frozen result types shared by the core, plots, export, CLI and GUI.
 
-Nothing outside :mod:`evidence_app.core.survival` touches lifelines objects: every survival
+Nothing outside :mod:`evidence_app.core.stats.survival` touches lifelines objects: every survival
 or meta-analysis result crosses module boundaries as one of these dataclasses. Types that
 hold numpy arrays use ``eq=False`` (array equality is element-wise, not a single bool) and
 store read-only arrays so a result cannot be changed after it was computed.

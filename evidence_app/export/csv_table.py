@@ -16,10 +16,10 @@ import io
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from evidence_app.core.analysis import DatasetAnalysis
 from evidence_app.core.atomic import write_atomic
+from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
-from evidence_app.core.schema import Dataset
+from evidence_app.core.stats.analysis import DatasetAnalysis
 from evidence_app.errors import ExportError
 from evidence_app.export.sheets import CellValue, Column, Link, Table
 from evidence_app.export.sheets_caveats import Footnotes

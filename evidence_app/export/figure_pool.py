@@ -42,9 +42,13 @@ _GUI_TOOLKITS = ("PySide6", "PyQt6", "PySide2", "PyQt5")
 
 def fork_is_safe() -> bool:
     """True where forking workers cannot inherit a lock held by another thread (see module doc)."""
-    return (sys.platform.startswith("linux") and "fork" in multiprocessing.get_all_start_methods()
-            and threading.current_thread() is threading.main_thread() and threading.active_count() == 1
-            and not any(name in sys.modules for name in _GUI_TOOLKITS))
+    return (
+        sys.platform.startswith("linux")
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.current_thread() is threading.main_thread()
+        and threading.active_count() == 1
+        and not any(name in sys.modules for name in _GUI_TOOLKITS)
+    )
 
 
 def cpu_count() -> int:
@@ -64,7 +68,7 @@ def default_workers(jobs: int) -> int:
 def _render_in_worker(job: RenderJob) -> Png | None:
     try:
         return job()
-    except Exception:  # noqa: BLE001 - the parent draws it again and raises the error itself
+    except Exception:
         return None
 
 
@@ -115,7 +119,7 @@ class FigureBatch:
                 break
             except FutureTimeout:
                 continue
-            except Exception:  # noqa: BLE001 - a worker died (killed, out of memory) or the job
+            except Exception:
                 break  # could not be sent: draw it here, where a real error shows itself
         return result if result is not None else self._jobs[key]()
 
@@ -129,6 +133,7 @@ class FigureBatch:
     def __enter__(self) -> FigureBatch:
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.close()

@@ -8,17 +8,15 @@ read rows without a file. :func:`write_table` gives every table the same look.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union, cast
+from typing import cast
 
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from evidence_app.core.analysis import DatasetAnalysis
+from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.formatting import NOT_REPORTED
-from evidence_app.core.schema import Dataset
+from evidence_app.core.stats.analysis import DatasetAnalysis
 from evidence_app.export import xlsx_format as fmt
-
-
 
 #: Tables up to this many characters wide print one page wide (A4 landscape, shrunk to fit);
 #: wider ones (the Comparison sheet) print across pages at a fixed scale.
@@ -36,7 +34,7 @@ class Link:
         return self.text
 
 
-CellValue = Union[str, int, float, Link, None]
+CellValue = str | int | float | Link | None
 
 
 @dataclass(frozen=True)
@@ -114,8 +112,14 @@ def _is_plain(table: Table) -> bool:
     """True when cells need no styling: no wrapping, formats, links, missing values or formula-like text."""
     if any(c.wrap or c.number_format or c.center for c in table.columns):
         return False
-    return all(not isinstance(v, Link) and v is not None and v != NOT_REPORTED
-               and not (isinstance(v, str) and v.startswith("=")) for row in table.rows for v in row)
+    return all(
+        not isinstance(v, Link)
+        and v is not None
+        and v != NOT_REPORTED
+        and not (isinstance(v, str) and v.startswith("="))
+        for row in table.rows
+        for v in row
+    )
 
 
 def write_table(ws: Worksheet, table: Table, *, frozen_cols: int = 0, header_lines: int = 2) -> int:

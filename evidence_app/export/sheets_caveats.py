@@ -10,43 +10,54 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from evidence_app.core.analysis import DatasetAnalysis
-from evidence_app.core.catalog import is_secondary_only, non_95_ci
-from evidence_app.core.curves import KIND_APPROXIMATION, KIND_RECONSTRUCTED
+from evidence_app.core.datasets.catalog import is_secondary_only, non_95_ci
+from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.formatting import fmt_level
-from evidence_app.core.schema import Dataset
+from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_RECONSTRUCTED
+from evidence_app.core.stats.analysis import DatasetAnalysis
 
 #: key -> (short label for the Notes column, full text for the Methods sheet)
 CATEGORIES: dict[str, tuple[str, str]] = {
-    "interim": ("interim analysis",
-                "Interim analysis: a later analysis of the same trial may give different numbers. Interim "
-                "and final analyses are separate datasets; do not pool both."),
-    "secondary": ("secondary source only",
-                  "The published numbers were read only from secondary sources (reviews, commentaries, "
-                  "news), not from the trial's own publication, registry record or congress abstract."),
-    "non95": ("CI level is not 95%",
-              "The hazard ratio's CI is published at a level other than 95% (the level is given in the "
-              "cell). Its standard error for pooling is derived with that level; compare widths with care."),
-    "assumed": ("CI level assumed",
-                "The source does not state the CI level of the hazard ratio; 95% is assumed."),
-    "no_ci": ("HR without CI",
-              "The hazard ratio is published without a confidence interval: it cannot be pooled and is "
-              "left out of the forest plot."),
-    "adjusted": ("adjusted HR",
-                 "Covariate-adjusted hazard ratio (the adjustment is named in the dataset's caveats)."),
-    "median_level": ("median CI level not stated",
-                     "A median's confidence interval is published without its level."),
-    "approximation": ("summary-based approximation",
-                      "Computed values come from a summary-based approximation: curves built from the "
-                      "published N, median and landmark survival (piecewise exponential). They reproduce "
-                      "the published summaries by construction and are not evidence beyond them."),
-    "reconstructed": ("reconstructed from digitized curve",
-                      "Computed values come from patient data reconstructed from a digitized Kaplan–Meier "
-                      "curve and its numbers at risk, not from the trial's own patient data."),
-    "ph": ("proportional hazards doubtful",
-           "In the computed data the Schoenfeld residual test rejects proportional hazards (p < 0.05): "
-           "the single hazard ratio averages an effect that changes over time; read it with the curves "
-           "and the RMST difference."),
+    "interim": (
+        "interim analysis",
+        "Interim analysis: a later analysis of the same trial may give different numbers. Interim "
+        "and final analyses are separate datasets; do not pool both.",
+    ),
+    "secondary": (
+        "secondary source only",
+        "The published numbers were read only from secondary sources (reviews, commentaries, "
+        "news), not from the trial's own publication, registry record or congress abstract.",
+    ),
+    "non95": (
+        "CI level is not 95%",
+        "The hazard ratio's CI is published at a level other than 95% (the level is given in the "
+        "cell). Its standard error for pooling is derived with that level; compare widths with care.",
+    ),
+    "assumed": ("CI level assumed", "The source does not state the CI level of the hazard ratio; 95% is assumed."),
+    "no_ci": (
+        "HR without CI",
+        "The hazard ratio is published without a confidence interval: it cannot be pooled and is "
+        "left out of the forest plot.",
+    ),
+    "adjusted": ("adjusted HR", "Covariate-adjusted hazard ratio (the adjustment is named in the dataset's caveats)."),
+    "median_level": ("median CI level not stated", "A median's confidence interval is published without its level."),
+    "approximation": (
+        "summary-based approximation",
+        "Computed values come from a summary-based approximation: curves built from the "
+        "published N, median and landmark survival (piecewise exponential). They reproduce "
+        "the published summaries by construction and are not evidence beyond them.",
+    ),
+    "reconstructed": (
+        "reconstructed from digitized curve",
+        "Computed values come from patient data reconstructed from a digitized Kaplan–Meier "
+        "curve and its numbers at risk, not from the trial's own patient data.",
+    ),
+    "ph": (
+        "proportional hazards doubtful",
+        "In the computed data the Schoenfeld residual test rejects proportional hazards (p < 0.05): "
+        "the single hazard ratio averages an effect that changes over time; read it with the curves "
+        "and the RMST difference.",
+    ),
 }
 
 
@@ -140,8 +151,10 @@ def _computed(a: DatasetAnalysis, notes: Footnotes, marks: RowMarks) -> None:
     d = a.dataset
     origin = getattr(d.curve, "origin", None)
     if origin:
-        marks.add("curve", notes.mark(f"origin:{origin}", f"patient-level data {origin}",
-                                      f"Patient-level data {origin}.", d.id))
+        marks.add(
+            "curve",
+            notes.mark(f"origin:{origin}", f"patient-level data {origin}", f"Patient-level data {origin}.", d.id),
+        )
     if KIND_APPROXIMATION in a.curve_kinds:
         marks.add("computed", notes.category("approximation", d.id))
     if KIND_RECONSTRUCTED in a.curve_kinds:
@@ -154,8 +167,10 @@ def _sources_and_flags(d: Dataset, notes: Footnotes, marks: RowMarks) -> None:
     if is_secondary_only(d):
         marks.add("sources", notes.category("secondary", d.id))
     for j, conflict in enumerate(d.flags.conflicting_values):
-        text = (f"{d.id}: a different value is reported elsewhere — {conflict.description} "
-                f"(source {', '.join(conflict.sources)}).")
+        text = (
+            f"{d.id}: a different value is reported elsewhere — {conflict.description} "
+            f"(source {', '.join(conflict.sources)})."
+        )
         marks.add("notes", notes.mark(f"conflict:{d.id}:{j}", "conflicting value", text, d.id))
     for caveat in d.flags.caveats:
         marks.add("notes", notes.mark(f"caveat:{caveat}", caveat, caveat, d.id))

@@ -7,41 +7,62 @@ numbers (for sorting and formulas) and as one "HR (CI)" text to paste into a doc
 
 from __future__ import annotations
 
-from evidence_app.core.analysis import DatasetAnalysis
-from evidence_app.core.catalog import source_kinds
-from evidence_app.core.curves import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
+from evidence_app.core.datasets.catalog import source_kinds
+from evidence_app.core.datasets.schema import Arm, Dataset
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_median, fmt_p
-from evidence_app.core.schema import Arm, Dataset
+from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
+from evidence_app.core.stats.analysis import DatasetAnalysis
 from evidence_app.export.sheets import AnalyzedDataset, CellValue, Column, Table
 from evidence_app.export.sheets_caveats import Footnotes, RowMarks, level_text, row_marks
 from evidence_app.export.xlsx_format import HR_FORMAT, INT_FORMAT, TIME_FORMAT
 
 NO_CURVE = "no curve data"
 NOT_COMPUTED = "not computed"
-CURVE_KINDS = {KIND_PATIENT: "patient-level", KIND_RECONSTRUCTED: "digitized",
-               KIND_APPROXIMATION: "summary approximation"}
+CURVE_KINDS = {
+    KIND_PATIENT: "patient-level",
+    KIND_RECONSTRUCTED: "digitized",
+    KIND_APPROXIMATION: "summary approximation",
+}
 
 COLUMNS = (
-    Column("Dataset id", 28), Column("Trial", 12), Column("Registry id", 13),
-    Column("Setting / line", 16, wrap=True), Column("Population", 40, wrap=True),
-    Column("Histology", 13), Column("Endpoint", 9), Column("Assessment", 20, wrap=True),
+    Column("Dataset id", 28),
+    Column("Trial", 12),
+    Column("Registry id", 13),
+    Column("Setting / line", 16, wrap=True),
+    Column("Population", 40, wrap=True),
+    Column("Histology", 13),
+    Column("Endpoint", 9),
+    Column("Assessment", 20, wrap=True),
     Column("Analysis", 24, wrap=True),
-    Column("Experimental arm", 22, wrap=True), Column("Control arm", 22, wrap=True),
-    Column("N experimental", 11, INT_FORMAT, wrap=True), Column("N control", 9, INT_FORMAT, wrap=True),
-    Column("Events experimental", 11, INT_FORMAT, wrap=True), Column("Events control", 9, INT_FORMAT, wrap=True),
-    Column("Median experimental (CI)", 20, wrap=True), Column("Median control (CI)", 20, wrap=True),
+    Column("Experimental arm", 22, wrap=True),
+    Column("Control arm", 22, wrap=True),
+    Column("N experimental", 11, INT_FORMAT, wrap=True),
+    Column("N control", 9, INT_FORMAT, wrap=True),
+    Column("Events experimental", 11, INT_FORMAT, wrap=True),
+    Column("Events control", 9, INT_FORMAT, wrap=True),
+    Column("Median experimental (CI)", 20, wrap=True),
+    Column("Median control (CI)", 20, wrap=True),
     Column("Time unit", 9),
-    Column("HR", 9, HR_FORMAT, wrap=True), Column("HR lower", 9, HR_FORMAT, wrap=True),
+    Column("HR", 9, HR_FORMAT, wrap=True),
+    Column("HR lower", 9, HR_FORMAT, wrap=True),
     Column("HR upper", 9, HR_FORMAT, wrap=True),
-    Column("HR CI level", 11, wrap=True), Column("HR (CI)", 24, wrap=True), Column("p-value", 14, wrap=True),
+    Column("HR CI level", 11, wrap=True),
+    Column("HR (CI)", 24, wrap=True),
+    Column("p-value", 14, wrap=True),
     Column("Curve kind", 18, wrap=True),
-    Column("Computed HR", 10, HR_FORMAT, wrap=True), Column("Computed HR lower", 10, HR_FORMAT, wrap=True),
-    Column("Computed HR upper", 10, HR_FORMAT, wrap=True), Column("Computed HR (95% CI)", 22, wrap=True),
-    Column("Computed log-rank p", 11), Column("Computed median experimental (95% CI)", 20, wrap=True),
+    Column("Computed HR", 10, HR_FORMAT, wrap=True),
+    Column("Computed HR lower", 10, HR_FORMAT, wrap=True),
+    Column("Computed HR upper", 10, HR_FORMAT, wrap=True),
+    Column("Computed HR (95% CI)", 22, wrap=True),
+    Column("Computed log-rank p", 11),
+    Column("Computed median experimental (95% CI)", 20, wrap=True),
     Column("Computed median control (95% CI)", 20, wrap=True),
-    Column("Computed RMST difference (95% CI)", 22, wrap=True), Column("RMST horizon", 9, TIME_FORMAT, wrap=True),
-    Column("PH test p", 9), Column("Other reported values", 40, wrap=True),
-    Column("Source kinds", 22, wrap=True), Column("Notes", 60, wrap=True),
+    Column("Computed RMST difference (95% CI)", 22, wrap=True),
+    Column("RMST horizon", 9, TIME_FORMAT, wrap=True),
+    Column("PH test p", 9),
+    Column("Other reported values", 40, wrap=True),
+    Column("Source kinds", 22, wrap=True),
+    Column("Notes", 60, wrap=True),
 )
 
 
@@ -75,14 +96,23 @@ def _published(d: Dataset, marks: RowMarks) -> list[CellValue]:
     if hr is None:
         hr_cells: list[CellValue] = [NOT_REPORTED] * 5
     else:
-        hr_cells = [hr.value, NOT_REPORTED if hr.lower is None else hr.lower,
-                    NOT_REPORTED if hr.upper is None else hr.upper,
-                    level_text(hr.ci_level, hr.ci_level_assumed) if hr.lower is not None else NOT_REPORTED,
-                    fmt_hr(hr.value, hr.lower, hr.upper, hr.ci_level) + marks.suffix("hr")]
+        hr_cells = [
+            hr.value,
+            NOT_REPORTED if hr.lower is None else hr.lower,
+            NOT_REPORTED if hr.upper is None else hr.upper,
+            level_text(hr.ci_level, hr.ci_level_assumed) if hr.lower is not None else NOT_REPORTED,
+            fmt_hr(hr.value, hr.lower, hr.upper, hr.ci_level) + marks.suffix("hr"),
+        ]
     return [
-        _count(exp.n), _count(ctl.n), _count(exp.events), _count(ctl.events),
-        _median(exp, marks), _median(ctl, marks), d.time_unit,
-        *hr_cells, NOT_REPORTED if p is None else p.value,
+        _count(exp.n),
+        _count(ctl.n),
+        _count(exp.events),
+        _count(ctl.events),
+        _median(exp, marks),
+        _median(ctl, marks),
+        d.time_unit,
+        *hr_cells,
+        NOT_REPORTED if p is None else p.value,
     ]
 
 
@@ -103,12 +133,22 @@ def _computed(item: AnalyzedDataset, marks: RowMarks) -> list[CellValue]:
     h = c.hazard_ratio
     exp_fit = a.arm_result(a.dataset.comparison.experimental_arm).fit
     ctl_fit = a.arm_result(a.dataset.comparison.control_arm).fit
-    medians = [fmt_median(f.median, f.median_lower, f.median_upper, not_reached=f.median is None) + tag
-               if f is not None else missing for f in (exp_fit, ctl_fit)]
+    medians = [
+        fmt_median(f.median, f.median_lower, f.median_upper, not_reached=f.median is None) + tag
+        if f is not None
+        else missing
+        for f in (exp_fit, ctl_fit)
+    ]
     r = c.rmst_difference
     return cells + [
-        h.hr, h.lower, h.upper, fmt_hr(h.hr, h.lower, h.upper, h.ci_level) + tag, fmt_p(c.logrank_p),
-        *medians, f"{signed(r.value)} ({signed(r.lower)} to {signed(r.upper)}){tag}", r.horizon,
+        h.hr,
+        h.lower,
+        h.upper,
+        fmt_hr(h.hr, h.lower, h.upper, h.ci_level) + tag,
+        fmt_p(c.logrank_p),
+        *medians,
+        f"{signed(r.value)} ({signed(r.lower)} to {signed(r.upper)}){tag}",
+        r.horizon,
         fmt_p(c.ph_test_p),
     ]
 
@@ -134,11 +174,22 @@ def comparison_row(item: AnalyzedDataset, notes: Footnotes) -> tuple[CellValue, 
     marks = row_marks(d, item.analysis, notes)
     t = d.trial
     return (
-        d.id, t.acronym, t.registry_id or NOT_REPORTED, t.setting, t.population, t.histology,
-        d.endpoint.name, d.endpoint.assessment or NOT_REPORTED, _analysis_text(d, marks),
-        d.experimental.label, d.control.label,
-        *_published(d, marks), *_computed(item, marks), _other_reported(d),
-        ", ".join(source_kinds(d)) + marks.suffix("sources"), _notes(item, marks),
+        d.id,
+        t.acronym,
+        t.registry_id or NOT_REPORTED,
+        t.setting,
+        t.population,
+        t.histology,
+        d.endpoint.name,
+        d.endpoint.assessment or NOT_REPORTED,
+        _analysis_text(d, marks),
+        d.experimental.label,
+        d.control.label,
+        *_published(d, marks),
+        *_computed(item, marks),
+        _other_reported(d),
+        ", ".join(source_kinds(d)) + marks.suffix("sources"),
+        _notes(item, marks),
     )
 
 

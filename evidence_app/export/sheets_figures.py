@@ -106,8 +106,14 @@ def add_km_jobs(figures: FigureBatch, items: list[AnalyzedDataset]) -> None:
         figures.add(("km", index), km_job(item))
 
 
-def add_km_figures(ws: Worksheet, items: list[AnalyzedDataset], *, progress: ProgressCallback = None,
-                   cancelled: CancelCheck = None, figures: FigureBatch | None = None) -> int:
+def add_km_figures(
+    ws: Worksheet,
+    items: list[AnalyzedDataset],
+    *,
+    progress: ProgressCallback = None,
+    cancelled: CancelCheck = None,
+    figures: FigureBatch | None = None,
+) -> int:
     """One KM figure per dataset with curve data; datasets without are listed. Returns the count.
 
     ``figures`` holds the figures (see :func:`add_km_jobs`); without, they are drawn here.
@@ -115,8 +121,11 @@ def add_km_figures(ws: Worksheet, items: list[AnalyzedDataset], *, progress: Pro
     set_widths(ws, [110])
     print_setup(ws, fit_width=True, landscape=False, title_rows=None)
     _title(ws, 1, "Kaplan–Meier figures, one per dataset with curve data")
-    ws.cell(row=2, column=1, value="Dashed curves are approximations from published summaries, not trial data; "
-                                   "see the Methods sheet.")
+    ws.cell(
+        row=2,
+        column=1,
+        value="Dashed curves are approximations from published summaries, not trial data; see the Methods sheet.",
+    )
     row, count = 4, 0
     shown = drawable(items)
     for index, item in enumerate(shown):
@@ -135,8 +144,13 @@ def add_km_figures(ws: Worksheet, items: list[AnalyzedDataset], *, progress: Pro
     return count
 
 
-def add_forest_figures(ws: Worksheet, forests: list[EndpointForest], row: int,
-                       figures: FigureBatch | None = None, cancelled: CancelCheck = None) -> int:
+def add_forest_figures(
+    ws: Worksheet,
+    forests: list[EndpointForest],
+    row: int,
+    figures: FigureBatch | None = None,
+    cancelled: CancelCheck = None,
+) -> int:
     """The forest plot of each endpoint (first pooling method) below ``row``; returns the count."""
     count = 0
     for index, forest in enumerate(forests):

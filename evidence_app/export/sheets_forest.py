@@ -1,6 +1,6 @@
 """The Forest sheet: the effects used (oriented, flips noted) and the pooled results per method.
 
-Pooling follows :func:`evidence_app.core.forest_data.build_forest` exactly as the forest plot
+Pooling follows :func:`evidence_app.core.synthesis.forest_data.build_forest` exactly as the forest plot
 does: one forest per endpoint (OS and PFS are never pooled together), rows grouped by setting,
 HRs oriented "mTOR inhibitor vs comparator", one analysis per trial.
 """
@@ -11,12 +11,12 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from evidence_app.core.forest_data import ForestData, GroupBy, Orientation, build_forest
+from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_level, fmt_p
-from evidence_app.core.meta import normalise_method
-from evidence_app.core.pool_report import METHOD_NAMES
 from evidence_app.core.results import PooledEstimate
-from evidence_app.core.schema import Dataset
+from evidence_app.core.synthesis.forest_data import ForestData, GroupBy, Orientation, build_forest
+from evidence_app.core.synthesis.meta import normalise_method
+from evidence_app.core.synthesis.pool_report import METHOD_NAMES
 from evidence_app.export.sheets import CellValue, Column, Table
 from evidence_app.export.xlsx_format import HR_FORMAT, STAT_FORMAT, TAU2_FORMAT
 
@@ -43,10 +43,15 @@ def build_forests(datasets: Sequence[Dataset], methods: Sequence[str], hk: bool)
     out = []
     for endpoint in endpoints:
         members = [d for d in datasets if d.endpoint.name == endpoint]
-        out.append(EndpointForest(endpoint, {
-            normalise_method(m): build_forest(members, orient=ORIENT, group_by=GROUP_BY,
-                                              method=m, hk=hk)
-            for m in methods}))
+        out.append(
+            EndpointForest(
+                endpoint,
+                {
+                    normalise_method(m): build_forest(members, orient=ORIENT, group_by=GROUP_BY, method=m, hk=hk)
+                    for m in methods
+                },
+            )
+        )
     return out
 
 
@@ -60,37 +65,69 @@ def _num(value: float | None) -> CellValue:
 
 def effects_table(forests: list[EndpointForest]) -> Table:
     methods = list(forests[0].by_method) if forests else []
-    table = Table((
-        Column("Endpoint", 9), Column("Group (setting)", 16, wrap=True), Column("Dataset id", 28),
-        Column("Trial", 14, wrap=True), Column("Comparison (as used)", 30, wrap=True),
-        Column("Flipped", 8), Column("HR", 9, HR_FORMAT, wrap=True), Column("Lower", 9, HR_FORMAT, wrap=True),
-        Column("Upper", 9, HR_FORMAT, wrap=True), Column("CI level", 9), Column("HR (CI)", 22, wrap=True),
-        Column("log HR", 8, "0.000", wrap=True), Column("SE (log HR)", 9, "0.000", wrap=True), Column("Pooled", 8),
-        *(Column(f"Weight % ({m})", 10, "0.0") for m in methods), Column("Notes", 60, wrap=True),
-    ))
+    table = Table(
+        (
+            Column("Endpoint", 9),
+            Column("Group (setting)", 16, wrap=True),
+            Column("Dataset id", 28),
+            Column("Trial", 14, wrap=True),
+            Column("Comparison (as used)", 30, wrap=True),
+            Column("Flipped", 8),
+            Column("HR", 9, HR_FORMAT, wrap=True),
+            Column("Lower", 9, HR_FORMAT, wrap=True),
+            Column("Upper", 9, HR_FORMAT, wrap=True),
+            Column("CI level", 9),
+            Column("HR (CI)", 22, wrap=True),
+            Column("log HR", 8, "0.000", wrap=True),
+            Column("SE (log HR)", 9, "0.000", wrap=True),
+            Column("Pooled", 8),
+            *(Column(f"Weight % ({m})", 10, "0.0") for m in methods),
+            Column("Notes", 60, wrap=True),
+        )
+    )
     for forest in forests:
         for i, row in enumerate(forest.first.rows):
             weights = [forest.by_method[m].rows[i].weight for m in methods]
             table.add(
-                forest.endpoint, row.group or "all", row.dataset_id, row.trial, row.comparison,
-                "yes" if row.flipped else "no", _num(row.hr), _num(row.lower), _num(row.upper),
-                fmt_level(row.ci_level) if row.lower is not None else NOT_REPORTED, row.hr_text,
+                forest.endpoint,
+                row.group or "all",
+                row.dataset_id,
+                row.trial,
+                row.comparison,
+                "yes" if row.flipped else "no",
+                _num(row.hr),
+                _num(row.lower),
+                _num(row.upper),
+                fmt_level(row.ci_level) if row.lower is not None else NOT_REPORTED,
+                row.hr_text,
                 _num(row.effect.log_hr) if row.effect else NOT_REPORTED,
                 _num(row.effect.se) if row.effect else NOT_REPORTED,
                 "yes" if row.pooled else "no",
-                *(NOT_POOLED if w is None else w for w in weights), row.note or "none")
+                *(NOT_POOLED if w is None else w for w in weights),
+                row.note or "none",
+            )
     return table
 
 
 #: Laid out so that HR, Lower, Upper, CI level and HR (CI) sit under the same columns of the
 #: effects table above; the sheet's column widths are the wider of the two tables'.
 POOLED_COLUMNS = (
-    Column("Endpoint", 9), Column("Group (setting)", 16, wrap=True), Column("Method", 24, wrap=True),
-    Column("k", 6, center=True), Column("Heterogeneity", 30, wrap=True), Column("p", 8),
-    Column("HR", 9, HR_FORMAT, wrap=True), Column("Lower", 9, HR_FORMAT, wrap=True),
-    Column("Upper", 9, HR_FORMAT, wrap=True), Column("CI level", 9), Column("HR (CI)", 22, wrap=True),
-    Column("I² %", 8, "0.0", wrap=True), Column("τ²", 9, TAU2_FORMAT, wrap=True),
-    Column("Q", 8, STAT_FORMAT, wrap=True), Column("Q p", 10), Column("Prediction interval (95%)", 12, wrap=True),
+    Column("Endpoint", 9),
+    Column("Group (setting)", 16, wrap=True),
+    Column("Method", 24, wrap=True),
+    Column("k", 6, center=True),
+    Column("Heterogeneity", 30, wrap=True),
+    Column("p", 8),
+    Column("HR", 9, HR_FORMAT, wrap=True),
+    Column("Lower", 9, HR_FORMAT, wrap=True),
+    Column("Upper", 9, HR_FORMAT, wrap=True),
+    Column("CI level", 9),
+    Column("HR (CI)", 22, wrap=True),
+    Column("I² %", 8, "0.0", wrap=True),
+    Column("τ²", 9, TAU2_FORMAT, wrap=True),
+    Column("Q", 8, STAT_FORMAT, wrap=True),
+    Column("Q p", 10),
+    Column("Prediction interval (95%)", 12, wrap=True),
     Column("Note", 50, wrap=True),
 )
 FIXED_NA = "n/a (fixed effect)"
@@ -109,18 +146,35 @@ def heterogeneity_text(p: PooledEstimate) -> str:
     i2 = "not estimable" if p.i2 is None else f"{p.i2:.1f}%"
     if p.model == "fixed":
         return f"I² = {i2}; {q}"
-    return (f"I² = {i2} ({_range(p.i2_lower, p.i2_upper, 1)}); "
-            f"τ² = {p.tau2:.4f} ({_range(p.tau2_lower, p.tau2_upper, 4)}); {q}")
+    return (
+        f"I² = {i2} ({_range(p.i2_lower, p.i2_upper, 1)}); "
+        f"τ² = {p.tau2:.4f} ({_range(p.tau2_lower, p.tau2_upper, 4)}); {q}"
+    )
 
 
 def _pooled_row(endpoint: str, group: str, p: PooledEstimate) -> tuple[CellValue, ...]:
     # Under a fixed-effect model tau² is 0 by assumption: its CI and a prediction interval
     # (equal to the CI) would only mislead.
     fixed = p.model == "fixed"
-    return (endpoint, group, method_label(p.method, p.hk), p.k, heterogeneity_text(p), fmt_p(p.p),
-            p.estimate, p.lower, p.upper, fmt_level(p.ci_level), fmt_hr(p.estimate, p.lower, p.upper, p.ci_level),
-            _num(p.i2), FIXED_NA if fixed else p.tau2, p.q, fmt_p(p.q_p),
-            FIXED_NA if fixed else _range(p.pi_lower, p.pi_upper, 2), p.note or "none")
+    return (
+        endpoint,
+        group,
+        method_label(p.method, p.hk),
+        p.k,
+        heterogeneity_text(p),
+        fmt_p(p.p),
+        p.estimate,
+        p.lower,
+        p.upper,
+        fmt_level(p.ci_level),
+        fmt_hr(p.estimate, p.lower, p.upper, p.ci_level),
+        _num(p.i2),
+        FIXED_NA if fixed else p.tau2,
+        p.q,
+        fmt_p(p.q_p),
+        FIXED_NA if fixed else _range(p.pi_lower, p.pi_upper, 2),
+        p.note or "none",
+    )
 
 
 def pooled_table(forests: list[EndpointForest]) -> Table:
@@ -136,10 +190,19 @@ def pooled_table(forests: list[EndpointForest]) -> Table:
                 table.add(*_pooled_row(forest.endpoint, "overall", data.overall))
             test = data.subgroup_test
             if test is not None:
-                table.add(forest.endpoint, "test for subgroup differences", label, len(test.groups),
-                          f"Q = {test.q_between:.2f}, df {test.df_between}, p {fmt_p(test.p_between)}",
-                          fmt_p(test.p_between), *(NA,) * 7, test.q_between, fmt_p(test.p_between), NA,
-                          "Cochran's Q across the group estimates")
+                table.add(
+                    forest.endpoint,
+                    "test for subgroup differences",
+                    label,
+                    len(test.groups),
+                    f"Q = {test.q_between:.2f}, df {test.df_between}, p {fmt_p(test.p_between)}",
+                    fmt_p(test.p_between),
+                    *(NA,) * 7,
+                    test.q_between,
+                    fmt_p(test.p_between),
+                    NA,
+                    "Cochran's Q across the group estimates",
+                )
         for warning in forest.first.warnings:  # the same for every method
             table.add(forest.endpoint, "note", "all methods", *(NA,) * 13, warning)
     return table

@@ -9,89 +9,152 @@ from datetime import datetime
 from importlib import metadata
 
 from evidence_app import __version__
+from evidence_app.core.datasets.schema import FORMAT_VERSION
 from evidence_app.core.results import KM_CI_METHOD
-from evidence_app.core.schema import FORMAT_VERSION
-from evidence_app.core.survival import COX_METHOD
+from evidence_app.core.stats.survival import COX_METHOD
 from evidence_app.export.sheets import Column, Table
 from evidence_app.export.sheets_caveats import Footnotes
 
 COLUMNS = (Column("Section", 22, wrap=True), Column("Item", 30, wrap=True), Column("Description", 110, wrap=True))
 
 SHEETS = (
-    ("Comparison", "One row per dataset: published numbers (with their CI level) beside the numbers computed "
-                   "from curve data, the curve kind, source kinds and footnote markers [n] explained below."),
-    ("Forest", "The hazard ratios used in the forest plot, oriented 'mTOR inhibitor vs comparator' (flipped "
-               "rows are marked), and the pooled estimates for every method requested, per endpoint."),
-    ("Survival tables", "Per arm: Kaplan–Meier survival with 95% CI and the numbers at risk at 0, 6, 12, 24 "
-                        "months and at every published landmark; each row names its curve kind."),
+    (
+        "Comparison",
+        "One row per dataset: published numbers (with their CI level) beside the numbers computed "
+        "from curve data, the curve kind, source kinds and footnote markers [n] explained below.",
+    ),
+    (
+        "Forest",
+        "The hazard ratios used in the forest plot, oriented 'mTOR inhibitor vs comparator' (flipped "
+        "rows are marked), and the pooled estimates for every method requested, per endpoint.",
+    ),
+    (
+        "Survival tables",
+        "Per arm: Kaplan–Meier survival with 95% CI and the numbers at risk at 0, 6, 12, 24 "
+        "months and at every published landmark; each row names its curve kind.",
+    ),
     ("Patient data", "Patient-level rows per arm (only when requested), flagged by how they were obtained."),
     ("Sources", "Every source cited, with its address and the numbers read from it."),
     ("KM figures", "A Kaplan–Meier figure per dataset with curve data (only when figures are requested)."),
 )
 
 CONVENTIONS = (
-    ("Missing values", "'not reported' means the value was not published in the sources read; nothing is "
-                       "estimated to fill it. 'no curve data' means nothing could be computed because the dataset "
-                       "has no curve data and too few published numbers to approximate one. A blank is never used "
-                       "for a missing number."),
-    ("Hazard ratio direction", "Comparison: experimental vs control as published (HR < 1 favours the "
-                               "experimental arm). Forest: mTOR inhibitor vs comparator; rows whose mTOR inhibitor "
-                               "was the control are inverted (1/HR, bounds swapped) and marked 'Flipped'."),
-    ("CI levels", "Published intervals keep their published level (e.g. 80%, 90%, 98.5%); the level is shown "
-                  "whenever it is not 95%. Computed intervals are 95%."),
-    ("p-values", "As printed in the source (text). Computed p-values are written as journals print them "
-                 "(<0.001, 0.008, 0.21)."),
-    ("Numbers at risk", "At risk at t = patients whose time is ≥ t (at risk just before t). Events and "
-                        "censorings are cumulative counts up to and including t."),
+    (
+        "Missing values",
+        "'not reported' means the value was not published in the sources read; nothing is "
+        "estimated to fill it. 'no curve data' means nothing could be computed because the dataset "
+        "has no curve data and too few published numbers to approximate one. A blank is never used "
+        "for a missing number.",
+    ),
+    (
+        "Hazard ratio direction",
+        "Comparison: experimental vs control as published (HR < 1 favours the "
+        "experimental arm). Forest: mTOR inhibitor vs comparator; rows whose mTOR inhibitor "
+        "was the control are inverted (1/HR, bounds swapped) and marked 'Flipped'.",
+    ),
+    (
+        "CI levels",
+        "Published intervals keep their published level (e.g. 80%, 90%, 98.5%); the level is shown "
+        "whenever it is not 95%. Computed intervals are 95%.",
+    ),
+    (
+        "p-values",
+        "As printed in the source (text). Computed p-values are written as journals print them (<0.001, 0.008, 0.21).",
+    ),
+    (
+        "Numbers at risk",
+        "At risk at t = patients whose time is ≥ t (at risk just before t). Events and "
+        "censorings are cumulative counts up to and including t.",
+    ),
 )
 
 COMPUTED = (
-    ("Kaplan–Meier curve", f"Product-limit estimate per arm; pointwise 95% CI from the Greenwood variance on the "
-                           f"{KM_CI_METHOD} scale."),
-    ("Median and its CI", "First time the KM curve is ≤ 0.5; 'not reached' when it never is. CI by inverting the "
-                          "pointwise band: from where the lower to where the upper band crosses 0.5 (as R's "
-                          "survfit); 'NR' when a band never crosses."),
-    ("Landmark survival", "KM survival (with its pointwise 95% CI) read off the step function at the landmark; "
-                          "'beyond follow-up' after the last observed time."),
-    ("RMST", "Restricted mean survival time: area under the KM curve from 0 to the horizon (default: the "
-             "shorter arm's last follow-up). SE: Greenwood-type estimator (Klein & Moeschberger 2003, "
-             "eq. 4.5.2, as R's survRM2); CI = RMST ± 1.96·SE. Difference = experimental − control, "
-             "SE = √(SE₁² + SE₂²)."),
+    (
+        "Kaplan–Meier curve",
+        f"Product-limit estimate per arm; pointwise 95% CI from the Greenwood variance on the {KM_CI_METHOD} scale.",
+    ),
+    (
+        "Median and its CI",
+        "First time the KM curve is ≤ 0.5; 'not reached' when it never is. CI by inverting the "
+        "pointwise band: from where the lower to where the upper band crosses 0.5 (as R's "
+        "survfit); 'NR' when a band never crosses.",
+    ),
+    (
+        "Landmark survival",
+        "KM survival (with its pointwise 95% CI) read off the step function at the landmark; "
+        "'beyond follow-up' after the last observed time.",
+    ),
+    (
+        "RMST",
+        "Restricted mean survival time: area under the KM curve from 0 to the horizon (default: the "
+        "shorter arm's last follow-up). SE: Greenwood-type estimator (Klein & Moeschberger 2003, "
+        "eq. 4.5.2, as R's survRM2); CI = RMST ± 1.96·SE. Difference = experimental − control, "
+        "SE = √(SE₁² + SE₂²).",
+    ),
     ("Hazard ratio (computed)", f"{COX_METHOD}: exp(β ± 1.96·SE), arm as the only covariate."),
     ("Log-rank test", "Two-sided, unweighted log-rank test (as lifelines logrank_test)."),
-    ("Proportional hazards", "Schoenfeld residual test against rank-transformed time (Grambsch & Therneau "
-                             "1994, lifelines proportional_hazard_test); p < 0.05 raises a footnote."),
-    ("Software", "Kaplan–Meier, Cox and log-rank for two arms run in numpy code that repeats lifelines' "
-                 "algorithms step for step (agreement with lifelines is tested to about 1e-10 on every bundled "
-                 "dataset and on random data); other fits call lifelines directly. Versions: see below."),
-    ("Digitized curves", "Patient-level data reconstructed from digitized points and the published numbers at "
-                         "risk (interval-constrained algorithm extending Guyot et al. 2012)."),
-    ("Summary-based approximation", "For summary-only datasets with N and a median or landmark: a piecewise-"
-                                    "exponential curve through (0, 1), (median, 0.5) and each published landmark, "
-                                    "pseudo-patients at its mid-quantiles, uniform censoring from the published "
-                                    "follow-up or event count. It reproduces the published summaries, not the "
-                                    "trial's curve shape or censoring: computed values from it are flagged in "
-                                    "every row and are not evidence beyond the published numbers."),
+    (
+        "Proportional hazards",
+        "Schoenfeld residual test against rank-transformed time (Grambsch & Therneau "
+        "1994, lifelines proportional_hazard_test); p < 0.05 raises a footnote.",
+    ),
+    (
+        "Software",
+        "Kaplan–Meier, Cox and log-rank for two arms run in numpy code that repeats lifelines' "
+        "algorithms step for step (agreement with lifelines is tested to about 1e-10 on every bundled "
+        "dataset and on random data); other fits call lifelines directly. Versions: see below.",
+    ),
+    (
+        "Digitized curves",
+        "Patient-level data reconstructed from digitized points and the published numbers at "
+        "risk (interval-constrained algorithm extending Guyot et al. 2012).",
+    ),
+    (
+        "Summary-based approximation",
+        "For summary-only datasets with N and a median or landmark: a piecewise-"
+        "exponential curve through (0, 1), (median, 0.5) and each published landmark, "
+        "pseudo-patients at its mid-quantiles, uniform censoring from the published "
+        "follow-up or event count. It reproduces the published summaries, not the "
+        "trial's curve shape or censoring: computed values from it are flagged in "
+        "every row and are not evidence beyond the published numbers.",
+    ),
 )
 
 POOLING = (
-    ("Effect sizes", "log HR from the published HR; SE = (ln U − ln L) / (2·z), z at the published CI level "
-                     "((1 + level)/2 normal quantile). HRs without a CI are shown but never pooled; a p-value "
-                     "alone is not used."),
+    (
+        "Effect sizes",
+        "log HR from the published HR; SE = (ln U − ln L) / (2·z), z at the published CI level "
+        "((1 + level)/2 normal quantile). HRs without a CI are shown but never pooled; a p-value "
+        "alone is not used.",
+    ),
     ("Fixed effect", "Inverse-variance weighted mean of log HRs."),
-    ("Random effects", "Inverse-variance weights 1/(SE² + τ²) with τ² by DerSimonian–Laird (DL), restricted "
-                       "maximum likelihood (REML) or Paule–Mandel (PM); checked against R metafor."),
-    ("Hartung–Knapp", "When requested: the CI uses a t distribution with k − 1 df and the HK(SJ) variance "
-                      "(no truncation)."),
-    ("Heterogeneity", "Cochran's Q (χ², k − 1 df); I² = τ²/(τ² + s²) with s² the typical within-study "
-                      "variance (metafor); for the fixed-effect model I² = (Q − df)/Q. CIs for τ² and I² by the "
-                      "Q-profile method (Viechtbauer 2007), shown for random-effects models."),
-    ("Prediction interval", "95% interval for the effect in a new study: μ ± c·√(SE(μ)² + τ²), c the normal "
-                            "quantile (t with k − 1 df under Hartung–Knapp), as metafor's predict()."),
-    ("What is pooled", "One forest per endpoint (never OS with PFS), grouped by setting; at most one analysis "
-                       "per trial (final before interim, whole population before subgroup); rows where both or "
-                       "neither arm holds an mTOR inhibitor are shown but not pooled. A group with one row is not "
-                       "pooled."),
+    (
+        "Random effects",
+        "Inverse-variance weights 1/(SE² + τ²) with τ² by DerSimonian–Laird (DL), restricted "
+        "maximum likelihood (REML) or Paule–Mandel (PM); checked against R metafor.",
+    ),
+    (
+        "Hartung–Knapp",
+        "When requested: the CI uses a t distribution with k − 1 df and the HK(SJ) variance (no truncation).",
+    ),
+    (
+        "Heterogeneity",
+        "Cochran's Q (χ², k − 1 df); I² = τ²/(τ² + s²) with s² the typical within-study "
+        "variance (metafor); for the fixed-effect model I² = (Q − df)/Q. CIs for τ² and I² by the "
+        "Q-profile method (Viechtbauer 2007), shown for random-effects models.",
+    ),
+    (
+        "Prediction interval",
+        "95% interval for the effect in a new study: μ ± c·√(SE(μ)² + τ²), c the normal "
+        "quantile (t with k − 1 df under Hartung–Knapp), as metafor's predict().",
+    ),
+    (
+        "What is pooled",
+        "One forest per endpoint (never OS with PFS), grouped by setting; at most one analysis "
+        "per trial (final before interim, whole population before subgroup); rows where both or "
+        "neither arm holds an mTOR inhibitor are shown but not pooled. A group with one row is not "
+        "pooled.",
+    ),
 )
 
 
@@ -106,7 +169,7 @@ def _versions() -> list[tuple[str, str]]:
 
 
 def _algorithms() -> list[tuple[str, str]]:
-    from evidence_app.core import reconstruct, summary_curve
+    from evidence_app.core.reconstruction import reconstruct, summary_curve
 
     return [
         ("Dataset format", f"version {FORMAT_VERSION}"),
@@ -115,22 +178,27 @@ def _algorithms() -> list[tuple[str, str]]:
     ]
 
 
-def methods_table(notes: Footnotes, dataset_ids: Sequence[str], when: datetime,
-                  extra: Sequence[tuple[str, str]] = ()) -> Table:
+def methods_table(
+    notes: Footnotes, dataset_ids: Sequence[str], when: datetime, extra: Sequence[tuple[str, str]] = ()
+) -> Table:
     """The Methods sheet; ``notes`` must already hold every footnote used in the other sheets."""
     table = Table(COLUMNS)
     table.add("Export", "Date", when.isoformat(timespec="seconds"))
     table.add("Export", "Datasets", f"{len(dataset_ids)}: {', '.join(dataset_ids)}")
     for item, text in extra:
         table.add("Export", item, text)
-    for section, rows in (("Sheets", SHEETS), ("Conventions", CONVENTIONS), ("Computed numbers", COMPUTED),
-                          ("Pooling", POOLING), ("Algorithm versions", _algorithms()),
-                          ("Software", _versions())):
+    for section, rows in (
+        ("Sheets", SHEETS),
+        ("Conventions", CONVENTIONS),
+        ("Computed numbers", COMPUTED),
+        ("Pooling", POOLING),
+        ("Algorithm versions", _algorithms()),
+        ("Software", _versions()),
+    ):
         for item, text in rows:
             table.add(section, item, text)
     for note in notes:
-        table.add("Caveats (footnotes)", note.marker,
-                  f"{note.text} Applies to: {', '.join(note.datasets)}.")
+        table.add("Caveats (footnotes)", note.marker, f"{note.text} Applies to: {', '.join(note.datasets)}.")
     if not len(notes):
         table.add("Caveats (footnotes)", "none", "No caveat applies to the exported datasets.")
     return table

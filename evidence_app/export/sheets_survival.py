@@ -1,16 +1,16 @@
 """The Survival tables and Patient data sheets: per-arm numbers computed from curve data.
 
-Convention (as :mod:`evidence_app.core.survival`): *at risk at t* counts patients whose time
+Convention (as :mod:`evidence_app.core.stats.survival`): *at risk at t* counts patients whose time
 is ≥ t (at risk just before t); events and censorings are cumulative up to and including t.
 Every row names its curve kind, and rows from a summary-based approximation say so.
 """
 
 from __future__ import annotations
 
-from evidence_app.core.analysis import ArmResult
-from evidence_app.core.curves import KIND_APPROXIMATION
 from evidence_app.core.formatting import NOT_REPORTED
-from evidence_app.core.survival import landmark_survival
+from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION
+from evidence_app.core.stats.analysis import ArmResult
+from evidence_app.core.stats.survival import landmark_survival
 from evidence_app.export.sheets import AnalyzedDataset, CellValue, Column, Table
 from evidence_app.export.sheets_comparison import CURVE_KINDS, NO_CURVE
 from evidence_app.export.xlsx_format import INT_FORMAT, PROB_FORMAT, TIME_FORMAT
@@ -20,10 +20,16 @@ APPROXIMATION_NO = "no"
 BEYOND = "beyond follow-up"
 
 SURVIVAL_COLUMNS = (
-    Column("Dataset id", 28), Column("Trial", 11), Column("Endpoint", 9),
-    Column("Arm", 24, wrap=True), Column("Curve kind", 16, wrap=True), Column("Approximation", 32, wrap=True),
-    Column("Time", 8, TIME_FORMAT, wrap=True), Column("Time unit", 8),
-    Column("Survival", 9, PROB_FORMAT, wrap=True), Column("Survival lower (95% CI)", 11, PROB_FORMAT, wrap=True),
+    Column("Dataset id", 28),
+    Column("Trial", 11),
+    Column("Endpoint", 9),
+    Column("Arm", 24, wrap=True),
+    Column("Curve kind", 16, wrap=True),
+    Column("Approximation", 32, wrap=True),
+    Column("Time", 8, TIME_FORMAT, wrap=True),
+    Column("Time unit", 8),
+    Column("Survival", 9, PROB_FORMAT, wrap=True),
+    Column("Survival lower (95% CI)", 11, PROB_FORMAT, wrap=True),
     Column("Survival upper (95% CI)", 11, PROB_FORMAT, wrap=True),
     Column("N at risk (just before t)", 11, INT_FORMAT, wrap=True),
     Column("Cumulative events (≤ t)", 11, INT_FORMAT, wrap=True),
@@ -35,8 +41,12 @@ SURVIVAL_COLUMNS = (
 #: Kept to what a re-analysis needs: the kind says how the rows were obtained (an approximation
 #: says so in every row), and every extra column costs seconds on large exports.
 PATIENT_COLUMNS = (
-    Column("Dataset id", 28), Column("Arm", 24), Column("Time", 9), Column("Time unit", 8),
-    Column("Event (1 = event, 0 = censored)", 12), Column("Kind", 36),
+    Column("Dataset id", 28),
+    Column("Arm", 24),
+    Column("Time", 9),
+    Column("Time unit", 8),
+    Column("Event (1 = event, 0 = censored)", 12),
+    Column("Kind", 36),
 )
 
 
@@ -67,12 +77,23 @@ def _arm_rows(item: AnalyzedDataset, result: ArmResult) -> list[tuple[CellValue,
     rows = []
     for row, est in zip(result.at_risk, estimates):
         survival: tuple[CellValue, ...] = (
-            (BEYOND,) * 3 if est.survival is None else (est.survival, est.lower, est.upper))
+            (BEYOND,) * 3 if est.survival is None else (est.survival, est.lower, est.upper)
+        )
         pub_s = _match(published, row.time)
         pub_n = _match([(t, float(n)) for t, n in published_at_risk], row.time)
-        rows.append(head + (row.time, d.time_unit, *survival, row.n_at_risk, row.events, row.censored,
-                            NOT_REPORTED if pub_s is None else pub_s,
-                            NOT_REPORTED if pub_n is None else int(pub_n)))
+        rows.append(
+            head
+            + (
+                row.time,
+                d.time_unit,
+                *survival,
+                row.n_at_risk,
+                row.events,
+                row.censored,
+                NOT_REPORTED if pub_s is None else pub_s,
+                NOT_REPORTED if pub_n is None else int(pub_n),
+            )
+        )
     return rows
 
 
@@ -83,8 +104,11 @@ def survival_table(items: list[AnalyzedDataset]) -> Table:
         if item.analysis is None:
             d = item.dataset
             reason = item.problem or NO_CURVE
-            table.rows.extend((d.id, d.trial.acronym, d.endpoint.name, arm.label, "none", APPROXIMATION_NO,
-                               reason, d.time_unit) + (reason,) * 8 for arm in d.arms)
+            table.rows.extend(
+                (d.id, d.trial.acronym, d.endpoint.name, arm.label, "none", APPROXIMATION_NO, reason, d.time_unit)
+                + (reason,) * 8
+                for arm in d.arms
+            )
             continue
         for result in item.analysis.arms:
             table.rows.extend(_arm_rows(item, result))
@@ -102,6 +126,8 @@ def patient_table(items: list[AnalyzedDataset]) -> Table:
             data = result.data
             if data is None:
                 continue
-            table.rows.extend((item.dataset.id, result.arm.label, t, unit, e, data.kind)
-                              for t, e in zip(data.time.tolist(), data.event.astype(int).tolist()))
+            table.rows.extend(
+                (item.dataset.id, result.arm.label, t, unit, e, data.kind)
+                for t, e in zip(data.time.tolist(), data.event.astype(int).tolist())
+            )
     return table

@@ -19,18 +19,22 @@ from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evidence_app import __version__
-from evidence_app.core.analysis import DatasetAnalysis, analyze_dataset, default_landmarks
 from evidence_app.core.atomic import write_atomic
-from evidence_app.core.meta import normalise_method
+from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
-from evidence_app.core.schema import Dataset
+from evidence_app.core.stats.analysis import DatasetAnalysis, analyze_dataset, default_landmarks
+from evidence_app.core.synthesis.meta import normalise_method
 from evidence_app.errors import AnalysisError, Cancelled, EvidenceError, ExportError
 from evidence_app.export.figure_pool import FigureBatch, default_workers
 from evidence_app.export.sheets import AnalyzedDataset, write_rows, write_table
 from evidence_app.export.sheets_caveats import Footnotes
 from evidence_app.export.sheets_comparison import comparison_table
 from evidence_app.export.sheets_forest import (
-    EndpointForest, build_forests, effects_table, forest_warnings, pooled_table,
+    EndpointForest,
+    build_forests,
+    effects_table,
+    forest_warnings,
+    pooled_table,
 )
 from evidence_app.export.sheets_methods import methods_table
 from evidence_app.export.sheets_sources import sources_table
@@ -82,8 +86,13 @@ def _landmarks(dataset: Dataset) -> tuple[float, ...]:
     return tuple(sorted(set(default_landmarks(dataset.time_unit)) | published))
 
 
-def analyze_for_export(datasets: Sequence[Dataset], analyses: Mapping[str, DatasetAnalysis] | None = None,
-                       *, progress: ProgressCallback = None, cancelled: CancelCheck = None) -> list[AnalyzedDataset]:
+def analyze_for_export(
+    datasets: Sequence[Dataset],
+    analyses: Mapping[str, DatasetAnalysis] | None = None,
+    *,
+    progress: ProgressCallback = None,
+    cancelled: CancelCheck = None,
+) -> list[AnalyzedDataset]:
     """Analyse every dataset (reusing ``analyses`` given by id); a failure becomes a note, not an error."""
     items = []
     for i, dataset in enumerate(datasets):
@@ -94,8 +103,9 @@ def analyze_for_export(datasets: Sequence[Dataset], analyses: Mapping[str, Datas
             items.append(AnalyzedDataset(dataset, given))
             continue
         try:
-            items.append(AnalyzedDataset(dataset, analyze_dataset(dataset, landmarks=_landmarks(dataset),
-                                                                  cancelled=cancelled)))
+            items.append(
+                AnalyzedDataset(dataset, analyze_dataset(dataset, landmarks=_landmarks(dataset), cancelled=cancelled))
+            )
         except Cancelled:
             raise
         except EvidenceError as exc:
@@ -110,20 +120,26 @@ def _scaled(progress: ProgressCallback, start: float, end: float) -> ProgressCal
     return lambda f, m: progress(start + (end - start) * f, m)
 
 
-def _forest_sheet(ws: Worksheet, forests: list[EndpointForest], figures: FigureBatch | None,
-                  cancelled: CancelCheck) -> int:
+def _forest_sheet(
+    ws: Worksheet, forests: list[EndpointForest], figures: FigureBatch | None, cancelled: CancelCheck
+) -> int:
     """Effects table, pooled estimates below it, then the forest plots (or a note); returns figures."""
     effects, pooled = effects_table(forests), pooled_table(forests)
     last = write_table(ws, effects)
     section_title(ws, last + 2, "Pooled estimates (hazard ratio, mTOR inhibitor vs comparator)")
     last = write_rows(ws, pooled, last + 3)
-    widths = [max((t.columns[i].width for t in (effects, pooled) if i < len(t.columns)))
-              for i in range(max(len(effects.columns), len(pooled.columns)))]
+    widths = [
+        max(t.columns[i].width for t in (effects, pooled) if i < len(t.columns))
+        for i in range(max(len(effects.columns), len(pooled.columns)))
+    ]
     set_widths(ws, widths)
     if figures is None:
-        ws.cell(row=last + 3, column=1,
-                value="Forest plot not embedded: export with figures ('Embed figures' in the app, "
-                      "--with-figures on the command line) to include it.")
+        ws.cell(
+            row=last + 3,
+            column=1,
+            value="Forest plot not embedded: export with figures ('Embed figures' in the app, "
+            "--with-figures on the command line) to include it.",
+        )
         return 0
     from evidence_app.export.sheets_figures import add_forest_figures
 
@@ -140,8 +156,9 @@ def _figure_batch(with_figures: bool, workers: int | None, jobs: int) -> Iterato
         yield batch
 
 
-def _add_jobs(batch: FigureBatch | None, forests: list[EndpointForest] | None = None,
-              items: list[AnalyzedDataset] | None = None) -> None:
+def _add_jobs(
+    batch: FigureBatch | None, forests: list[EndpointForest] | None = None, items: list[AnalyzedDataset] | None = None
+) -> None:
     if batch is None:
         return
     from evidence_app.export.sheets_figures import add_forest_jobs, add_km_jobs  # matplotlib: only when drawing
@@ -152,9 +169,16 @@ def _add_jobs(batch: FigureBatch | None, forests: list[EndpointForest] | None = 
         add_km_jobs(batch, items)
 
 
-def _build(items: list[AnalyzedDataset], forests: list[EndpointForest], methods: tuple[str, ...], hk: bool,
-           with_ipd: bool, figures: FigureBatch | None, progress: ProgressCallback,
-           cancelled: CancelCheck) -> tuple[Workbook, int, list[str]]:
+def _build(
+    items: list[AnalyzedDataset],
+    forests: list[EndpointForest],
+    methods: tuple[str, ...],
+    hk: bool,
+    with_ipd: bool,
+    figures: FigureBatch | None,
+    progress: ProgressCallback,
+    cancelled: CancelCheck,
+) -> tuple[Workbook, int, list[str]]:
     """Every sheet, in memory. Footnotes are numbered by the Comparison sheet, listed by Methods."""
     datasets = [item.dataset for item in items]
     notes = Footnotes()
@@ -177,11 +201,18 @@ def _build(items: list[AnalyzedDataset], forests: list[EndpointForest], methods:
     if figures is not None:
         from evidence_app.export.sheets_figures import add_km_figures
 
-        count += add_km_figures(book.create_sheet("KM figures"), items, progress=_scaled(progress, 0.25, 0.95),
-                                cancelled=cancelled, figures=figures)
+        count += add_km_figures(
+            book.create_sheet("KM figures"),
+            items,
+            progress=_scaled(progress, 0.25, 0.95),
+            cancelled=cancelled,
+            figures=figures,
+        )
     write_table(book.create_sheet("Sources"), sources_table(datasets))
-    extra = [("Pooling", ", ".join(methods) + (" with Hartung–Knapp" if hk else "")),
-             ("Written by", f"evidence-app {__version__}")]
+    extra = [
+        ("Pooling", ", ".join(methods) + (" with Hartung–Knapp" if hk else "")),
+        ("Written by", f"evidence-app {__version__}"),
+    ]
     when = datetime.now().astimezone()
     write_table(book.create_sheet("Methods"), methods_table(notes, [d.id for d in datasets], when, extra))
     book.properties.creator = f"evidence-app {__version__}"
@@ -241,11 +272,13 @@ def export_workbook(
     forests = build_forests(datasets, methods, hk)
     with _figure_batch(with_figures, workers, len(datasets) + len(forests)) as batch:
         _add_jobs(batch, forests=forests)  # the largest figures render while the datasets are analysed
-        items = analyze_for_export(datasets, analyses, progress=_scaled(progress, 0.0, ANALYSIS_SHARE),
-                                   cancelled=cancelled)
+        items = analyze_for_export(
+            datasets, analyses, progress=_scaled(progress, 0.0, ANALYSIS_SHARE), cancelled=cancelled
+        )
         _add_jobs(batch, items=items)
-        book, figures, warnings = _build(items, forests, methods, hk, with_ipd, batch,
-                                         _scaled(progress, ANALYSIS_SHARE, 0.9), cancelled)
+        book, figures, warnings = _build(
+            items, forests, methods, hk, with_ipd, batch, _scaled(progress, ANALYSIS_SHARE, 0.9), cancelled
+        )
     check_cancelled(cancelled)
     report(progress, 0.92, "Saving the workbook")
     buffer = io.BytesIO()

@@ -56,8 +56,7 @@ def set_widths(ws: Worksheet, widths: list[float], first_col: int = 1) -> None:
         ws.column_dimensions[get_column_letter(first_col + offset)].width = width
 
 
-def freeze_and_filter(ws: Worksheet, header_row: int, n_cols: int, last_row: int,
-                      frozen_cols: int = 0) -> None:
+def freeze_and_filter(ws: Worksheet, header_row: int, n_cols: int, last_row: int, frozen_cols: int = 0) -> None:
     """Freeze everything above the first data row (and ``frozen_cols`` columns); filter the table."""
     ws.freeze_panes = ws.cell(row=header_row + 1, column=frozen_cols + 1).coordinate
     last = get_column_letter(n_cols)
@@ -88,8 +87,14 @@ def fit_row_height(ws: Worksheet, row: int, wrapped: list[tuple[str, float]]) ->
         ws.row_dimensions[row].height = LINE_POINTS * min(lines, MAX_ROW_LINES)
 
 
-def print_setup(ws: Worksheet, *, title_cols: str | None = None, fit_width: bool = False,
-                landscape: bool = True, title_rows: str | None = "1:1") -> None:
+def print_setup(
+    ws: Worksheet,
+    *,
+    title_cols: str | None = None,
+    fit_width: bool = False,
+    landscape: bool = True,
+    title_rows: str | None = "1:1",
+) -> None:
     """A4 pages repeating the header row (and ``title_cols``); one page wide or at a fixed scale."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4

@@ -21,8 +21,12 @@ APP_LICENCE = "MIT"
 
 
 def component_versions() -> list[tuple[str, str]]:
-    rows = [("Evidence App", __version__), ("Python", f"{platform.python_version()} ({sys.platform})"),
-            ("Qt", qVersion()), ("PySide6", pyside_version)]
+    rows = [
+        ("Evidence App", __version__),
+        ("Python", f"{platform.python_version()} ({sys.platform})"),
+        ("Qt", qVersion()),
+        ("PySide6", pyside_version),
+    ]
     for name in COMPONENTS:
         try:
             rows.append((name, metadata.version(name)))
@@ -40,13 +44,15 @@ def kmdata_licence() -> str:
 
 
 def citation_text() -> str:
-    return (f"Evidence App, version {__version__} ({date.today().year}). Offline desktop app for clinical-trial "
-            "survival evidence.\n\nCite the trial publications listed in each dataset's Sources tab for every "
-            "number you use. For the patient-level datasets from kmdata, also cite: Redd R. kmdata: "
-            "Kaplan-Meier data reconstructed from published figures. R package, https://github.com/raredd/kmdata "
-            "(MIT licence).\nReconstruction method: Guyot P, Ades AE, Ouwens MJ, Welton NJ. Enhanced secondary "
-            "analysis of survival data: reconstructing the data from published Kaplan-Meier survival curves. "
-            "BMC Med Res Methodol 2012;12:9.")
+    return (
+        f"Evidence App, version {__version__} ({date.today().year}). Offline desktop app for clinical-trial "
+        "survival evidence.\n\nCite the trial publications listed in each dataset's Sources tab for every "
+        "number you use. For the patient-level datasets from kmdata, also cite: Redd R. kmdata: "
+        "Kaplan-Meier data reconstructed from published figures. R package, https://github.com/raredd/kmdata "
+        "(MIT licence).\nReconstruction method: Guyot P, Ades AE, Ouwens MJ, Welton NJ. Enhanced secondary "
+        "analysis of survival data: reconstructing the data from published Kaplan-Meier survival curves. "
+        "BMC Med Res Methodol 2012;12:9."
+    )
 
 
 class AboutDialog(QDialog):
@@ -55,18 +61,25 @@ class AboutDialog(QDialog):
         self.setWindowTitle("About Evidence App")
         self.setObjectName("aboutDialog")
         self.resize(620, 520)
-        versions = "".join(f"<tr><td>{escape(n)}</td><td>&nbsp;&nbsp;{escape(v)}</td></tr>"
-                           for n, v in component_versions())
-        header = QLabel(f"<h2>Evidence App {__version__}</h2><p>Offline browser for randomized-trial survival "
-                        f"evidence. Every published number names its source.</p><table>{versions}</table>")
+        versions = "".join(
+            f"<tr><td>{escape(n)}</td><td>&nbsp;&nbsp;{escape(v)}</td></tr>" for n, v in component_versions()
+        )
+        header = QLabel(
+            f"<h2>Evidence App {__version__}</h2><p>Offline browser for randomized-trial survival "
+            f"evidence. Every published number names its source.</p><table>{versions}</table>"
+        )
         header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         header.setObjectName("aboutVersions")
         tabs = QTabWidget()
         tabs.addTab(self._text(citation_text()), "How to cite")
-        tabs.addTab(self._text(f"Evidence App is distributed under the {APP_LICENCE} licence.\n\n"
-                               "Bundled datasets hold published numbers with their sources. The kmdata "
-                               "datasets are distributed under kmdata's licence:\n\n" + kmdata_licence()),
-                    "Licences")
+        tabs.addTab(
+            self._text(
+                f"Evidence App is distributed under the {APP_LICENCE} licence.\n\n"
+                "Bundled datasets hold published numbers with their sources. The kmdata "
+                "datasets are distributed under kmdata's licence:\n\n" + kmdata_licence()
+            ),
+            "Licences",
+        )
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)

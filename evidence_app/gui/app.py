@@ -60,7 +60,7 @@ def guarded(method: F) -> F:
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(self, *(args if takes_any else args[:positional]), **kwargs)
-        except Exception as exc:  # noqa: BLE001 — the GUI boundary
+        except Exception as exc:
             show_error(self if isinstance(self, QWidget) else None, exc)
             return None
 

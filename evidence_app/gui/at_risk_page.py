@@ -18,7 +18,7 @@ __all__ = ["ArmCounts", "AtRiskPage", "parse_times"]
 if TYPE_CHECKING:
     from evidence_app.gui.curve_import_wizard import CurveImportWizard
 
-HELP = ("The numbers at risk are the best information the reconstruction has; without them give at least N.")
+HELP = "The numbers at risk are the best information the reconstruction has; without them give at least N."
 
 
 @dataclass(frozen=True)
@@ -56,7 +56,7 @@ class AtRiskPage(QWizardPage):
     def labels(self) -> list[str]:
         return self.table.labels
 
-    def initializePage(self) -> None:  # noqa: N802 (Qt naming)
+    def initializePage(self) -> None:
         labels = self.import_wizard().files_page.labels()
         self.table.set_arm_labels(labels)
         self.counts.setRowCount(len(labels))
@@ -75,8 +75,9 @@ class AtRiskPage(QWizardPage):
         if not text:
             return None
         if not text.isdigit():
-            problems.append(Problem(f"expected a whole number ≥ 0 for {what}, found {text!r}",
-                                    location=f"arm '{self.labels[row]}'"))
+            problems.append(
+                Problem(f"expected a whole number ≥ 0 for {what}, found {text!r}", location=f"arm '{self.labels[row]}'")
+            )
             return None
         return int(text)
 
@@ -100,7 +101,7 @@ class AtRiskPage(QWizardPage):
             raise InputError(f"{len(problems)} problem(s) in the numbers at risk", problems=problems)
         return result
 
-    def validatePage(self) -> bool:  # noqa: N802 (Qt naming)
+    def validatePage(self) -> bool:
         try:
             self.arm_counts()
         except InputError as exc:

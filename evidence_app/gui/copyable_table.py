@@ -37,7 +37,7 @@ class CopyableTable(QTableWidget):
         copy_all.triggered.connect(self.copy_all)
         self.addActions([copy, copy_all])
 
-    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+    def keyPressEvent(self, event) -> None:
         # QTableView's own Ctrl+C copies one cell; copy the whole selection instead.
         if event.matches(QKeySequence.StandardKey.Copy):
             self.copy_selection()
@@ -45,8 +45,9 @@ class CopyableTable(QTableWidget):
             return
         super().keyPressEvent(event)
 
-    def set_rows(self, rows: Sequence[Sequence[str]], *, bold_rows: Sequence[int] = (),
-                 highlighted_rows: Sequence[int] = ()) -> None:
+    def set_rows(
+        self, rows: Sequence[Sequence[str]], *, bold_rows: Sequence[int] = (), highlighted_rows: Sequence[int] = ()
+    ) -> None:
         """Replace the content; ``bold_rows`` are section headings, ``highlighted_rows`` approximations.
 
         A heading with nothing in its other cells spans the row, so a long heading does not widen

@@ -6,20 +6,31 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView, QLabel, QPushButton, QTableWidget,
-    QTableWidgetItem, QVBoxLayout, QWizardPage,
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWizardPage,
 )
 
-from evidence_app.core.digitized_csv import ParsedCurve, read_digitized_curves
+from evidence_app.core.digitize.csv_input import ParsedCurve, read_digitized_curves
 from evidence_app.gui import settings
 from evidence_app.gui.app import guarded
 from evidence_app.gui.metadata_form import TIME_UNITS
 
 CSV_FILTER = "Digitized curves (*.csv *.txt *.tsv);;All files (*)"
-HELP = ("Add the CSV files exported by your digitizer (WebPlotDigitizer or similar): either one file per arm "
-        "with columns <tt>time,survival</tt>, or one file with a pair of columns per arm "
-        "(<tt>time1,surv1,time2,surv2</tt>, or WebPlotDigitizer's two header rows). Survival may be a fraction "
-        "or a percentage. Rename the arms in the table if needed; the first arm is taken as experimental.")
+HELP = (
+    "Add the CSV files exported by your digitizer (WebPlotDigitizer or similar): either one file per arm "
+    "with columns <tt>time,survival</tt>, or one file with a pair of columns per arm "
+    "(<tt>time1,surv1,time2,surv2</tt>, or WebPlotDigitizer's two header rows). Survival may be a fraction "
+    "or a percentage. Rename the arms in the table if needed; the first arm is taken as experimental."
+)
 
 
 class CurveFilesPage(QWizardPage):
@@ -60,8 +71,9 @@ class CurveFilesPage(QWizardPage):
 
     @guarded
     def choose_files(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Digitized curve files", settings.last_folder("curves"),
-                                                CSV_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Digitized curve files", settings.last_folder("curves"), CSV_FILTER
+        )
         if paths:
             settings.remember_folder("curves", paths[0])
             self.add_files(paths)
@@ -95,5 +107,5 @@ class CurveFilesPage(QWizardPage):
             labels.append((item.text().strip() if item is not None else "") or f"Arm {row + 1}")
         return labels
 
-    def isComplete(self) -> bool:  # noqa: N802 (Qt naming)
+    def isComplete(self) -> bool:
         return len(self.curves) >= 2

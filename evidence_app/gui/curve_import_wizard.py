@@ -11,8 +11,8 @@ from typing import cast
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
 
-from evidence_app.core.dataset_builder import ArmMeta, digitized_dataset
-from evidence_app.core.library import Library
+from evidence_app.core.datasets.builder import ArmMeta, digitized_dataset
+from evidence_app.core.datasets.library import Library
 from evidence_app.errors import InputError
 from evidence_app.gui.app import resize_to_fit, show_error
 from evidence_app.gui.at_risk_page import AtRiskPage
@@ -37,18 +37,19 @@ class MetadataPage(QWizardPage):
     def import_wizard(self) -> CurveImportWizard:
         return cast("CurveImportWizard", self.wizard())
 
-    def initializePage(self) -> None:  # noqa: N802 (Qt naming)
+    def initializePage(self) -> None:
         wizard = self.import_wizard()
         counts = wizard.at_risk_page.arm_counts()
         # An arm named after its drug is the common case; the user corrects the rest.
-        self.form.set_arms([ArmMeta(label, [label.lower()], c.n)
-                            for label, c in zip(wizard.files_page.labels(), counts, strict=True)])
+        self.form.set_arms(
+            [ArmMeta(label, [label.lower()], c.n) for label, c in zip(wizard.files_page.labels(), counts, strict=True)]
+        )
         self.form.time_unit.setCurrentText(wizard.files_page.time_unit.currentText())
 
-    def validatePage(self) -> bool:  # noqa: N802 (Qt naming)
+    def validatePage(self) -> bool:
         try:
             return self.import_wizard().save(self.form)
-        except Exception as exc:  # noqa: BLE001 — the GUI boundary: show, stay on the page
+        except Exception as exc:
             show_error(self, exc)
             return False
 

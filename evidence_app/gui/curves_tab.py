@@ -143,4 +143,3 @@ def _not_applicable(analysis: Any) -> dict[str, str]:
         reasons["risk_table"] = "Numbers at risk were not published; an approximation cannot estimate them."
         reasons["censor_marks"] = "An approximation's censoring is assumed, so it is not marked."
     return reasons
-

@@ -12,7 +12,7 @@ from typing import Any
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
-from evidence_app.core.library import Library, LibraryEntry
+from evidence_app.core.datasets.library import Library, LibraryEntry
 from evidence_app.errors import EvidenceError
 from evidence_app.gui.app import show_error
 from evidence_app.gui.curves_tab import CurvesTab
@@ -24,8 +24,8 @@ from evidence_app.gui.workers import Job, JobRunner
 
 
 def analyze(dataset: Any, *, progress: Any = None, cancelled: Any = None) -> Any:
-    """The worker side: :func:`evidence_app.core.analysis.analyze_dataset` (imports lifelines)."""
-    from evidence_app.core.analysis import analyze_dataset
+    """The worker side: :func:`evidence_app.core.stats.analysis.analyze_dataset` (imports lifelines)."""
+    from evidence_app.core.stats.analysis import analyze_dataset
 
     return analyze_dataset(dataset, progress=progress, cancelled=cancelled)
 
@@ -54,8 +54,12 @@ class DatasetView(QWidget):
         self.numbers = NumbersTab()
         self.reconstruction = ReconstructionTab()
         self.sources = SourcesTab()
-        for widget, name in ((self.curves, "&Curves"), (self.numbers, "&Numbers"),
-                             (self.reconstruction, "&Reconstruction"), (self.sources, "&Sources")):
+        for widget, name in (
+            (self.curves, "&Curves"),
+            (self.numbers, "&Numbers"),
+            (self.reconstruction, "&Reconstruction"),
+            (self.sources, "&Sources"),
+        ):
             self.tabs.addTab(widget, name)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
@@ -75,8 +79,9 @@ class DatasetView(QWidget):
         self.entry, self.analysis = entry, None
         d = entry.dataset
         badges = entry_badges(entry)
-        self.title.setText(f"<b>{d.title}</b>" + (f"  <span style='color:#8a5a00'>[{', '.join(badges)}]</span>"
-                                                  if badges else ""))
+        self.title.setText(
+            f"<b>{d.title}</b>" + (f"  <span style='color:#8a5a00'>[{', '.join(badges)}]</span>" if badges else "")
+        )
         self.numbers.show_dataset(d)
         self.sources.show_dataset(d)
         cached = self._cache.get(id(d))
@@ -128,9 +133,10 @@ class DatasetView(QWidget):
 
     def _show_analysis(self, analysis: Any) -> None:
         self.analysis = analysis
-        self.status.setText(f"Curve data: {analysis.curve_label}"
-                            + ("  —  not evidence beyond the published summaries" if analysis.is_approximation
-                               else ""))
+        self.status.setText(
+            f"Curve data: {analysis.curve_label}"
+            + ("  —  not evidence beyond the published summaries" if analysis.is_approximation else "")
+        )
         self.numbers.show_dataset(analysis.dataset, analysis)
         self.curves.set_analysis(analysis)
         self.reconstruction.set_analysis(analysis)

@@ -14,7 +14,15 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QMainWindow, QMessageBox, QSpinBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSpinBox,
     QWidget,
 )
 
@@ -69,8 +77,9 @@ class FigureExportDialog(QDialog):
         self.dpi_box.setEnabled(FORMATS[text] == "png")
 
     def options(self) -> FigureExportOptions:
-        return FigureExportOptions(FORMATS[self.format_box.currentText()], self.size_box.currentData(),
-                                   self.dpi_box.value())
+        return FigureExportOptions(
+            FORMATS[self.format_box.currentText()], self.size_box.currentData(), self.dpi_box.value()
+        )
 
     def accept(self) -> None:
         settings.write("export/figure_format", self.format_box.currentText())
@@ -79,8 +88,9 @@ class FigureExportDialog(QDialog):
         super().accept()
 
 
-def render_figure(draw: Callable[[Any, str], Any], path: str, width: str, dpi: int, *,
-                  progress: Any = None, cancelled: Any = None) -> Path:
+def render_figure(
+    draw: Callable[[Any, str], Any], path: str, width: str, dpi: int, *, progress: Any = None, cancelled: Any = None
+) -> Path:
     """Draw on a new Figure and save it (worker side; no Qt)."""
     from matplotlib.figure import Figure
 
@@ -94,14 +104,18 @@ def render_figure(draw: Callable[[Any, str], Any], path: str, width: str, dpi: i
 
 def ask_save_path(parent: QWidget, options: FigureExportOptions, name: str) -> str | None:
     suggested = str(Path(settings.last_folder("figures")) / f"{name}.{options.fmt}")
-    path, _ = QFileDialog.getSaveFileName(parent, "Export figure", suggested,
-                                          f"{options.fmt.upper()} files (*.{options.fmt})")
+    path, _ = QFileDialog.getSaveFileName(
+        parent, "Export figure", suggested, f"{options.fmt.upper()} files (*.{options.fmt})"
+    )
     if not path:
         return None
     if not path.lower().endswith(f".{options.fmt}"):
         path += f".{options.fmt}"  # the file dialog has not asked about this name
-        if Path(path).exists() and QMessageBox.question(
-                parent, "Replace file?", f"{path} exists. Replace it?") != QMessageBox.StandardButton.Yes:
+        if (
+            Path(path).exists()
+            and QMessageBox.question(parent, "Replace file?", f"{path} exists. Replace it?")
+            != QMessageBox.StandardButton.Yes
+        ):
             return None
     settings.remember_folder("figures", path)
     return path
@@ -130,8 +144,7 @@ class FigureExport(QObject):
         path = ask_save_path(self.parent_widget, options, self.name)
         if path is None:
             return
-        self.job = self.runner.start(render_figure, self.draw, path, options.width, options.dpi,
-                                     name="export figure")
+        self.job = self.runner.start(render_figure, self.draw, path, options.width, options.dpi, name="export figure")
         self.job.succeeded.connect(self._succeeded)
         self.job.failed.connect(self._failed)
 

@@ -110,7 +110,7 @@ class FigurePanel(QWidget):
         if self.has_figure and max(abs(view[0] - self._fitted[0]), abs(view[1] - self._fitted[1])) > 8:
             self.redraw()
 
-    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+    def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if self.canvas is not None:
             self._resize_timer.start()

@@ -9,6 +9,7 @@ Where the system has fonts, nothing changes: the app keeps the platform's own lo
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import sys
@@ -42,10 +43,8 @@ def bundled_font_dirs() -> list[Path]:
     matplotlib is located without importing it (importing it costs start-up time).
     """
     candidates: list[Path] = []
-    try:
+    with contextlib.suppress(FileNotFoundError):
         candidates.append(resources_dir() / "fonts")
-    except FileNotFoundError:
-        pass
     frozen_root = getattr(sys, "_MEIPASS", None)
     if frozen_root:  # PyInstaller bundle: matplotlib's hook puts mpl-data here
         candidates.append(Path(frozen_root) / "matplotlib" / "mpl-data" / "fonts" / "ttf")

@@ -8,12 +8,21 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox, QComboBox, QFormLayout, QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QPushButton,
-    QSplitter, QVBoxLayout, QWidget,
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
 )
 
+from evidence_app.core.datasets.library import Library
 from evidence_app.core.formatting import fmt_hr, fmt_p
-from evidence_app.core.library import Library
 from evidence_app.gui import settings
 from evidence_app.gui.app import guarded, show_error
 from evidence_app.gui.copyable_table import CopyableTable
@@ -21,29 +30,57 @@ from evidence_app.gui.figure_export_dialog import FigureExport
 from evidence_app.gui.figure_panel import FigurePanel
 from evidence_app.gui.workers import Job, JobRunner
 
-METHODS = {"Random effects, REML": "REML", "Random effects, DerSimonian–Laird": "DL",
-           "Random effects, Paule–Mandel": "PM", "Fixed effect (inverse variance)": "fixed"}
-GROUPS = {"No grouping": None, "Setting (line)": "setting", "Histology": "histology", "Endpoint": "endpoint",
-          "Trial": "trial"}
+METHODS = {
+    "Random effects, REML": "REML",
+    "Random effects, DerSimonian–Laird": "DL",
+    "Random effects, Paule–Mandel": "PM",
+    "Fixed effect (inverse variance)": "fixed",
+}
+GROUPS = {
+    "No grouping": None,
+    "Setting (line)": "setting",
+    "Histology": "histology",
+    "Endpoint": "endpoint",
+    "Trial": "trial",
+}
 ORIENTATIONS = {"mTOR inhibitor vs comparator": "mtor", "As published": "as published"}
 POOLED_HEADERS = ("Estimate", "k", "Pooled HR (95% CI)", "p", "I²", "τ²", "95% prediction interval", "Method")
 
 
 def pooled_rows(data: Any) -> list[tuple[str, ...]]:
     """One row per pooled estimate (each group, then overall), plus the subgroup test."""
+
     def row(name: str, p: Any) -> tuple[str, ...]:
         i2 = "—" if p.i2 is None else f"{p.i2:.1f}%"
         method = p.method + (" + Hartung–Knapp" if p.hk else "")
-        return (name, str(p.k), fmt_hr(p.estimate, p.lower, p.upper, p.ci_level), fmt_p(p.p), i2, f"{p.tau2:.4f}",
-                f"{p.pi_lower:.2f}–{p.pi_upper:.2f}" if p.model == "random" else "—", method)
+        return (
+            name,
+            str(p.k),
+            fmt_hr(p.estimate, p.lower, p.upper, p.ci_level),
+            fmt_p(p.p),
+            i2,
+            f"{p.tau2:.4f}",
+            f"{p.pi_lower:.2f}–{p.pi_upper:.2f}" if p.model == "random" else "—",
+            method,
+        )
 
     rows = [row(f"Group: {g.name}", g.pooled) for g in data.groups if g.pooled is not None]
     if data.overall is not None:
         rows.append(row("Overall", data.overall))
     if data.subgroup_test is not None:
         t = data.subgroup_test
-        rows.append(("Test for subgroup differences", "", f"Q = {t.q_between:.2f}, df {t.df_between}",
-                     fmt_p(t.p_between), "", "", "", ""))
+        rows.append(
+            (
+                "Test for subgroup differences",
+                "",
+                f"Q = {t.q_between:.2f}, df {t.df_between}",
+                fmt_p(t.p_between),
+                "",
+                "",
+                "",
+                "",
+            )
+        )
     return rows or [("No pooled estimate", "", "", "", "", "", "", "fewer than two poolable comparisons")]
 
 
@@ -58,7 +95,7 @@ def forest_options(width: str) -> Any:
 
 
 def forest_job(datasets: list[Any], options: dict[str, Any], *, progress: Any = None, cancelled: Any = None) -> Any:
-    from evidence_app.core.forest_data import build_forest
+    from evidence_app.core.synthesis.forest_data import build_forest
 
     return build_forest(datasets, **options)
 
@@ -79,11 +116,11 @@ class ForestView(QWidget):
         self.comparisons = QListWidget()
         self.comparisons.setObjectName("forestComparisons")
         self.comparisons.itemChanged.connect(self.schedule_update)
-        self.group_box, self.method_box, self.orient_box = (self._combo(GROUPS, "forest/group", "Setting (line)"),
-                                                            self._combo(METHODS, "forest/method",
-                                                                        "Random effects, REML"),
-                                                            self._combo(ORIENTATIONS, "forest/orient",
-                                                                        "mTOR inhibitor vs comparator"))
+        self.group_box, self.method_box, self.orient_box = (
+            self._combo(GROUPS, "forest/group", "Setting (line)"),
+            self._combo(METHODS, "forest/method", "Random effects, REML"),
+            self._combo(ORIENTATIONS, "forest/orient", "mTOR inhibitor vs comparator"),
+        )
         self.hk_box = QCheckBox("Hartung–Knapp adjustment")
         self.hk_box.setChecked(settings.read("forest/hk", False))
         self.hk_box.toggled.connect(self.schedule_update)
@@ -179,13 +216,18 @@ class ForestView(QWidget):
         self.schedule_update()
 
     def _check_all(self, state: Qt.CheckState) -> None:
-        self.set_checked([i.data(Qt.ItemDataRole.UserRole) for i in self._items()]
-                         if state == Qt.CheckState.Checked else [])
+        self.set_checked(
+            [i.data(Qt.ItemDataRole.UserRole) for i in self._items()] if state == Qt.CheckState.Checked else []
+        )
 
     def options(self) -> dict[str, Any]:
         settings.write("forest/hk", self.hk_box.isChecked())
-        return {"group_by": GROUPS[self.group_box.currentText()], "method": METHODS[self.method_box.currentText()],
-                "hk": self.hk_box.isChecked(), "orient": ORIENTATIONS[self.orient_box.currentText()]}
+        return {
+            "group_by": GROUPS[self.group_box.currentText()],
+            "method": METHODS[self.method_box.currentText()],
+            "hk": self.hk_box.isChecked(),
+            "orient": ORIENTATIONS[self.orient_box.currentText()],
+        }
 
     def schedule_update(self) -> None:
         self._timer.start()

@@ -12,10 +12,10 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from evidence_app.core.dataset_io import load_dataset
-from evidence_app.core.library import Library, LibraryEntry
-from evidence_app.core.schema import Dataset
-from evidence_app.core.user_library import delete_user_dataset, plan_save, save_user_dataset
+from evidence_app.core.datasets.io import load_dataset
+from evidence_app.core.datasets.library import Library, LibraryEntry
+from evidence_app.core.datasets.schema import Dataset
+from evidence_app.core.datasets.user_library import delete_user_dataset, plan_save, save_user_dataset
 from evidence_app.gui import settings
 from evidence_app.gui.app import guarded, show_error
 from evidence_app.gui.workers import Job, JobRunner
@@ -24,8 +24,9 @@ DATASET_FILTER = "Dataset files (*.json);;All files (*)"
 
 
 def choose_dataset_file(parent: QWidget) -> str | None:
-    path, _ = QFileDialog.getOpenFileName(parent, "Import a dataset file", settings.last_folder("datasets"),
-                                          DATASET_FILTER)
+    path, _ = QFileDialog.getOpenFileName(
+        parent, "Import a dataset file", settings.last_folder("datasets"), DATASET_FILTER
+    )
     if not path:
         return None
     settings.remember_folder("datasets", path)
@@ -34,13 +35,18 @@ def choose_dataset_file(parent: QWidget) -> str | None:
 
 def confirm_replace(parent: QWidget, what: str) -> bool:
     answer = QMessageBox.question(
-        parent, "Replace dataset?", f"This would replace {what}.\n\nReplace it?",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        parent,
+        "Replace dataset?",
+        f"This would replace {what}.\n\nReplace it?",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
     return answer == QMessageBox.StandardButton.Yes
 
 
-def save_with_confirmation(parent: QWidget, dataset: Dataset, library: Library,
-                           editing: LibraryEntry | None = None) -> Path | None:
+def save_with_confirmation(
+    parent: QWidget, dataset: Dataset, library: Library, editing: LibraryEntry | None = None
+) -> Path | None:
     """Save into the user library; ask before replacing anything. None when the user declined."""
     plan = plan_save(dataset, library, editing=editing)
     if plan.replaces is not None and not confirm_replace(parent, plan.replaces):
@@ -84,10 +90,13 @@ def confirm_and_delete(parent: QWidget, entry: LibraryEntry) -> bool:
     if entry.bundled:
         delete_user_dataset(entry)  # raises the read-only message
     answer = QMessageBox.question(
-        parent, "Delete dataset?",
+        parent,
+        "Delete dataset?",
         f"Delete your dataset “{entry.dataset.title}”?\n\nThe file {entry.path} will be removed. "
         "This cannot be undone.",
-        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
     if answer != QMessageBox.StandardButton.Yes:
         return False
     delete_user_dataset(entry)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
-from evidence_app.core.catalog import CURVE_KIND_LABELS, badges
+from evidence_app.core.datasets.catalog import CURVE_KIND_LABELS, badges
+from evidence_app.core.datasets.library import Library, LibraryEntry
 from evidence_app.core.formatting import fmt_hr
-from evidence_app.core.library import Library, LibraryEntry
 
 COLUMNS = ("Trial", "Comparison", "Endpoint", "Setting", "Histology", "HR (CI)", "Curve", "Flags", "Id")
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -62,8 +62,15 @@ def _row(entry: LibraryEntry) -> list[QStandardItem]:
     flags = entry_badges(entry)
     hr = d.comparison.hazard_ratio
     texts = (
-        d.trial.acronym, f"{d.experimental.label} vs {d.control.label}", d.endpoint.name, d.trial.setting,
-        d.trial.histology, hr_text(entry), CURVE_KIND_LABELS[d.curve.kind], ", ".join(flags), d.id,
+        d.trial.acronym,
+        f"{d.experimental.label} vs {d.control.label}",
+        d.endpoint.name,
+        d.trial.setting,
+        d.trial.histology,
+        hr_text(entry),
+        CURVE_KIND_LABELS[d.curve.kind],
+        ", ".join(flags),
+        d.id,
     )
     tooltip = d.title + "".join(f"\n• {b}: {BADGE_EXPLANATIONS.get(b, b)}" for b in flags)
     items = []
@@ -86,10 +93,22 @@ def _row(entry: LibraryEntry) -> list[QStandardItem]:
 def search_text(entry: LibraryEntry) -> str:
     """Everything the search box looks in, lower-case."""
     d = entry.dataset
-    parts = (d.id, d.title, d.trial.name, d.trial.acronym, d.trial.population, d.trial.disease, d.trial.setting,
-             d.trial.histology, d.trial.registry_id or "", d.endpoint.name, hr_text(entry),
-             CURVE_KIND_LABELS[d.curve.kind], *entry_badges(entry),
-             *(text for arm in d.arms for text in (arm.label, *arm.agents)))
+    parts = (
+        d.id,
+        d.title,
+        d.trial.name,
+        d.trial.acronym,
+        d.trial.population,
+        d.trial.disease,
+        d.trial.setting,
+        d.trial.histology,
+        d.trial.registry_id or "",
+        d.endpoint.name,
+        hr_text(entry),
+        CURVE_KIND_LABELS[d.curve.kind],
+        *entry_badges(entry),
+        *(text for arm in d.arms for text in (arm.label, *arm.agents)),
+    )
     return " ".join(parts).lower()
 
 
@@ -147,7 +166,7 @@ class LibraryFilterProxy(QSortFilterProxyModel):
         else:
             self.invalidateFilter()
 
-    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:
         dataset_id = self.sourceModel().index(row, 0, parent).data(ID_ROLE)
         if self._text and self._text not in self._search.get(dataset_id, ""):
             return False

@@ -5,13 +5,27 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QPushButton,
-    QTableView, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
-from evidence_app.core.library import Library
+from evidence_app.core.datasets.library import Library
 from evidence_app.gui.library_model import (
-    COLUMNS, FACETS, ID_ROLE, LibraryFilterProxy, facet_values, fill_model,
+    COLUMNS,
+    FACETS,
+    ID_ROLE,
+    LibraryFilterProxy,
+    facet_values,
+    fill_model,
 )
 
 __all__ = ["LibraryPanel", "COLUMNS"]

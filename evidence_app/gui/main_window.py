@@ -9,7 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget
 
 from evidence_app import __version__
-from evidence_app.core.library import Library, LibraryEntry, load_library
+from evidence_app.core.datasets.library import Library, LibraryEntry, load_library
 from evidence_app.gui import settings
 from evidence_app.gui.app import guarded, resize_to_fit, show_error
 from evidence_app.gui.dataset_view import DatasetView
@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self._restore_state()
         self._shown = False
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if not self._shown:
             self._shown = True
@@ -74,8 +74,12 @@ class MainWindow(QMainWindow):
             if isinstance(splitter, QByteArray):  # now that the window has its size
                 self.splitter.restoreState(splitter)
             else:  # first start, once laid out: room for the library's trial, comparison and endpoint
-                QTimer.singleShot(0, lambda: self.splitter.setSizes([40 * self.splitter.width() // 100,
-                                                                     60 * self.splitter.width() // 100]))
+                QTimer.singleShot(
+                    0,
+                    lambda: self.splitter.setSizes(
+                        [40 * self.splitter.width() // 100, 60 * self.splitter.width() // 100]
+                    ),
+                )
             last = settings.read("main/dataset", "")
             if last and last in self.library and not self.library_panel.selected_ids():
                 self.library_panel.select_ids([last])  # reopens the dataset last looked at
@@ -95,40 +99,76 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         self._action("find", "&Find", self.focus_search, "Ctrl+F", "Search the library (Ctrl+F)")
-        self._action("import_dataset", "&Import dataset file…", self.import_dataset, "Ctrl+O",
-                     "Add your own dataset file to the library (Ctrl+O)")
-        self._action("import_curve", "New dataset from &digitized curve…", self.import_curve, "Ctrl+Shift+O",
-                     "Reconstruct a dataset from digitized Kaplan–Meier curves (Ctrl+Shift+O)")
-        self._action("digitize", "Digiti&ze a figure…", self.digitize_figure, "Ctrl+Shift+D",
-                     "Read Kaplan–Meier curves from a figure image or a PDF page (Ctrl+Shift+D)")
-        self._action("export_workbook", "Export &workbook…", self.export_workbook, "Ctrl+E",
-                     "Write the comparison workbook (.xlsx) (Ctrl+E)")
-        self._action("export_figure", "Export &figure…", self.export_figure, "Ctrl+Shift+E",
-                     "Save the figure on screen as PNG, SVG or PDF (Ctrl+Shift+E)")
+        self._action(
+            "import_dataset",
+            "&Import dataset file…",
+            self.import_dataset,
+            "Ctrl+O",
+            "Add your own dataset file to the library (Ctrl+O)",
+        )
+        self._action(
+            "import_curve",
+            "New dataset from &digitized curve…",
+            self.import_curve,
+            "Ctrl+Shift+O",
+            "Reconstruct a dataset from digitized Kaplan–Meier curves (Ctrl+Shift+O)",
+        )
+        self._action(
+            "digitize",
+            "Digiti&ze a figure…",
+            self.digitize_figure,
+            "Ctrl+Shift+D",
+            "Read Kaplan–Meier curves from a figure image or a PDF page (Ctrl+Shift+D)",
+        )
+        self._action(
+            "export_workbook",
+            "Export &workbook…",
+            self.export_workbook,
+            "Ctrl+E",
+            "Write the comparison workbook (.xlsx) (Ctrl+E)",
+        )
+        self._action(
+            "export_figure",
+            "Export &figure…",
+            self.export_figure,
+            "Ctrl+Shift+E",
+            "Save the figure on screen as PNG, SVG or PDF (Ctrl+Shift+E)",
+        )
         self._action("quit", "&Quit", self.close, "Ctrl+Q")
         self._action("edit", "&Edit dataset…", self.edit_dataset, "F2", "Edit your dataset's metadata (F2)")
-        delete = self._action("delete", "&Delete dataset", self.delete_dataset, "Delete",
-                              "Delete your dataset (Delete)")
+        delete = self._action(
+            "delete", "&Delete dataset", self.delete_dataset, "Delete", "Delete your dataset (Delete)"
+        )
         delete.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.removeAction(delete)
         self.library_panel.table.addAction(delete)  # Delete in the search box still deletes text
-        self._action("reload", "&Reload library", self.reload_library, "F5",
-                     "Read the library again (F5)")
-        self._action("forest", "&Forest plot", self.show_forest, "Ctrl+L",
-                     "Forest plot of the selected comparisons (Ctrl+L)")
-        self._action("dataset", "Dataset &view", lambda: self.workspace.setCurrentWidget(self.dataset_view),
-                     "Ctrl+D")
-        self._action("problems", "Library &problems…", self.show_problems, None,
-                     "Dataset files that could not be loaded")
+        self._action("reload", "&Reload library", self.reload_library, "F5", "Read the library again (F5)")
+        self._action(
+            "forest", "&Forest plot", self.show_forest, "Ctrl+L", "Forest plot of the selected comparisons (Ctrl+L)"
+        )
+        self._action("dataset", "Dataset &view", lambda: self.workspace.setCurrentWidget(self.dataset_view), "Ctrl+D")
+        self._action(
+            "problems", "Library &problems…", self.show_problems, None, "Dataset files that could not be loaded"
+        )
         self._action("about", "&About Evidence App", self.show_about)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        groups = {"&File": ("import_dataset", "import_curve", "digitize", None, "export_workbook", "export_figure",
-                            None, "quit"),
-                  "&Dataset": ("edit", "delete", None, "reload"),
-                  "&View": ("find", "dataset", "forest"),
-                  "&Help": ("problems", "about")}
+        groups = {
+            "&File": (
+                "import_dataset",
+                "import_curve",
+                "digitize",
+                None,
+                "export_workbook",
+                "export_figure",
+                None,
+                "quit",
+            ),
+            "&Dataset": ("edit", "delete", None, "reload"),
+            "&View": ("find", "dataset", "forest"),
+            "&Help": ("problems", "about"),
+        }
         for title, keys in groups.items():
             menu = bar.addMenu(title)
             menu.setToolTipsVisible(True)
@@ -158,8 +198,13 @@ class MainWindow(QMainWindow):
         for key, verb in (("edit", "Edit"), ("delete", "Delete")):
             action = self.commands[key]
             action.setEnabled(user)
-            action.setToolTip(READ_ONLY_TIP if entry is not None and entry.bundled else
-                              f"{verb} your dataset" if user else f"Select one of your datasets to {verb.lower()} it")
+            action.setToolTip(
+                READ_ONLY_TIP
+                if entry is not None and entry.bundled
+                else f"{verb} your dataset"
+                if user
+                else f"Select one of your datasets to {verb.lower()} it"
+            )
         if entry is not None:
             self._open_timer.start()
 
@@ -296,8 +341,7 @@ class MainWindow(QMainWindow):
         self.warm_up.stop()
         panel = self.library_panel
         ids = {"selected": panel.selected_ids(), "shown": panel.visible_ids(), "all": list(self.library.entries)}
-        self.workbook_export = WorkbookExport(self, self.runner, self.library, ids,
-                                              self.dataset_view.cached_analyses())
+        self.workbook_export = WorkbookExport(self, self.runner, self.library, ids, self.dataset_view.cached_analyses())
 
     def show_problems(self) -> None:
         from evidence_app.gui.problems_dialog import LibraryProblemsDialog
@@ -316,7 +360,7 @@ class MainWindow(QMainWindow):
             if isinstance(value, QByteArray):
                 restore(value)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+    def closeEvent(self, event) -> None:
         if getattr(self, "digitizer", None) is not None:
             self.digitizer.close()  # saves its own geometry
         settings.write("main/geometry", self.saveGeometry())
@@ -325,4 +369,3 @@ class MainWindow(QMainWindow):
         self.runner.cancel_all()
         self.runner.wait(10000)  # a running fit finishes in well under a second after cancelling
         super().closeEvent(event)
-

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from evidence_app.core.dataset_builder import apply_meta, meta_from_dataset
-from evidence_app.core.library import Library, LibraryEntry
+from evidence_app.core.datasets.builder import apply_meta, meta_from_dataset
+from evidence_app.core.datasets.library import Library, LibraryEntry
 from evidence_app.errors import EvidenceError, InputError
 from evidence_app.gui.app import guarded
 from evidence_app.gui.import_dialog import save_with_confirmation
@@ -18,8 +18,10 @@ class EditDatasetDialog(QDialog):
     def __init__(self, entry: LibraryEntry, library: Library, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         if entry.bundled:
-            raise EvidenceError(f"'{entry.dataset.id}' is a bundled dataset and cannot be edited; "
-                                "export it, change the copy and import that instead.")
+            raise EvidenceError(
+                f"'{entry.dataset.id}' is a bundled dataset and cannot be edited; "
+                "export it, change the copy and import that instead."
+            )
         self.setWindowTitle(f"Edit {entry.dataset.title}")
         self.setObjectName("editDatasetDialog")
         self.resize(640, 720)

@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFormLayout, QHeaderView, QLineEdit, QPlainTextEdit, QScrollArea,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHeaderView,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollArea,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
-from evidence_app.core.dataset_builder import ArmMeta, DatasetMeta, SourceMeta, suggest_id
+from evidence_app.core.datasets.builder import ArmMeta, DatasetMeta, SourceMeta, suggest_id
 
 HISTOLOGIES = ("not stated", "clear-cell", "non-clear-cell", "mixed")
 SETTINGS = ("first-line", "second-line", "second-line or later", "not stated")
@@ -52,25 +61,45 @@ class DatasetMetadataForm(QWidget):
         self.url.setPlaceholderText("https://… (address where the figure was read)")
         self.notes = QPlainTextEdit()
         self.notes.setMaximumHeight(50)
-        for widget, name in ((self.acronym, "acronym"), (self.trial_name, "trialName"), (self.citation, "citation"),
-                             (self.url, "url"), (self.dataset_id, "datasetId"), (self.title, "title"),
-                             (self.endpoint, "endpoint"), (self.time_unit, "timeUnit"), (self.arms, "armsTable")):
+        for widget, name in (
+            (self.acronym, "acronym"),
+            (self.trial_name, "trialName"),
+            (self.citation, "citation"),
+            (self.url, "url"),
+            (self.dataset_id, "datasetId"),
+            (self.title, "title"),
+            (self.endpoint, "endpoint"),
+            (self.time_unit, "timeUnit"),
+            (self.arms, "armsTable"),
+        ):
             widget.setObjectName(name)
         self.disease.setText("advanced renal cell carcinoma")
         self.population.setText("ITT")
         inner = QWidget()
         form = QFormLayout(inner)
-        for label, widget in (("Trial acronym*", self.acronym), ("Trial name*", self.trial_name),
-                              ("Registry id", self.registry_id), ("Phase", self.phase),
-                              ("Setting (line)*", self.setting),
-                              ("Disease*", self.disease), ("Population*", self.population),
-                              ("Histology", self.histology), ("Endpoint*", self.endpoint),
-                              ("Assessment", self.assessment), ("Analysis", self.analysis_kind),
-                              ("Time unit*", self.time_unit), ("Arms*", self.arms),
-                              ("Experimental arm", self.experimental), ("Control arm", self.control),
-                              ("Source kind", self.source_kind), ("Source citation*", self.citation),
-                              ("Source address", self.url), ("Dataset id*", self.dataset_id),
-                              ("Title*", self.title), ("Notes", self.notes)):
+        for label, widget in (
+            ("Trial acronym*", self.acronym),
+            ("Trial name*", self.trial_name),
+            ("Registry id", self.registry_id),
+            ("Phase", self.phase),
+            ("Setting (line)*", self.setting),
+            ("Disease*", self.disease),
+            ("Population*", self.population),
+            ("Histology", self.histology),
+            ("Endpoint*", self.endpoint),
+            ("Assessment", self.assessment),
+            ("Analysis", self.analysis_kind),
+            ("Time unit*", self.time_unit),
+            ("Arms*", self.arms),
+            ("Experimental arm", self.experimental),
+            ("Control arm", self.control),
+            ("Source kind", self.source_kind),
+            ("Source citation*", self.citation),
+            ("Source address", self.url),
+            ("Dataset id*", self.dataset_id),
+            ("Title*", self.title),
+            ("Notes", self.notes),
+        ):
             form.addRow(label, widget)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -100,14 +129,25 @@ class DatasetMetadataForm(QWidget):
 
     def set_meta(self, meta: DatasetMeta) -> None:
         """Fill every field (the Edit dialog); id and title count as the user's own."""
-        for edit, value in ((self.acronym, meta.acronym), (self.trial_name, meta.trial_name),
-                            (self.registry_id, meta.registry_id), (self.phase, meta.phase),
-                            (self.disease, meta.disease), (self.population, meta.population),
-                            (self.assessment, meta.assessment), (self.url, meta.source.url)):
+        for edit, value in (
+            (self.acronym, meta.acronym),
+            (self.trial_name, meta.trial_name),
+            (self.registry_id, meta.registry_id),
+            (self.phase, meta.phase),
+            (self.disease, meta.disease),
+            (self.population, meta.population),
+            (self.assessment, meta.assessment),
+            (self.url, meta.source.url),
+        ):
             edit.setText(value or "")
-        for box, value in ((self.setting, meta.setting), (self.histology, meta.histology),
-                           (self.endpoint, meta.endpoint), (self.analysis_kind, meta.analysis_kind),
-                           (self.time_unit, meta.time_unit), (self.source_kind, meta.source.kind)):
+        for box, value in (
+            (self.setting, meta.setting),
+            (self.histology, meta.histology),
+            (self.endpoint, meta.endpoint),
+            (self.analysis_kind, meta.analysis_kind),
+            (self.time_unit, meta.time_unit),
+            (self.source_kind, meta.source.kind),
+        ):
             box.setCurrentText(value)
         self.citation.setPlainText(meta.source.citation)
         self.notes.setPlainText(meta.notes or "")
@@ -141,40 +181,71 @@ class DatasetMetadataForm(QWidget):
         if not self._id_edited and acronym:
             self.dataset_id.setText(suggest_id(acronym, endpoint))
         if not self._title_edited and acronym:
-            self.title.setText(f"{acronym}: {self.experimental.currentText()} vs {self.control.currentText()}, "
-                               f"{endpoint}")
+            self.title.setText(
+                f"{acronym}: {self.experimental.currentText()} vs {self.control.currentText()}, {endpoint}"
+            )
 
     # -- reading ---------------------------------------------------------------------------------
     def meta(self) -> DatasetMeta:
         arms = []
         for r in range(self.arms.rowCount()):
             n_text = self._cell(r, 2)
-            arms.append(ArmMeta(self._cell(r, 0), [a.strip() for a in self._cell(r, 1).split(",") if a.strip()],
-                                int(n_text) if n_text.isdigit() else None))
-        text = lambda edit: edit.text().strip() or None  # noqa: E731
+            arms.append(
+                ArmMeta(
+                    self._cell(r, 0),
+                    [a.strip() for a in self._cell(r, 1).split(",") if a.strip()],
+                    int(n_text) if n_text.isdigit() else None,
+                )
+            )
+
+        def text(edit: QLineEdit) -> str | None:
+            return edit.text().strip() or None
+
         return DatasetMeta(
-            id=self.dataset_id.text().strip(), title=self.title.text().strip(),
+            id=self.dataset_id.text().strip(),
+            title=self.title.text().strip(),
             trial_name=self.trial_name.text().strip() or self.acronym.text().strip(),
-            acronym=self.acronym.text().strip(), setting=self.setting.currentText().strip(),
-            disease=self.disease.text().strip(), population=self.population.text().strip(),
-            histology=self.histology.currentText(), endpoint=self.endpoint.currentText().strip(),
-            time_unit=self.time_unit.currentText(), arms=arms, experimental=self.experimental.currentIndex(),
+            acronym=self.acronym.text().strip(),
+            setting=self.setting.currentText().strip(),
+            disease=self.disease.text().strip(),
+            population=self.population.text().strip(),
+            histology=self.histology.currentText(),
+            endpoint=self.endpoint.currentText().strip(),
+            time_unit=self.time_unit.currentText(),
+            arms=arms,
+            experimental=self.experimental.currentIndex(),
             control=self.control.currentIndex(),
             source=SourceMeta(self.source_kind.currentText(), self.citation.toPlainText().strip(), text(self.url)),
-            registry_id=text(self.registry_id), phase=text(self.phase), assessment=text(self.assessment),
-            analysis_kind=self.analysis_kind.currentText(), notes=self.notes.toPlainText().strip() or None)
+            registry_id=text(self.registry_id),
+            phase=text(self.phase),
+            assessment=text(self.assessment),
+            analysis_kind=self.analysis_kind.currentText(),
+            notes=self.notes.toPlainText().strip() or None,
+        )
 
     def missing(self) -> list[str]:
         """Plain descriptions of required fields left empty (checked before the schema)."""
         m = self.meta()
-        gaps = [name for name, value in (("trial acronym", m.acronym), ("endpoint", m.endpoint),
-                                         ("dataset id", m.id), ("title", m.title), ("setting", m.setting),
-                                         ("disease", m.disease), ("population", m.population),
-                                         ("source citation (every dataset needs a source)", m.source.citation))
-                if not value]
+        gaps = [
+            name
+            for name, value in (
+                ("trial acronym", m.acronym),
+                ("endpoint", m.endpoint),
+                ("dataset id", m.id),
+                ("title", m.title),
+                ("setting", m.setting),
+                ("disease", m.disease),
+                ("population", m.population),
+                ("source citation (every dataset needs a source)", m.source.citation),
+            )
+            if not value
+        ]
         gaps += [f"label of arm {i + 1}" for i, a in enumerate(m.arms) if not a.label]
-        gaps += [f"a whole number for N of arm {r + 1} (found {self._cell(r, 2)!r})"
-                 for r in range(self.arms.rowCount()) if self._cell(r, 2) and not self._cell(r, 2).isdigit()]
+        gaps += [
+            f"a whole number for N of arm {r + 1} (found {self._cell(r, 2)!r})"
+            for r in range(self.arms.rowCount())
+            if self._cell(r, 2) and not self._cell(r, 2).isdigit()
+        ]
         if m.experimental == m.control:
             gaps.append("different experimental and control arms")
         return gaps

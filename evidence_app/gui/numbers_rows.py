@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from evidence_app.core.datasets.schema import Arm, Dataset
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_median, fmt_num, fmt_p
-from evidence_app.core.schema import Arm, Dataset
 
 HEADERS = ("Quantity", "Published", "Sources", "Computed", "Note")
 PENDING = "computing…"
@@ -22,8 +22,14 @@ class NumbersRow:
     approximation: bool = False
 
 
-def _row(quantity: str, published: str, sources: list[str] | tuple[str, ...], computed: str,
-         note: str = "", approximation: bool = False) -> NumbersRow:
+def _row(
+    quantity: str,
+    published: str,
+    sources: list[str] | tuple[str, ...],
+    computed: str,
+    note: str = "",
+    approximation: bool = False,
+) -> NumbersRow:
     return NumbersRow((quantity, published, ", ".join(sources), computed, note), approximation=approximation)
 
 
@@ -58,26 +64,62 @@ def comparison_rows(dataset: Dataset, analysis, computed_default: str) -> list[N
         hr_note.append("published HR is adjusted")
     if hr is not None and hr.note:
         hr_note.append(hr.note)
-    rows = [_heading(f"Comparison: {dataset.experimental.label} vs {dataset.control.label}"),
-            _row("Hazard ratio", fmt_hr(hr.value, hr.lower, hr.upper, hr.ci_level) if hr else NOT_REPORTED,
-                 hr.sources if hr else (),
-                 fmt_hr(c.hazard_ratio.hr, c.hazard_ratio.lower, c.hazard_ratio.upper) + tag if c else computed_default,
-                 "; ".join(hr_note + (["computed: Cox model on the curve data"] if c else [])), approx),
-            _row("p-value", p.value if p else NOT_REPORTED, p.sources if p else (),
-                 fmt_p(c.logrank_p) + tag if c else computed_default, "computed: log-rank test" if c else "", approx)]
+    rows = [
+        _heading(f"Comparison: {dataset.experimental.label} vs {dataset.control.label}"),
+        _row(
+            "Hazard ratio",
+            fmt_hr(hr.value, hr.lower, hr.upper, hr.ci_level) if hr else NOT_REPORTED,
+            hr.sources if hr else (),
+            fmt_hr(c.hazard_ratio.hr, c.hazard_ratio.lower, c.hazard_ratio.upper) + tag if c else computed_default,
+            "; ".join(hr_note + (["computed: Cox model on the curve data"] if c else [])),
+            approx,
+        ),
+        _row(
+            "p-value",
+            p.value if p else NOT_REPORTED,
+            p.sources if p else (),
+            fmt_p(c.logrank_p) + tag if c else computed_default,
+            "computed: log-rank test" if c else "",
+            approx,
+        ),
+    ]
     computed_total = NOT_COMPUTED
     if analysis is not None and all(a.fit is not None for a in analysis.arms):
         computed_total = str(sum(a.fit.events for a in analysis.arms)) + tag
     elif analysis is None:
         computed_total = computed_default
-    rows.append(_row("Total events", str(total.value) if total else NOT_REPORTED, total.sources if total else (),
-                     computed_total, "", approx))
+    rows.append(
+        _row(
+            "Total events",
+            str(total.value) if total else NOT_REPORTED,
+            total.sources if total else (),
+            computed_total,
+            "",
+            approx,
+        )
+    )
     if c is not None:
         d = c.rmst_difference
-        rows.append(_row(f"RMST difference to {d.horizon:.1f} {dataset.time_unit}", NOT_REPORTED, (),
-                         f"{d.value:.2f} ({d.lower:.2f}–{d.upper:.2f}){tag}", "experimental minus control", approx))
-        rows.append(_row("Proportional hazards (Schoenfeld test)", NOT_REPORTED, (), f"p {fmt_p(c.ph_test_p)}{tag}",
-                         c.ph_flag or "", approx))
+        rows.append(
+            _row(
+                f"RMST difference to {d.horizon:.1f} {dataset.time_unit}",
+                NOT_REPORTED,
+                (),
+                f"{d.value:.2f} ({d.lower:.2f}–{d.upper:.2f}){tag}",
+                "experimental minus control",
+                approx,
+            )
+        )
+        rows.append(
+            _row(
+                "Proportional hazards (Schoenfeld test)",
+                NOT_REPORTED,
+                (),
+                f"p {fmt_p(c.ph_test_p)}{tag}",
+                c.ph_flag or "",
+                approx,
+            )
+        )
     return rows
 
 
@@ -88,25 +130,57 @@ def arm_rows(dataset: Dataset, arm: Arm, result, computed_default: str) -> list[
     missing = computed_default if result is None else NOT_COMPUTED
     unit = dataset.time_unit
     rows = [_heading(f"Arm: {arm.label}" + (f" — {arm.regimen}" if arm.regimen else ""))]
-    rows.append(_row("Patients (N)", str(arm.n.value) if arm.n else NOT_REPORTED, arm.n.sources if arm.n else (),
-                     f"{fit.n}{tag}" if fit else missing, "", approx))
-    rows.append(_row("Events", str(arm.events.value) if arm.events else NOT_REPORTED,
-                     arm.events.sources if arm.events else (), f"{fit.events}{tag}" if fit else missing, "", approx))
+    rows.append(
+        _row(
+            "Patients (N)",
+            str(arm.n.value) if arm.n else NOT_REPORTED,
+            arm.n.sources if arm.n else (),
+            f"{fit.n}{tag}" if fit else missing,
+            "",
+            approx,
+        )
+    )
+    rows.append(
+        _row(
+            "Events",
+            str(arm.events.value) if arm.events else NOT_REPORTED,
+            arm.events.sources if arm.events else (),
+            f"{fit.events}{tag}" if fit else missing,
+            "",
+            approx,
+        )
+    )
     med = arm.median
-    published_median = (fmt_median(med.value, *(med.ci or (None, None)), not_reached=med.not_reached,
-                                   level=med.ci_level) if med else NOT_REPORTED)
-    computed_median = (fmt_median(fit.median, fit.median_lower, fit.median_upper, not_reached=fit.median is None)
-                       + tag if fit else missing)
-    rows.append(_row(f"Median ({unit})", published_median, med.sources if med else (), computed_median,
-                     med.note or "" if med else "", approx))
+    published_median = (
+        fmt_median(med.value, *(med.ci or (None, None)), not_reached=med.not_reached, level=med.ci_level)
+        if med
+        else NOT_REPORTED
+    )
+    computed_median = (
+        fmt_median(fit.median, fit.median_lower, fit.median_upper, not_reached=fit.median is None) + tag
+        if fit
+        else missing
+    )
+    rows.append(
+        _row(
+            f"Median ({unit})",
+            published_median,
+            med.sources if med else (),
+            computed_median,
+            med.note or "" if med else "",
+            approx,
+        )
+    )
     published = {lm.time: lm for lm in arm.landmarks}
     computed = {lm.time: lm for lm in (result.landmarks if result is not None else ())}
     for t in sorted(set(published) | set(computed)):
         lm = published.get(t)
         if t in computed and computed[t].survival is not None:
             e = computed[t]
-            value = f"{e.survival * 100:.1f}% ({fmt_num(e.lower * 100 if e.lower is not None else None, 1)}–" \
-                    f"{fmt_num(e.upper * 100 if e.upper is not None else None, 1)}){tag}"
+            value = (
+                f"{e.survival * 100:.1f}% ({fmt_num(e.lower * 100 if e.lower is not None else None, 1)}–"
+                f"{fmt_num(e.upper * 100 if e.upper is not None else None, 1)}){tag}"
+            )
         elif t in computed:
             value = "beyond follow-up"
         elif fit is not None:
@@ -114,12 +188,28 @@ def arm_rows(dataset: Dataset, arm: Arm, result, computed_default: str) -> list[
             value = "beyond follow-up" if s is None else _pct(s) + tag
         else:
             value = missing
-        rows.append(_row(f"Survival at {t:g} {unit}", _pct(lm.survival) if lm else NOT_REPORTED,
-                         lm.sources if lm else (), value, (lm.note or "") if lm else "", approx))
+        rows.append(
+            _row(
+                f"Survival at {t:g} {unit}",
+                _pct(lm.survival) if lm else NOT_REPORTED,
+                lm.sources if lm else (),
+                value,
+                (lm.note or "") if lm else "",
+                approx,
+            )
+        )
     if result is not None and result.rmst is not None:
         r = result.rmst
-        rows.append(_row(f"RMST to {r.horizon:.1f} {unit}", NOT_REPORTED, (),
-                         f"{r.value:.2f} ({r.lower:.2f}–{r.upper:.2f}){tag}", "", approx))
+        rows.append(
+            _row(
+                f"RMST to {r.horizon:.1f} {unit}",
+                NOT_REPORTED,
+                (),
+                f"{r.value:.2f} ({r.lower:.2f}–{r.upper:.2f}){tag}",
+                "",
+                approx,
+            )
+        )
     return rows
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from evidence_app.core.schema import Dataset
+from evidence_app.core.datasets.schema import Dataset
 from evidence_app.gui.copyable_table import CopyableTable
 from evidence_app.gui.numbers_rows import HEADERS, numbers_rows
 
@@ -34,14 +34,18 @@ class NumbersTab(QWidget):
 
     def show_dataset(self, dataset: Dataset, analysis: Any = None, *, failed: str = "") -> None:
         rows = numbers_rows(dataset, analysis, failed=bool(failed))
-        self.table.set_rows([r.cells for r in rows],
-                            bold_rows=[i for i, r in enumerate(rows) if r.heading],
-                            highlighted_rows=[i for i, r in enumerate(rows) if r.approximation])
+        self.table.set_rows(
+            [r.cells for r in rows],
+            bold_rows=[i for i, r in enumerate(rows) if r.heading],
+            highlighted_rows=[i for i, r in enumerate(rows) if r.approximation],
+        )
         self.table.setColumnWidth(4, max(self.table.columnWidth(4), 240))
         banner = []
         if analysis is not None and analysis.is_approximation:
-            banner.append("Computed numbers are an APPROXIMATION from the published summaries (highlighted): "
-                          "they cannot add evidence beyond what was published.")
+            banner.append(
+                "Computed numbers are an APPROXIMATION from the published summaries (highlighted): "
+                "they cannot add evidence beyond what was published."
+            )
         if failed:
             banner.append(f"Computed numbers are not available: {failed}")
         self.banner.setText("\n".join(banner))
@@ -55,8 +59,10 @@ class NumbersTab(QWidget):
 
 
 def _footer(dataset: Dataset, analysis: Any) -> str:
-    parts = ["“not reported” means the sources give no value; nothing is estimated in its place. "
-             "Sources: see the Sources tab."]
+    parts = [
+        "“not reported” means the sources give no value; nothing is estimated in its place. "
+        "Sources: see the Sources tab."
+    ]
     if analysis is not None:
         fits = [a.fit for a in analysis.arms if a.fit is not None]
         if fits:

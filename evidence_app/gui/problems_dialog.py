@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from evidence_app.core.library import Library
+from evidence_app.core.datasets.library import Library
 from evidence_app.gui.copyable_table import CopyableTable
 from evidence_app.resources import user_datasets_dir
 
@@ -19,9 +19,13 @@ class LibraryProblemsDialog(QDialog):
         self.resize(820, 360)
         problems = library.problems
         intro = QLabel(
-            (f"{len(problems)} problem(s) stopped some dataset files from loading; every other dataset loaded. "
-             f"Fix the files (your datasets are in {user_datasets_dir()}) and reload the library (F5).")
-            if problems else "Every dataset file loaded without problems.")
+            (
+                f"{len(problems)} problem(s) stopped some dataset files from loading; every other dataset loaded. "
+                f"Fix the files (your datasets are in {user_datasets_dir()}) and reload the library (F5)."
+            )
+            if problems
+            else "Every dataset file loaded without problems."
+        )
         intro.setWordWrap(True)
         self.table = CopyableTable(("File", "Field", "Problem"), self)
         self.table.setObjectName("problemsTable")

@@ -23,16 +23,22 @@ def explanation(analysis: Any) -> str:
     d = analysis.dataset
     kind = d.curve.kind
     if kind == "patient-level":
-        return (f"Patient-level data ({d.curve.origin}). They are used as they are: nothing is reconstructed, "
-                "so there is nothing to compare with digitized points here.")
+        return (
+            f"Patient-level data ({d.curve.origin}). They are used as they are: nothing is reconstructed, "
+            "so there is nothing to compare with digitized points here."
+        )
     if kind == "digitized":
-        return ("Digitized curve: patient-level rows were reconstructed from the digitized points and the "
-                "published numbers at risk (Guyot-type algorithm). The figure shows the digitized points over "
-                "the reconstructed Kaplan–Meier curve; the tables show how closely it matches.")
+        return (
+            "Digitized curve: patient-level rows were reconstructed from the digitized points and the "
+            "published numbers at risk (Guyot-type algorithm). The figure shows the digitized points over "
+            "the reconstructed Kaplan–Meier curve; the tables show how closely it matches."
+        )
     if analysis.is_approximation:
-        return ("No curve was published or digitized for this dataset. The curves are an APPROXIMATION built "
-                "from the published summaries (median and landmark survival, piecewise exponential): they pass "
-                "through the published points but say nothing about the curve's shape between them.")
+        return (
+            "No curve was published or digitized for this dataset. The curves are an APPROXIMATION built "
+            "from the published summaries (median and landmark survival, piecewise exponential): they pass "
+            "through the published points but say nothing about the curve's shape between them."
+        )
     return "No curve data and no published summary to approximate one from."
 
 
@@ -53,8 +59,11 @@ class ReconstructionTab(QWidget):
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
-        for title, widget in (("Diagnostics", self.diagnostics), ("Numbers at risk: published vs reconstructed",
-                                                                    self.at_risk), ("Warnings", self.warnings)):
+        for title, widget in (
+            ("Diagnostics", self.diagnostics),
+            ("Numbers at risk: published vs reconstructed", self.at_risk),
+            ("Warnings", self.warnings),
+        ):
             column.addWidget(QLabel(f"<b>{title}</b>"))
             column.addWidget(widget)
         splitter = QSplitter(Qt.Orientation.Horizontal)
@@ -86,13 +95,19 @@ class ReconstructionTab(QWidget):
             warnings += [f"{result.arm.label}: {w}" for w in data.warnings]
             recon = data.reconstruction
             diag = getattr(recon, "diagnostics", None)
-            diagnostics.append((
-                result.arm.label, data.kind, str(len(data.time)), str(int(data.event.sum())),
-                "not reported" if diag is None or diag.reported_events is None else str(diag.reported_events),
-                "—" if diag is None else f"{diag.max_gap:.4f}", "—" if diag is None else f"{diag.mean_gap:.4f}",
-                getattr(recon, "method", "patient-level data as given"),
-            ))
-            for t, published, rebuilt in (diag.at_risk if diag is not None else ()):
+            diagnostics.append(
+                (
+                    result.arm.label,
+                    data.kind,
+                    str(len(data.time)),
+                    str(int(data.event.sum())),
+                    "not reported" if diag is None or diag.reported_events is None else str(diag.reported_events),
+                    "—" if diag is None else f"{diag.max_gap:.4f}",
+                    "—" if diag is None else f"{diag.mean_gap:.4f}",
+                    getattr(recon, "method", "patient-level data as given"),
+                )
+            )
+            for t, published, rebuilt in diag.at_risk if diag is not None else ():
                 at_risk.append((result.arm.label, f"{t:g}", str(published), str(rebuilt), f"{rebuilt - published:+d}"))
         self.diagnostics.set_rows(diagnostics)
         self.at_risk.set_rows(at_risk or [("—", "", "no numbers-at-risk table for this dataset", "", "")])
@@ -102,14 +117,15 @@ class ReconstructionTab(QWidget):
         if not drawable:
             self.panel.show_message("No curve data.")
         elif self._undrawn is None:
-            self.panel.show_message("Patient-level data: there are no digitized points to compare with.\n"
-                                    "The curves are on the Curves tab.")
+            self.panel.show_message(
+                "Patient-level data: there are no digitized points to compare with.\nThe curves are on the Curves tab."
+            )
         elif self.isVisible():
             self._draw()
         else:
             self.panel.show_message("")  # drawn when the tab is first shown: opening a dataset stays quick
 
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt naming)
+    def showEvent(self, event) -> None:
         super().showEvent(event)
         if self._undrawn is not None:
             QTimer.singleShot(0, self._draw)  # once the tab is laid out, so the figure fits it
@@ -122,9 +138,15 @@ class ReconstructionTab(QWidget):
         if analysis is None:
             return
 
-        wanted = {"ci_bands": False, "censor_marks": False, "risk_table": False, "show_hr_box": False,
-                  "median_lines": False, "show_digitized": True, "show_published_medians": True}
+        wanted = {
+            "ci_bands": False,
+            "censor_marks": False,
+            "risk_table": False,
+            "show_hr_box": False,
+            "median_lines": False,
+            "show_digitized": True,
+            "show_published_medians": True,
+        }
         known = {f.name for f in dataclasses.fields(KMOptions)}
         options = {k: v for k, v in wanted.items() if k in known}
-        self.panel.redraw(lambda figure, width: draw_km(
-            figure, analysis, KMOptions(**options, width=width)))  # type: ignore[arg-type]
+        self.panel.redraw(lambda figure, width: draw_km(figure, analysis, KMOptions(**options, width=width)))  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWizardPage
 
 from evidence_app import __version__
-from evidence_app.core.dataset_builder import DigitizedArmInput, digitized_dataset, draft_meta
+from evidence_app.core.datasets.builder import DigitizedArmInput, digitized_dataset, draft_meta
 from evidence_app.gui.app import show_error
 from evidence_app.gui.dataset_view import analyze
 from evidence_app.gui.reconstruction_tab import ReconstructionTab
@@ -49,12 +49,16 @@ class ReviewPage(QWizardPage):
     def import_wizard(self) -> CurveImportWizard:
         return cast("CurveImportWizard", self.wizard())
 
-    def initializePage(self) -> None:  # noqa: N802 (Qt naming)
+    def initializePage(self) -> None:
         wizard = self.import_wizard()
         counts = wizard.at_risk_page.arm_counts()
         curves = wizard.files_page.curves
-        self.inputs = [DigitizedArmInput([(float(t), float(s)) for t, s in c.points.itertuples(index=False)],
-                                         a.at_risk, a.total_events) for c, a in zip(curves, counts, strict=True)]
+        self.inputs = [
+            DigitizedArmInput(
+                [(float(t), float(s)) for t, s in c.points.itertuples(index=False)], a.at_risk, a.total_events
+            )
+            for c, a in zip(curves, counts, strict=True)
+        ]
         labels = wizard.files_page.labels()
         unit = wizard.files_page.time_unit.currentText()
         self.analysis = None
@@ -63,7 +67,7 @@ class ReviewPage(QWizardPage):
         self.progress.setValue(0)
         try:
             draft = digitized_dataset(draft_meta(labels, [a.n for a in counts], unit), self.inputs, self.provenance())
-        except Exception as exc:  # noqa: BLE001 — shown, and the page stays incomplete
+        except Exception as exc:
             self.message.setText("The curves cannot be used; see the message.")
             show_error(self, exc)
             return
@@ -77,8 +81,12 @@ class ReviewPage(QWizardPage):
 
     def provenance(self) -> dict[str, Any]:
         files = sorted({Path(c.file).name for c in self.import_wizard().files_page.curves})
-        return {"method": "digitized by the user; imported with the curve-import wizard",
-                "files": files, "imported": date.today().isoformat(), "app_version": __version__}
+        return {
+            "method": "digitized by the user; imported with the curve-import wizard",
+            "files": files,
+            "imported": date.today().isoformat(),
+            "app_version": __version__,
+        }
 
     def _progressed(self, fraction: float, _message: str) -> None:
         if self.sender() is self._job:
@@ -90,8 +98,10 @@ class ReviewPage(QWizardPage):
         self._job, self.analysis = None, analysis
         self.progress.setValue(100)
         lost = [note for note in analysis.notes]
-        self.message.setText("Check that the reconstructed curve follows the points and that the numbers at risk "
-                             "agree." + (" " + " ".join(lost) if lost else ""))
+        self.message.setText(
+            "Check that the reconstructed curve follows the points and that the numbers at risk "
+            "agree." + (" " + " ".join(lost) if lost else "")
+        )
         self.preview.set_analysis(analysis)
         self.completeChanged.emit()
         self.reviewReady.emit(analysis)
@@ -102,10 +112,10 @@ class ReviewPage(QWizardPage):
             self.message.setText("The reconstruction failed; go back and check the curves and numbers at risk.")
             show_error(self, exc)
 
-    def isComplete(self) -> bool:  # noqa: N802 (Qt naming)
+    def isComplete(self) -> bool:
         return self.analysis is not None and all(a.fit is not None for a in self.analysis.arms)
 
-    def cleanupPage(self) -> None:  # noqa: N802 (Qt naming) — going Back cancels a running job
+    def cleanupPage(self) -> None:
         if self._job is not None:
             self._job.cancel()
             self._job = None

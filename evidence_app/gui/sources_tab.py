@@ -7,9 +7,9 @@ from html import escape
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
-from evidence_app.core.catalog import SECONDARY_KINDS
-from evidence_app.core.references import numbers_from_source
-from evidence_app.core.schema import Dataset, Source
+from evidence_app.core.datasets.catalog import SECONDARY_KINDS
+from evidence_app.core.datasets.references import numbers_from_source
+from evidence_app.core.datasets.schema import Dataset, Source
 
 
 def source_html(dataset: Dataset, source: Source) -> str:

@@ -18,8 +18,15 @@ from evidence_app.core.progress import check_cancelled
 from evidence_app.gui.workers import Job, JobRunner
 
 #: Imported one at a time, in the order the first dataset needs them (no widgets are made here).
-MODULES = ("matplotlib.figure", "matplotlib.backends.backend_qtagg", "pandas", "scipy.stats",
-           "evidence_app.core.analysis", "evidence_app.plots.km", "evidence_app.plots.forest")
+MODULES = (
+    "matplotlib.figure",
+    "matplotlib.backends.backend_qtagg",
+    "pandas",
+    "scipy.stats",
+    "evidence_app.core.stats.analysis",
+    "evidence_app.plots.km",
+    "evidence_app.plots.forest",
+)
 #: Start anyway if the window itself never receives a paint event (a platform quirk).
 FALLBACK_MS = 2000
 
@@ -41,7 +48,7 @@ class WarmUp(QObject):
         self.started = False
         window.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt naming)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if not self.started:
             if event.type() == QEvent.Type.Paint:
                 QTimer.singleShot(0, self.start)

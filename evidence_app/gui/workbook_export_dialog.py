@@ -9,11 +9,20 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import (
-    QButtonGroup, QCheckBox, QDialog, QDialogButtonBox, QFileDialog, QGroupBox, QHBoxLayout, QProgressDialog,
-    QRadioButton, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QProgressDialog,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
 )
 
-from evidence_app.core.library import Library
+from evidence_app.core.datasets.library import Library
 from evidence_app.gui import settings
 from evidence_app.gui.app import guarded, show_error
 from evidence_app.gui.figure_export_dialog import show_status
@@ -32,8 +41,11 @@ class WorkbookExportDialog(QDialog):
         scope_box = QGroupBox("Datasets")
         scope_column = QVBoxLayout(scope_box)
         self.scope = QButtonGroup(self)
-        labels = {"selected": "Selected in the library", "shown": "Shown in the library (after filters)",
-                  "all": "All datasets"}
+        labels = {
+            "selected": "Selected in the library",
+            "shown": "Shown in the library (after filters)",
+            "all": "All datasets",
+        }
         self.scope_buttons: dict[str, QRadioButton] = {}
         for key, label in labels.items():
             button = QRadioButton(f"{label} ({counts.get(key, 0)})")
@@ -86,8 +98,9 @@ class WorkbookExportDialog(QDialog):
         super().accept()
 
 
-def export_job(datasets: list[Any], path: str, options: dict[str, Any], *, progress: Any = None,
-               cancelled: Any = None) -> Any:
+def export_job(
+    datasets: list[Any], path: str, options: dict[str, Any], *, progress: Any = None, cancelled: Any = None
+) -> Any:
     from evidence_app.export.workbook import export_workbook
 
     return export_workbook(datasets, path, progress=progress, cancelled=cancelled, **options)
@@ -98,8 +111,14 @@ class WorkbookExport(QObject):
 
     done = Signal(object)
 
-    def __init__(self, parent: QWidget, runner: JobRunner, library: Library, ids: dict[str, list[str]],
-                 analyses: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self,
+        parent: QWidget,
+        runner: JobRunner,
+        library: Library,
+        ids: dict[str, list[str]],
+        analyses: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.parent_widget, self.runner, self.library, self.ids = parent, runner, library, ids
         self.analyses = analyses or {}
@@ -115,8 +134,9 @@ class WorkbookExport(QObject):
     def _chosen(self) -> None:
         d = self.dialog
         suggested = str(Path(settings.last_folder("workbooks")) / "evidence-comparison.xlsx")
-        path, _ = QFileDialog.getSaveFileName(self.parent_widget, "Export workbook", suggested,
-                                              "Excel workbook (*.xlsx)")
+        path, _ = QFileDialog.getSaveFileName(
+            self.parent_widget, "Export workbook", suggested, "Excel workbook (*.xlsx)"
+        )
         if not path:
             self.done.emit(None)
             return
@@ -124,9 +144,14 @@ class WorkbookExport(QObject):
             path += ".xlsx"
         settings.remember_folder("workbooks", path)
         datasets = [self.library.get(i) for i in self.ids[d.scope_key()]]
-        options = {"pool_methods": tuple(d.methods()), "hk": d.hk.isChecked(), "with_ipd": d.with_ipd.isChecked(),
-                   "with_figures": d.with_figures.isChecked(), "overwrite": True,  # the file dialog asked
-                   "analyses": {k: v for k, v in self.analyses.items() if k in self.ids[d.scope_key()]}}
+        options = {
+            "pool_methods": tuple(d.methods()),
+            "hk": d.hk.isChecked(),
+            "with_ipd": d.with_ipd.isChecked(),
+            "with_figures": d.with_figures.isChecked(),
+            "overwrite": True,  # the file dialog asked
+            "analyses": {k: v for k, v in self.analyses.items() if k in self.ids[d.scope_key()]},
+        }
         self.job = self.runner.start(export_job, datasets, path, options, name="export workbook")
         self.progress = QProgressDialog("Writing the workbook…", "Cancel", 0, 100, self.parent_widget)
         self.progress.setObjectName("workbookProgress")

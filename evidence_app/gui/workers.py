@@ -86,7 +86,7 @@ class _Runnable(QRunnable):
             result = self._fn(*self._args, progress=progress, cancelled=job.is_cancelled, **self._kwargs)
         except Cancelled:
             job._done_from_worker.emit("cancelled", None)
-        except BaseException as exc:  # noqa: BLE001 — every error is delivered to the GUI
+        except BaseException as exc:
             log.debug("job %s failed", job.name, exc_info=True)
             job._done_from_worker.emit("failed", exc)
         else:

@@ -1,4 +1,4 @@
-"""Forest plot of :class:`~evidence_app.core.forest_data.ForestData`: a table with a plot column.
+"""Forest plot of :class:`~evidence_app.core.synthesis.forest_data.ForestData`: a table with a plot column.
 
 Every piece of text is measured before anything is placed: columns take their widest cell,
 long cells wrap (comparison, trial, setting, then the HR column) and the font shrinks only when
@@ -19,9 +19,15 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon
 from matplotlib.text import Text
 
-from evidence_app.core.forest_data import ForestData
+from evidence_app.core.synthesis.forest_data import ForestData
 from evidence_app.plots.forest_marks import (
-    default_xlim, draw_diamond, draw_favours, draw_prediction, draw_study, format_axis, hr_ticks,
+    default_xlim,
+    draw_diamond,
+    draw_favours,
+    draw_prediction,
+    draw_study,
+    format_axis,
+    hr_ticks,
 )
 from evidence_app.plots.forest_rows import COLUMNS, HEADERS, Footnotes, build_items, default_title, footnote_lines
 from evidence_app.plots.forest_table import DROP_ORDER, draw_cells, draw_header, fit, stack_rows
@@ -105,16 +111,20 @@ def _draw(fig: Figure, data: ForestData, options: ForestOptions) -> ForestArtist
     title = options.title if options.title is not None else default_title(data)
     title_lines = wrap_to_width(fig, title, fonts.title, inner, "bold")
     left_out = (f"Columns left out for lack of width: {', '.join(dropped)}.",) if dropped else ()
-    foot = [ln for text in [*footnote_lines(data, notes), *options.extra_notes, *left_out]
-            for ln in wrap_to_width(fig, text, small, inner)]
+    foot = [
+        ln
+        for text in [*footnote_lines(data, notes), *options.extra_notes, *left_out]
+        for ln in wrap_to_width(fig, text, small, inner)
+    ]
     header_h = lh + mm(1.5)
     top = pad + len(title_lines) * line_height(fonts.title, 1.2) + mm(2.5) + header_h
     axis_h = 5 / 72 + line_height(size, 1.0) + mm(1.5) + 2 * line_height(size, 1.2) + line_height(size, 1.1)
     foot_h = mm(2.5) + len(foot) * line_height(small, 1.25)
     height = top + table_h + axis_h + foot_h + pad
     fig.set_size_inches(width, height)
-    ax = fig.add_axes((table.plot_left / width, (height - top - table_h) / height,
-                       table.plot_width / width, table_h / height))
+    ax = fig.add_axes(
+        (table.plot_left / width, (height - top - table_h) / height, table.plot_width / width, table_h / height)
+    )
     art = ForestArtists(ax=ax, font_size=size)
     xlim = options.xlim or default_xlim(data, options)
     format_axis(ax, hr_ticks(fig, xlim, table.plot_width, size), xlim, table_h, size)
@@ -143,8 +153,28 @@ def _draw(fig: Figure, data: ForestData, options: ForestOptions) -> ForestArtist
         ax.plot([1, 1], [ref_top, ref_bottom], color=INK, lw=0.6, zorder=1)
     art.favours = draw_favours(fig, ax, data, xlim, height, top + table_h, size)
     fig_y = lambda inches: 1 - inches / height  # noqa: E731 - inches from the top -> figure fraction
-    art.headers.append(fig.text(pad / width, fig_y(pad), "\n".join(title_lines), fontsize=fonts.title,
-                                fontweight="bold", va="top", ha="left", linespacing=1.2))
-    art.footnotes = [fig.text(pad / width, fig_y(height - pad - foot_h + mm(2.5)), "\n".join(foot),
-                              fontsize=small, color=MUTED, va="top", ha="left", linespacing=1.25)]
+    art.headers.append(
+        fig.text(
+            pad / width,
+            fig_y(pad),
+            "\n".join(title_lines),
+            fontsize=fonts.title,
+            fontweight="bold",
+            va="top",
+            ha="left",
+            linespacing=1.2,
+        )
+    )
+    art.footnotes = [
+        fig.text(
+            pad / width,
+            fig_y(height - pad - foot_h + mm(2.5)),
+            "\n".join(foot),
+            fontsize=small,
+            color=MUTED,
+            va="top",
+            ha="left",
+            linespacing=1.25,
+        )
+    ]
     return art

@@ -19,7 +19,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import FixedLocator, NullLocator
 from scipy import stats
 
-from evidence_app.core.forest_data import ForestData, ForestRow
+from evidence_app.core.synthesis.forest_data import ForestData, ForestRow
 from evidence_app.plots.forest_rows import Item
 from evidence_app.plots.style import INK, line_height, mm, text_width
 
@@ -63,11 +63,11 @@ def hr_ticks(fig: Figure, xlim: tuple[float, float], plot_width: float, size: fl
     labels would otherwise touch."""
     lo, hi = math.ceil(math.log2(xlim[0]) - 1e-9), math.floor(math.log2(xlim[1]) + 1e-9)
     per_doubling = plot_width / max(math.log2(xlim[1] / xlim[0]), 1e-9)
-    widest = max(text_width(fig, f"{2.0 ** k:g}", size) for k in range(lo, hi + 1))
+    widest = max(text_width(fig, f"{2.0**k:g}", size) for k in range(lo, hi + 1))
     step = 1
     while step * per_doubling < widest + mm(1.5) and step < 4:
         step += 1
-    return [2.0 ** k for k in range(lo, hi + 1) if k % step == 0]
+    return [2.0**k for k in range(lo, hi + 1) if k % step == 0]
 
 
 def format_axis(ax: Axes, ticks: list[float], xlim: tuple[float, float], table_h: float, size: float) -> None:
@@ -97,8 +97,9 @@ def _arrows(ax: Axes, xlim: tuple[float, float], y: float, left: bool, right: bo
     return out
 
 
-def draw_study(ax: Axes, art: ForestArtists, item: Item, xlim: tuple[float, float], lh: float,
-               data: ForestData) -> None:
+def draw_study(
+    ax: Axes, art: ForestArtists, item: Item, xlim: tuple[float, float], lh: float, data: ForestData
+) -> None:
     """A study's 95% CI line (arrows where it leaves the axis) and its square, sized by weight."""
     row = item.row
     assert row is not None
@@ -119,8 +120,9 @@ def draw_study(ax: Axes, art: ForestArtists, item: Item, xlim: tuple[float, floa
         face = INK
     else:
         ms, face = 3.4, "white"
-    art.markers[key] = ax.plot([row.effect.hr], [item.y], marker="s", ms=ms, mfc=face, mec=INK, mew=0.7,
-                               ls="none", zorder=4)[0]
+    art.markers[key] = ax.plot(
+        [row.effect.hr], [item.y], marker="s", ms=ms, mfc=face, mec=INK, mew=0.7, ls="none", zorder=4
+    )[0]
 
 
 def draw_diamond(ax: Axes, item: Item, xlim: tuple[float, float], lh: float) -> Polygon:
@@ -131,8 +133,14 @@ def draw_diamond(ax: Axes, item: Item, xlim: tuple[float, float], lh: float) -> 
     est = min(max(p.estimate, xlim[0]), xlim[1])
     h = 0.32 * lh
     face = INK if item.kind == "overall" else "#9a9a9a"
-    poly = Polygon([(lo, item.y), (est, item.y - h), (hi, item.y), (est, item.y + h)], closed=True,
-                   facecolor=face, edgecolor=INK, lw=0.6, zorder=4)
+    poly = Polygon(
+        [(lo, item.y), (est, item.y - h), (hi, item.y), (est, item.y + h)],
+        closed=True,
+        facecolor=face,
+        edgecolor=INK,
+        lw=0.6,
+        zorder=4,
+    )
     ax.add_patch(poly)
     return poly
 
@@ -150,17 +158,42 @@ def draw_prediction(ax: Axes, art: ForestArtists, item: Item, xlim: tuple[float,
     art.arrows["prediction"] = _arrows(ax, xlim, item.y, left, right)
 
 
-def draw_favours(fig: Figure, ax: Axes, data: ForestData, xlim: tuple[float, float], height: float,
-                 axis_top: float, size: float) -> tuple[Text, ...]:
+def draw_favours(
+    fig: Figure, ax: Axes, data: ForestData, xlim: tuple[float, float], height: float, axis_top: float, size: float
+) -> tuple[Text, ...]:
     """The "Favours ..." labels either side of HR = 1 under the tick labels, and the axis label under them."""
     y = 1 - (axis_top + 5 / 72 + line_height(size, 1.0) + mm(1.5)) / height
     trans = transforms.blended_transform_factory(ax.transData, fig.transFigure)
     offset = transforms.ScaledTranslation(mm(1.2), 0, fig.dpi_scale_trans)
-    left = ax.text(1, y, f"← Favours {data.favours_experimental}", transform=trans - offset, ha="right",
-                   va="top", fontsize=size, color=INK)
-    right = ax.text(1, y, f"Favours {data.favours_control} →", transform=trans + offset, ha="left", va="top",
-                    fontsize=size, color=INK)
+    left = ax.text(
+        1,
+        y,
+        f"← Favours {data.favours_experimental}",
+        transform=trans - offset,
+        ha="right",
+        va="top",
+        fontsize=size,
+        color=INK,
+    )
+    right = ax.text(
+        1,
+        y,
+        f"Favours {data.favours_control} →",
+        transform=trans + offset,
+        ha="left",
+        va="top",
+        fontsize=size,
+        color=INK,
+    )
     label_y = y - line_height(size, 1.2) * 1.1 / height
-    xlabel = ax.text(0.5, label_y, "Hazard ratio (log scale)", transform=transforms.blended_transform_factory(
-        ax.transAxes, fig.transFigure), ha="center", va="top", fontsize=size, color=INK)
+    xlabel = ax.text(
+        0.5,
+        label_y,
+        "Hazard ratio (log scale)",
+        transform=transforms.blended_transform_factory(ax.transAxes, fig.transFigure),
+        ha="center",
+        va="top",
+        fontsize=size,
+        color=INK,
+    )
     return left, right, xlabel

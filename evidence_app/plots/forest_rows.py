@@ -9,19 +9,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from evidence_app.core.forest_data import ForestData, ForestRow
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_p
 from evidence_app.core.results import PooledEstimate
+from evidence_app.core.synthesis.forest_data import ForestData, ForestRow
 from evidence_app.plots.km_text import endpoint_name
 
 if TYPE_CHECKING:
     from evidence_app.plots.forest import ForestOptions
 
 COLUMNS = ("trial", "comparison", "setting", "endpoint", "N", "HR [CI]", "weight", "p")
-HEADERS = {"trial": "Trial", "comparison": "Comparison", "setting": "Setting", "endpoint": "Endpoint",
-           "N": "N", "HR [CI]": "HR (95% CI)", "weight": "Weight", "p": "p"}
-METHOD_TEXT = {"fixed": "fixed effect (inverse variance)", "DL": "random effects (DerSimonian–Laird τ²)",
-               "REML": "random effects (REML τ²)", "PM": "random effects (Paule–Mandel τ²)"}
+HEADERS = {
+    "trial": "Trial",
+    "comparison": "Comparison",
+    "setting": "Setting",
+    "endpoint": "Endpoint",
+    "N": "N",
+    "HR [CI]": "HR (95% CI)",
+    "weight": "Weight",
+    "p": "p",
+}
+METHOD_TEXT = {
+    "fixed": "fixed effect (inverse variance)",
+    "DL": "random effects (DerSimonian–Laird τ²)",
+    "REML": "random effects (REML τ²)",
+    "PM": "random effects (Paule–Mandel τ²)",
+}
 SUPERSCRIPTS = "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ"
 NBSP = "\u00a0"
 
@@ -43,8 +55,12 @@ class Item:
 
 def _hr_cell(hr: float | None, lower: float | None, upper: float | None, level: float | None) -> str:
     """:func:`fmt_hr` (``1.41 (1.03–1.92; 80% CI)``) with line breaks allowed only before the level."""
-    return fmt_hr(hr, lower, upper, level).replace(" (", f"{NBSP}(").replace("% CI", f"%{NBSP}CI") \
+    return (
+        fmt_hr(hr, lower, upper, level)
+        .replace(" (", f"{NBSP}(")
+        .replace("% CI", f"%{NBSP}CI")
         .replace("CI not", f"CI{NBSP}not")
+    )
 
 
 def _p_cell(p: str) -> tuple[str, str | None]:
@@ -84,18 +100,26 @@ class Footnotes:
         return SUPERSCRIPTS[index % n] * (index // n + 1)
 
     def lines(self) -> list[str]:
-        return [f"{self.letter(i)} {key[:1].upper()}{key[1:]}" + (f" ({'; '.join(d)})" if d else "") + "."
-                for i, (key, d) in enumerate(self.keys.items())]
+        return [
+            f"{self.letter(i)} {key[:1].upper()}{key[1:]}" + (f" ({'; '.join(d)})" if d else "") + "."
+            for i, (key, d) in enumerate(self.keys.items())
+        ]
 
 
 def _study_item(row: ForestRow, notes: Footnotes) -> Item:
     p, remark = _p_cell(row.p)
     row_notes = list(row.notes) + ([f"p-value as published: {row.p}"] if remark else [])
     marks = notes.mark(row.trial, row_notes)
-    cells = {"trial": row.trial + marks, "comparison": row.comparison, "setting": row.setting,
-             "endpoint": row.endpoint, "N": _nr(row.n_total),
-             "HR [CI]": _hr_cell(row.hr, row.lower, row.upper, row.ci_level),
-             "weight": f"{row.weight:.1f}%" if row.weight is not None else "", "p": _nr(p)}
+    cells = {
+        "trial": row.trial + marks,
+        "comparison": row.comparison,
+        "setting": row.setting,
+        "endpoint": row.endpoint,
+        "N": _nr(row.n_total),
+        "HR [CI]": _hr_cell(row.hr, row.lower, row.upper, row.ci_level),
+        "weight": f"{row.weight:.1f}%" if row.weight is not None else "",
+        "p": _nr(p),
+    }
     return Item("study", cells, row=row, key=row.dataset_id)
 
 
@@ -105,8 +129,11 @@ def _nr(text: str) -> str:
 
 
 def _pooled_items(label: str, pooled: PooledEstimate, key: str, kind: str) -> list[Item]:
-    cells = {"HR [CI]": _hr_cell(pooled.estimate, pooled.lower, pooled.upper, pooled.ci_level),
-             "weight": f"{sum(pooled.weights):.0f}%" if kind == "overall" else "", "p": fmt_p(pooled.p)}
+    cells = {
+        "HR [CI]": _hr_cell(pooled.estimate, pooled.lower, pooled.upper, pooled.ci_level),
+        "weight": f"{sum(pooled.weights):.0f}%" if kind == "overall" else "",
+        "p": fmt_p(pooled.p),
+    }
     het = _heterogeneity(pooled)
     items = [Item(kind, cells, span=f"{label} (k{NBSP}={NBSP}{pooled.k})", pooled=pooled, key=key)]
     return items + ([Item("het", {}, span=het)] if het else [])
@@ -123,8 +150,10 @@ def _heterogeneity(p: PooledEstimate) -> str:
     if p.k < 2:
         return ""
     i2 = "not estimable" if p.i2 is None else f"{p.i2:.0f}%"
-    return (f"Heterogeneity: I²{NBSP}={NBSP}{i2}, τ²{NBSP}={NBSP}{p.tau2:.3f}, "
-            f"Q{NBSP}={NBSP}{p.q:.2f} (df{NBSP}={NBSP}{p.q_df}), {_p_text(fmt_p(p.q_p))}")
+    return (
+        f"Heterogeneity: I²{NBSP}={NBSP}{i2}, τ²{NBSP}={NBSP}{p.tau2:.3f}, "
+        f"Q{NBSP}={NBSP}{p.q:.2f} (df{NBSP}={NBSP}{p.q_df}), {_p_text(fmt_p(p.q_p))}"
+    )
 
 
 def build_items(data: ForestData, options: ForestOptions, notes: Footnotes) -> list[Item]:
@@ -142,12 +171,25 @@ def build_items(data: ForestData, options: ForestOptions, notes: Footnotes) -> l
         items += _pooled_items("Overall", data.overall, "overall", "overall")
         o = data.overall
         if options.show_prediction_interval and o.k >= 3:
-            items.append(Item("pi", {"HR [CI]": f"{o.pi_lower:.2f}–{o.pi_upper:.2f}"},
-                               span=f"{o.ci_level * 100:g}% prediction interval", pooled=o, key="prediction"))
+            items.append(
+                Item(
+                    "pi",
+                    {"HR [CI]": f"{o.pi_lower:.2f}–{o.pi_upper:.2f}"},
+                    span=f"{o.ci_level * 100:g}% prediction interval",
+                    pooled=o,
+                    key="prediction",
+                )
+            )
     if options.show_pooled and data.subgroup_test is not None:
         t = data.subgroup_test
-        items.append(Item("test", {}, span=f"Test for subgroup differences: Q{NBSP}={NBSP}{t.q_between:.2f} "
-                                             f"(df{NBSP}={NBSP}{t.df_between}), {_p_text(fmt_p(t.p_between))}"))
+        items.append(
+            Item(
+                "test",
+                {},
+                span=f"Test for subgroup differences: Q{NBSP}={NBSP}{t.q_between:.2f} "
+                f"(df{NBSP}={NBSP}{t.df_between}), {_p_text(fmt_p(t.p_between))}",
+            )
+        )
     while items and items[-1].kind == "gap":
         items.pop()
     for item in items:
@@ -166,9 +208,11 @@ def default_title(data: ForestData) -> str:
 def footnote_lines(data: ForestData, notes: Footnotes) -> list[str]:
     """The notes under the figure: how to read it, the lettered footnotes, then the data's warnings."""
     method = METHOD_TEXT.get(data.method, data.method) + (", Hartung–Knapp adjustment" if data.hk else "")
-    lines = [f"Pooled: {method}. Squares: sized by weight; open squares are shown but not pooled. Lines: 95% CIs "
-             "(derived from the published interval where another level was published; the HR column prints the "
-             "published values). Arrows: the interval continues beyond the axis. NR: not reported."]
+    lines = [
+        f"Pooled: {method}. Squares: sized by weight; open squares are shown but not pooled. Lines: 95% CIs "
+        "(derived from the published interval where another level was published; the HR column prints the "
+        "published values). Arrows: the interval continues beyond the axis. NR: not reported."
+    ]
     lines += notes.lines()
     lines += [f"Note: {w}." for w in data.warnings]
     return lines

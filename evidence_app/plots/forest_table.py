@@ -43,8 +43,9 @@ class Table:
     x: dict[str, float]  # left edge of each column (inches)
 
 
-def measure(fig: Figure, items: list[Item], columns: tuple[str, ...], width: float, size: float,
-            limits: dict[str, float]) -> Table:
+def measure(
+    fig: Figure, items: list[Item], columns: tuple[str, ...], width: float, size: float, limits: dict[str, float]
+) -> Table:
     """Column widths and positions at font ``size`` with the columns in ``limits`` wrapped to those widths."""
     pad, gap = mm(2.0), mm(3.0)
     cells: list[dict[str, str]] = []
@@ -92,8 +93,9 @@ def fit(fig: Figure, items: list[Item], columns: tuple[str, ...], width: float, 
         size -= 0.5
 
 
-def _wrap_until_fits(fig: Figure, items: list[Item], columns: tuple[str, ...], width: float, size: float,
-                     min_plot: float) -> Table:
+def _wrap_until_fits(
+    fig: Figure, items: list[Item], columns: tuple[str, ...], width: float, size: float, min_plot: float
+) -> Table:
     """Narrow wrappable columns one line break at a time until the plot gets ``min_plot``, each
     time taking the step that frees the most room per extra table line."""
     limits: dict[str, float] = {}
@@ -135,13 +137,23 @@ class _Wrapper:
         return self.cache[key]
 
     def table_lines(self, items: list[Item], limits: dict[str, float]) -> int:
-        return sum(max((len(self.lines(t, limits.get(c, math.inf))) for c, t in it.cells.items()), default=1)
-                   for it in items if it.cells)
+        return sum(
+            max((len(self.lines(t, limits.get(c, math.inf))) for c, t in it.cells.items()), default=1)
+            for it in items
+            if it.cells
+        )
 
     def column_width(self, items: list[Item], column: str, limit: float) -> float:
         header = text_width(self.fig, HEADERS[column], self.size, "bold")
-        return max([header] + [text_width(self.fig, ln, self.size) for it in items if column in it.cells
-                               for ln in self.lines(it.cells[column], limit)])
+        return max(
+            [header]
+            + [
+                text_width(self.fig, ln, self.size)
+                for it in items
+                if column in it.cells
+                for ln in self.lines(it.cells[column], limit)
+            ]
+        )
 
 
 def stack_rows(fig: Figure, items: list[Item], table: Table, lh: float, label_width: float) -> float:
@@ -153,45 +165,84 @@ def stack_rows(fig: Figure, items: list[Item], table: Table, lh: float, label_wi
             item.height = 0.5 * lh
         else:
             item.span = "\n".join(wrap_to_width(fig, item.span, table.size, label_width)) if item.span else ""
-            item.lines = max([item.span.count("\n") + 1 if item.span else 1]
-                             + [c.count("\n") + 1 for c in cells.values()])
+            item.lines = max(
+                [item.span.count("\n") + 1 if item.span else 1] + [c.count("\n") + 1 for c in cells.values()]
+            )
             item.height = item.lines * lh + 0.35 * lh
         item.y = y + item.height / 2
         y += item.height
     return y
 
 
-def draw_header(ax: Axes, art: ForestArtists, table: Table, trans, width: float,  # noqa: ANN001
-                header_h: float, size: float) -> None:
+def draw_header(ax: Axes, art: ForestArtists, table: Table, trans, width: float, header_h: float, size: float) -> None:
     """Bold column headers above the first line, and the rule under them."""
     y = -header_h / 2 - mm(0.5)
     for c in table.columns:
         right = ALIGN.get(c) == "right"
         x = (table.x[c] + (table.widths[c] if right else 0)) / width
-        art.headers.append(ax.text(x, y, HEADERS[c], transform=trans, ha="right" if right else "left",
-                                   va="center", fontsize=size, fontweight="bold", color=INK))
+        art.headers.append(
+            ax.text(
+                x,
+                y,
+                HEADERS[c],
+                transform=trans,
+                ha="right" if right else "left",
+                va="center",
+                fontsize=size,
+                fontweight="bold",
+                color=INK,
+            )
+        )
     rule_y = -mm(0.4)
-    ax.add_line(Line2D([mm(2.0) / width, 1 - mm(2.0) / width], [rule_y, rule_y], transform=trans, color=INK,
-                       lw=0.5, clip_on=False))
+    ax.add_line(
+        Line2D(
+            [mm(2.0) / width, 1 - mm(2.0) / width], [rule_y, rule_y], transform=trans, color=INK, lw=0.5, clip_on=False
+        )
+    )
 
 
-def draw_cells(ax: Axes, item: Item, cells: dict[str, str], table: Table, trans, width: float,  # noqa: ANN001
-               size: float) -> list[Text]:
+def draw_cells(
+    ax: Axes, item: Item, cells: dict[str, str], table: Table, trans, width: float, size: float
+) -> list[Text]:
     """The texts of one line: its running text and its (wrapped) cells."""
     texts = []
     bold = item.kind in ("group", "overall")
     style = "italic" if item.kind in ("het", "test", "pi") else "normal"
     colour = MUTED if item.row is not None and item.row.status != "reported" else INK
     if item.span:
-        texts.append(ax.text(mm(2.0) / width, item.y, item.span, transform=trans, ha="left", va="center",
-                             fontsize=size, fontweight="bold" if bold or item.kind == "pooled" else "normal",
-                             fontstyle=style, color=INK, linespacing=1.2))
+        texts.append(
+            ax.text(
+                mm(2.0) / width,
+                item.y,
+                item.span,
+                transform=trans,
+                ha="left",
+                va="center",
+                fontsize=size,
+                fontweight="bold" if bold or item.kind == "pooled" else "normal",
+                fontstyle=style,
+                color=INK,
+                linespacing=1.2,
+            )
+        )
     for c, text in cells.items():
         if not text:
             continue
         right = ALIGN.get(c) == "right"
         x = (table.x[c] + (table.widths[c] if right else 0)) / width
-        texts.append(ax.text(x, item.y, text, transform=trans, ha="right" if right else "left", va="center",
-                             fontsize=size, fontweight="bold" if bold else "normal", fontstyle=style,
-                             color=colour, linespacing=1.2))
+        texts.append(
+            ax.text(
+                x,
+                item.y,
+                text,
+                transform=trans,
+                ha="right" if right else "left",
+                va="center",
+                fontsize=size,
+                fontweight="bold" if bold else "normal",
+                fontstyle=style,
+                color=colour,
+                linespacing=1.2,
+            )
+        )
     return texts

@@ -21,12 +21,16 @@ from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredText
 from matplotlib.text import Text
 
-from evidence_app.core.analysis import ArmResult, DatasetAnalysis
+from evidence_app.core.stats.analysis import ArmResult, DatasetAnalysis
 from evidence_app.plots.km_curves import draw_arm, draw_medians
 from evidence_app.plots.km_keys import draw_hr_box, draw_legend, place_inside
 from evidence_app.plots.km_layout import Layout, draw_risk_table, format_axes
 from evidence_app.plots.km_text import (
-    APPROXIMATION_LABEL, AT_RISK_HEADER, endpoint_name, figure_notes, titles,
+    APPROXIMATION_LABEL,
+    AT_RISK_HEADER,
+    endpoint_name,
+    figure_notes,
+    titles,
 )
 from evidence_app.plots.style import MUTED, figure_style, fonts_for, mm, renderer, width_mm, wrap_to_width
 
@@ -97,9 +101,13 @@ def draw_km(fig: Figure, analysis: DatasetAnalysis, options: KMOptions | None = 
     return art
 
 
-def _draw(fig: Figure, analysis: DatasetAnalysis, arms: list[tuple[int, ArmResult]], options: KMOptions,
-          outside: dict[str, tuple[float, float]]
-          ) -> tuple[KMArtists, set[str], Callable[[], dict[str, tuple[float, float]]]]:
+def _draw(
+    fig: Figure,
+    analysis: DatasetAnalysis,
+    arms: list[tuple[int, ArmResult]],
+    options: KMOptions,
+    outside: dict[str, tuple[float, float]],
+) -> tuple[KMArtists, set[str], Callable[[], dict[str, tuple[float, float]]]]:
     """Draw with the boxes named in ``outside`` above the plot; return the boxes that hide data inside
     it, and how to measure every box's size in inches (only needed to move boxes, so only then paid)."""
     d = analysis.dataset
@@ -107,15 +115,22 @@ def _draw(fig: Figure, analysis: DatasetAnalysis, arms: list[tuple[int, ArmResul
     width = mm(width_mm(options.width))
     approx = analysis.is_approximation
     table = options.risk_table and not approx
-    labels = {r.arm.id: "\n".join(wrap_to_width(fig, r.arm.label.replace("->", "→"), fs.base, 0.27 * width))
-              for _, r in arms}
+    labels = {
+        r.arm.id: "\n".join(wrap_to_width(fig, r.arm.label.replace("->", "→"), fs.base, 0.27 * width)) for _, r in arms
+    }
     title, subtitle = titles(analysis, options.title)
     layout = Layout.compute(
-        fig, width=width, fonts=fs, title=title, subtitle=subtitle,
+        fig,
+        width=width,
+        fonts=fs,
+        title=title,
+        subtitle=subtitle,
         notes=figure_notes(analysis, options.ci_bands, options.risk_table),
-        risk_labels=list(labels.values()) if table else [], ylabel=endpoint_name(d.endpoint.name),
+        risk_labels=list(labels.values()) if table else [],
+        ylabel=endpoint_name(d.endpoint.name),
         x_max=max(r.fit.last_followup for _, r in arms),  # type: ignore[union-attr]
-        time_unit=d.time_unit, keys=outside,
+        time_unit=d.time_unit,
+        keys=outside,
     )
     ax = fig.add_axes(layout.plot_rect)
     art = KMArtists(ax=ax, keys_outside=bool(outside))
@@ -129,14 +144,27 @@ def _draw(fig: Figure, analysis: DatasetAnalysis, arms: list[tuple[int, ArmResul
         draw_risk_table(fig, art, arms, labels, layout, fs.base, fs.small)
     art.title = layout.draw_titles(fig, fs)
     if layout.note_lines:
-        art.notes = [fig.text(layout.pad, layout.notes_top, "\n".join(layout.note_lines), fontsize=fs.small,
-                              color=MUTED, va="top", ha="left", linespacing=1.25)]
+        art.notes = [
+            fig.text(
+                layout.pad,
+                layout.notes_top,
+                "\n".join(layout.note_lines),
+                fontsize=fs.small,
+                color=MUTED,
+                va="top",
+                ha="left",
+                linespacing=1.25,
+            )
+        ]
     art.legend = draw_legend(fig, ax, art, arms, approx, options, fs.small, 0.6 * layout.plot_width)
     # Above the plot, under a subtitle naming the comparison, the box needs no heading of its own.
     above = "box" in outside
     heading = not (above and options.title is None)
-    art.hr_box = (draw_hr_box(fig, ax, analysis, fs.small, layout.plot_width * (1.0 if above else 0.6), heading)
-                  if options.show_hr_box else None)
+    art.hr_box = (
+        draw_hr_box(fig, ax, analysis, fs.small, layout.plot_width * (1.0 if above else 0.6), heading)
+        if options.show_hr_box
+        else None
+    )
     boxes = {"legend": art.legend, "box": art.hr_box}
     layout.place_keys(fig, art.legend if "legend" in outside else None, art.hr_box if "box" in outside else None)
     inside = {k: b for k, b in boxes.items() if b is not None and k not in outside}
@@ -145,8 +173,11 @@ def _draw(fig: Figure, analysis: DatasetAnalysis, arms: list[tuple[int, ArmResul
     def measure() -> dict[str, tuple[float, float]]:
         sizes = {"legend": _size(fig, art.legend)}
         if art.hr_box is not None:  # measured as it would be drawn above the plot (full width)
-            wide = art.hr_box if above else draw_hr_box(fig, ax, analysis, fs.small, layout.plot_width,
-                                                        options.title is not None)
+            wide = (
+                art.hr_box
+                if above
+                else draw_hr_box(fig, ax, analysis, fs.small, layout.plot_width, options.title is not None)
+            )
             sizes["box"] = _size(fig, wide)
             if wide is not art.hr_box and wide is not None:
                 wide.remove()

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from evidence_app.core.analysis import ArmResult
+from evidence_app.core.stats.analysis import ArmResult
 from evidence_app.plots.km_text import APPROXIMATION_LABEL
 from evidence_app.plots.style import INK, MUTED, arm_style, renderer
 
@@ -27,29 +27,56 @@ def draw_arm(ax: Axes, art: KMArtists, index: int, result: ArmResult, options: K
     assert fit is not None and data is not None
     style = arm_style(index)
     approx = data.is_approximation
-    line, = ax.step(fit.timeline, fit.survival, where="post", color=style.color, lw=1.3, zorder=3,
-                    label=f"{arm.label} ({APPROXIMATION_LABEL})" if approx else arm.label)
+    (line,) = ax.step(
+        fit.timeline,
+        fit.survival,
+        where="post",
+        color=style.color,
+        lw=1.3,
+        zorder=3,
+        label=f"{arm.label} ({APPROXIMATION_LABEL})" if approx else arm.label,
+    )
     if approx:
         line.set_dashes(style.approximation_dashes)
     art.curves[arm.id] = line
     if options.ci_bands:
-        art.bands[arm.id] = ax.fill_between(fit.timeline, fit.ci_lower, fit.ci_upper, step="post",
-                                            color=style.color, alpha=0.13, lw=0, zorder=1)
+        art.bands[arm.id] = ax.fill_between(
+            fit.timeline, fit.ci_lower, fit.ci_upper, step="post", color=style.color, alpha=0.13, lw=0, zorder=1
+        )
     if options.censor_marks and not approx and len(fit.censor_times):
         idx = np.searchsorted(fit.timeline, fit.censor_times, side="right") - 1
-        art.censor_marks[arm.id], = ax.plot(fit.censor_times, fit.survival[idx], ls="none", ms=3.2, mew=0.7,
-                                            marker=style.censor_marker, color=style.color, zorder=4)
+        (art.censor_marks[arm.id],) = ax.plot(
+            fit.censor_times,
+            fit.survival[idx],
+            ls="none",
+            ms=3.2,
+            mew=0.7,
+            marker=style.censor_marker,
+            color=style.color,
+            zorder=4,
+        )
     if options.show_digitized and data.digitized_points is not None and len(data.digitized_points):
         pts = np.asarray(data.digitized_points)
-        art.digitized[arm.id], = ax.plot(pts[:, 0], pts[:, 1], ls="none", marker="o", ms=1.8, mfc="none",
-                                         mew=0.5, color=style.color, alpha=0.8, zorder=2)
+        (art.digitized[arm.id],) = ax.plot(
+            pts[:, 0],
+            pts[:, 1],
+            ls="none",
+            marker="o",
+            ms=1.8,
+            mfc="none",
+            mew=0.5,
+            color=style.color,
+            alpha=0.8,
+            zorder=2,
+        )
     points = [(lm.time, lm.survival) for lm in arm.landmarks]
     if arm.median is not None and arm.median.value is not None:
         points.append((arm.median.value, 0.5))
     if options.show_published_medians and points:
         xs, ys = zip(*sorted(points))
-        art.published[arm.id], = ax.plot(xs, ys, ls="none", marker="D", ms=3.6, mfc="white", mew=0.9,
-                                         color=style.color, zorder=5)
+        (art.published[arm.id],) = ax.plot(
+            xs, ys, ls="none", marker="D", ms=3.6, mfc="white", mew=0.9, color=style.color, zorder=5
+        )
 
 
 def draw_medians(fig: Figure, ax: Axes, art: KMArtists, arms: list[tuple[int, ArmResult]], size: float) -> None:
@@ -64,11 +91,20 @@ def draw_medians(fig: Figure, ax: Axes, art: KMArtists, arms: list[tuple[int, Ar
     placed: list = []
     for median, i in medians:
         art.median_lines.append(ax.plot([median, median], [0, 0.5], color=arm_style(i).color, **kw)[0])
-        label = ax.annotate(f"{median:.1f}", xy=(median, 0), xytext=(1.5, 1.5), textcoords="offset points",
-                            ha="left", va="bottom", fontsize=size, color=INK, zorder=5)
+        label = ax.annotate(
+            f"{median:.1f}",
+            xy=(median, 0),
+            xytext=(1.5, 1.5),
+            textcoords="offset points",
+            ha="left",
+            va="bottom",
+            fontsize=size,
+            color=INK,
+            zorder=5,
+        )
         own = ax.transData.transform((median, 0))[0]
 
-        def clashes() -> bool:
+        def clashes(label: Any = label, own: float = own) -> bool:
             box = label.get_window_extent(r)
             crosses = any(box.x0 - 1 <= x <= box.x1 + 1 for x in drop_x if abs(x - own) > 0.5)
             return crosses or any(box.overlaps(other) for other in placed)

@@ -12,9 +12,9 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredText
 
-from evidence_app.core.analysis import ArmResult, DatasetAnalysis
-from evidence_app.core.forest_data import comparison_text
 from evidence_app.core.formatting import fmt_hr, fmt_p
+from evidence_app.core.stats.analysis import ArmResult, DatasetAnalysis
+from evidence_app.core.synthesis.forest_data import comparison_text
 from evidence_app.plots.km_text import APPROXIMATION_LABEL, p_phrase
 from evidence_app.plots.placement import densify, place_artists
 from evidence_app.plots.style import INK, MUTED, arm_style, renderer, wrap_to_width
@@ -23,8 +23,16 @@ if TYPE_CHECKING:
     from evidence_app.plots.km import KMArtists, KMOptions
 
 
-def draw_legend(fig: Figure, ax: Axes, art: KMArtists, arms: list[tuple[int, ArmResult]], approx: bool,
-                options: KMOptions, size: float, max_width: float) -> Legend:
+def draw_legend(
+    fig: Figure,
+    ax: Axes,
+    art: KMArtists,
+    arms: list[tuple[int, ArmResult]],
+    approx: bool,
+    options: KMOptions,
+    size: float,
+    max_width: float,
+) -> Legend:
     """One entry per arm (with its N), then one for each kind of mark drawn; texts wrapped to ``max_width``."""
     handles, texts = [], []
     for i, result in arms:
@@ -48,14 +56,25 @@ def draw_legend(fig: Figure, ax: Axes, art: KMArtists, arms: list[tuple[int, Arm
         handles.append(Line2D([], [], ls="none", marker="|", ms=3.2, mew=0.7, color=MUTED))
         texts.append("censored")
     texts = ["\n".join(wrap_to_width(fig, t, size, max_width)) for t in texts]
-    legend = ax.legend(handles, texts, loc="upper right", fontsize=size, frameon=False, handlelength=2.4,
-                       handletextpad=0.5, borderaxespad=0.3, labelspacing=0.3, borderpad=0.2)
+    legend = ax.legend(
+        handles,
+        texts,
+        loc="upper right",
+        fontsize=size,
+        frameon=False,
+        handlelength=2.4,
+        handletextpad=0.5,
+        borderaxespad=0.3,
+        labelspacing=0.3,
+        borderpad=0.2,
+    )
     legend.set_zorder(6)
     return legend
 
 
-def draw_hr_box(fig: Figure, ax: Axes, analysis: DatasetAnalysis, size: float, max_width: float,
-                heading: bool = True) -> AnchoredText | None:
+def draw_hr_box(
+    fig: Figure, ax: Axes, analysis: DatasetAnalysis, size: float, max_width: float, heading: bool = True
+) -> AnchoredText | None:
     """Published and computed HR. For an approximation the computed HR only shows how closely the
     approximation follows the publication, so it comes second and without a p-value."""
     d = analysis.dataset
@@ -69,15 +88,22 @@ def draw_hr_box(fig: Figure, ax: Axes, analysis: DatasetAnalysis, size: float, m
         if analysis.is_approximation:
             computed = f"Approximation: HR {_nb(fmt_hr(hr.hr, hr.lower, hr.upper, hr.ci_level))}"
         else:
-            computed = (f"Cox HR {_nb(fmt_hr(hr.hr, hr.lower, hr.upper, hr.ci_level))}, "
-                        f"log-rank {p_phrase(fmt_p(c.logrank_p))}")
+            computed = (
+                f"Cox HR {_nb(fmt_hr(hr.hr, hr.lower, hr.upper, hr.ci_level))}, log-rank {p_phrase(fmt_p(c.logrank_p))}"
+            )
     body = [x for x in ([published, computed] if analysis.is_approximation else [computed, published]) if x]
     if not body:
         return None
     lines = [comparison_text(d.experimental.label, d.control.label).replace("->", "→")] if heading else []
     lines += [ln for text in body for ln in wrap_to_width(fig, text, size, max_width)]
-    box = AnchoredText("\n".join(lines), loc="lower left", frameon=True, borderpad=0.3, pad=0.25,
-                       prop={"fontsize": size, "color": INK, "linespacing": 1.3})
+    box = AnchoredText(
+        "\n".join(lines),
+        loc="lower left",
+        frameon=True,
+        borderpad=0.3,
+        pad=0.25,
+        prop={"fontsize": size, "color": INK, "linespacing": 1.3},
+    )
     box.patch.set(facecolor="white", edgecolor="none", alpha=0.9)
     box.set_zorder(6)
     ax.add_artist(box)

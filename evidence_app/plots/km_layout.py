@@ -18,11 +18,19 @@ from matplotlib.offsetbox import AnchoredText
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from evidence_app.core.analysis import ArmResult
-from evidence_app.core.survival import at_risk_table
+from evidence_app.core.stats.analysis import ArmResult
+from evidence_app.core.stats.survival import at_risk_table
 from evidence_app.plots.km_text import AT_RISK_HEADER
 from evidence_app.plots.style import (
-    GRID, INK, FontSizes, arm_style, line_height, mm, renderer, text_width, wrap_to_width,
+    GRID,
+    INK,
+    FontSizes,
+    arm_style,
+    line_height,
+    mm,
+    renderer,
+    text_width,
+    wrap_to_width,
 )
 
 if TYPE_CHECKING:
@@ -75,9 +83,21 @@ class Layout:
         return self.plot_rect[2] * self.width
 
     @classmethod
-    def compute(cls, fig: Figure, *, width: float, fonts: FontSizes, title: str, subtitle: str,
-                notes: list[str], risk_labels: list[str], ylabel: str, x_max: float, time_unit: str,
-                keys: dict[str, tuple[float, float]]) -> "Layout":
+    def compute(
+        cls,
+        fig: Figure,
+        *,
+        width: float,
+        fonts: FontSizes,
+        title: str,
+        subtitle: str,
+        notes: list[str],
+        risk_labels: list[str],
+        ylabel: str,
+        x_max: float,
+        time_unit: str,
+        keys: dict[str, tuple[float, float]],
+    ) -> Layout:
         lh, pad = line_height, mm(2.0)
         inner = width - 2 * pad
         title_lines = wrap_to_width(fig, title, fonts.title, inner, "bold") if title else []
@@ -87,8 +107,7 @@ class Layout:
         tick_space = 5 / 72
         plot_h = mm(40) if width < mm(130) else mm(80)
         ylabel_lines = wrap_to_width(fig, ylabel, fonts.base, plot_h)
-        left = pad + len(ylabel_lines) * lh(fonts.base, 1.1) + 4 / 72 + text_width(fig, "0.0", fonts.base) \
-            + tick_space
+        left = pad + len(ylabel_lines) * lh(fonts.base, 1.1) + 4 / 72 + text_width(fig, "0.0", fonts.base) + tick_space
         label_gap = digit_w / 2 + mm(1.0)  # room for the count centred on t = 0
         if risk_labels:
             label_w = max(text_width(fig, lab, fonts.base) for lab in risk_labels)
@@ -113,27 +132,54 @@ class Layout:
         risk_top = y_plot - below_axis - mm(2.5) - header_h
         centres = tuple(float(c) for c in np.cumsum(rows) - np.asarray(rows) / 2) if rows else ()
         return cls(
-            width=width, height=height, pad=pad / width,
+            width=width,
+            height=height,
+            pad=pad / width,
             plot_rect=(left / width, y_plot / height, plot_w / width, plot_h / height),
-            risk_rect=(left / width, (risk_top - sum(rows)) / height, plot_w / width,
-                       max(sum(rows), 1e-3) / height),
-            ticks=ticks, title_lines=title_lines, subtitle_lines=subtitle_lines, ylabel_lines=ylabel_lines,
-            note_lines=note_lines, notes_top=(notes_h - mm(2.5) + pad) / height,
-            risk_header_top=(risk_top + header_h) / height, risk_row_centres=centres,
-            risk_height=max(sum(rows), 1e-3), risk_label_gap=label_gap,
-            key_top=1 - key_top / height, key_side_by_side=side_by_side,
+            risk_rect=(left / width, (risk_top - sum(rows)) / height, plot_w / width, max(sum(rows), 1e-3) / height),
+            ticks=ticks,
+            title_lines=title_lines,
+            subtitle_lines=subtitle_lines,
+            ylabel_lines=ylabel_lines,
+            note_lines=note_lines,
+            notes_top=(notes_h - mm(2.5) + pad) / height,
+            risk_header_top=(risk_top + header_h) / height,
+            risk_row_centres=centres,
+            risk_height=max(sum(rows), 1e-3),
+            risk_label_gap=label_gap,
+            key_top=1 - key_top / height,
+            key_side_by_side=side_by_side,
         )
 
     def draw_titles(self, fig: Figure, fonts: FontSizes) -> list[Text]:
         y = 1 - self.pad * self.width / self.height
         out = []
         if self.title_lines:
-            out.append(fig.text(self.pad, y, "\n".join(self.title_lines), fontsize=fonts.title,
-                                fontweight="bold", va="top", ha="left", linespacing=1.2))
+            out.append(
+                fig.text(
+                    self.pad,
+                    y,
+                    "\n".join(self.title_lines),
+                    fontsize=fonts.title,
+                    fontweight="bold",
+                    va="top",
+                    ha="left",
+                    linespacing=1.2,
+                )
+            )
             y -= len(self.title_lines) * line_height(fonts.title, 1.2) / self.height
         if self.subtitle_lines:
-            out.append(fig.text(self.pad, y, "\n".join(self.subtitle_lines), fontsize=fonts.base,
-                                va="top", ha="left", linespacing=1.2))
+            out.append(
+                fig.text(
+                    self.pad,
+                    y,
+                    "\n".join(self.subtitle_lines),
+                    fontsize=fonts.base,
+                    va="top",
+                    ha="left",
+                    linespacing=1.2,
+                )
+            )
         return out
 
     def place_keys(self, fig: Figure, legend: Legend | None, box: AnchoredText | None) -> None:
@@ -169,8 +215,15 @@ def format_axes(ax: Axes, layout: Layout, unit: str, size: float) -> None:
     ax.set_ylabel("\n".join(layout.ylabel_lines), fontsize=size, labelpad=4, linespacing=1.1)
 
 
-def draw_risk_table(fig: Figure, art: KMArtists, arms: list[tuple[int, ArmResult]], labels: dict[str, str],
-                    layout: Layout, size: float, small: float) -> None:
+def draw_risk_table(
+    fig: Figure,
+    art: KMArtists,
+    arms: list[tuple[int, ArmResult]],
+    labels: dict[str, str],
+    layout: Layout,
+    size: float,
+    small: float,
+) -> None:
     """Numbers at risk at the time ticks on ``art.risk_ax``, one row per arm under its labelled line sample."""
     rax = art.risk_ax
     assert rax is not None
@@ -187,15 +240,38 @@ def draw_risk_table(fig: Figure, art: KMArtists, arms: list[tuple[int, ArmResult
         assert data is not None
         rows = at_risk_table(data.time, data.event, art.risk_times)
         art.risk_cells[result.arm.id] = [
-            rax.text(row.time, centre, str(row.n_at_risk), ha="center", va="center", fontsize=size,
-                     color=INK, clip_on=False) for row in rows]
+            rax.text(
+                row.time, centre, str(row.n_at_risk), ha="center", va="center", fontsize=size, color=INK, clip_on=False
+            )
+            for row in rows
+        ]
         sample_end = -layout.risk_label_gap * to_axes
         sample_start = sample_end - mm(4.0) * to_axes
         style = arm_style(i)
-        rax.add_line(Line2D([sample_start, sample_end], [centre, centre], transform=trans, color=style.color,
-                            lw=1.3, clip_on=False))
+        rax.add_line(
+            Line2D(
+                [sample_start, sample_end], [centre, centre], transform=trans, color=style.color, lw=1.3, clip_on=False
+            )
+        )
         art.risk_labels[result.arm.id] = rax.text(
-            sample_start - mm(1.2) * to_axes, centre, labels[result.arm.id], transform=trans, ha="right",
-            va="center", fontsize=size, color=INK, linespacing=1.1, clip_on=False)
-    art.risk_header = fig.text(layout.pad, layout.risk_header_top, AT_RISK_HEADER, fontsize=small,
-                               fontweight="bold", color=INK, va="top", ha="left")
+            sample_start - mm(1.2) * to_axes,
+            centre,
+            labels[result.arm.id],
+            transform=trans,
+            ha="right",
+            va="center",
+            fontsize=size,
+            color=INK,
+            linespacing=1.1,
+            clip_on=False,
+        )
+    art.risk_header = fig.text(
+        layout.pad,
+        layout.risk_header_top,
+        AT_RISK_HEADER,
+        fontsize=small,
+        fontweight="bold",
+        color=INK,
+        va="top",
+        ha="left",
+    )

@@ -6,16 +6,20 @@ same way without loading the Kaplan–Meier drawing code.
 
 from __future__ import annotations
 
-from evidence_app.core.analysis import DatasetAnalysis
-from evidence_app.core.curves import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
-from evidence_app.core.forest_data import comparison_text
 from evidence_app.core.formatting import fmt_p
+from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
+from evidence_app.core.stats.analysis import DatasetAnalysis
+from evidence_app.core.synthesis.forest_data import comparison_text
 
 APPROXIMATION_LABEL = "approximation from published summary"
 AT_RISK_HEADER = "Number at risk (just before t)"
 ENDPOINT_NAMES = {
-    "OS": "Overall survival", "PFS": "Progression-free survival", "DFS": "Disease-free survival",
-    "EFS": "Event-free survival", "RFS": "Recurrence-free survival", "TTP": "Time to progression",
+    "OS": "Overall survival",
+    "PFS": "Progression-free survival",
+    "DFS": "Disease-free survival",
+    "EFS": "Event-free survival",
+    "RFS": "Recurrence-free survival",
+    "TTP": "Time to progression",
 }
 
 
@@ -47,25 +51,35 @@ def figure_notes(analysis: DatasetAnalysis, ci_bands: bool, risk_table: bool) ->
     kinds = analysis.curve_kinds
     notes = []
     if KIND_APPROXIMATION in kinds:
-        notes.append(f"Dashed curves: {APPROXIMATION_LABEL} (N, median, landmark survival; piecewise "
-                     "exponential), not trial data and not a digitized curve. No censor marks: the censoring "
-                     "is assumed.")
+        notes.append(
+            f"Dashed curves: {APPROXIMATION_LABEL} (N, median, landmark survival; piecewise "
+            "exponential), not trial data and not a digitized curve. No censor marks: the censoring "
+            "is assumed."
+        )
         if risk_table:
             notes.append("Numbers at risk: not reported in the sources (an approximation cannot estimate them).")
     if KIND_PATIENT in kinds:
         kmdata = any(s.kind == "dataset" and "kmdata" in s.citation.lower() for s in d.sources)
         origin = getattr(d.curve, "origin", "patient-level data")
-        notes.append("Curves: patient-level data reconstructed from the published Kaplan–Meier figure by the "
-                     "kmdata curators (MIT licence), not the trial's own data." if kmdata else f"Curves: {origin}.")
+        notes.append(
+            "Curves: patient-level data reconstructed from the published Kaplan–Meier figure by the "
+            "kmdata curators (MIT licence), not the trial's own data."
+            if kmdata
+            else f"Curves: {origin}."
+        )
     if KIND_RECONSTRUCTED in kinds:
-        notes.append("Curves: patient-level data reconstructed from the digitized published figure and numbers "
-                     "at risk (Guyot et al. 2012).")
+        notes.append(
+            "Curves: patient-level data reconstructed from the digitized published figure and numbers "
+            "at risk (Guyot et al. 2012)."
+        )
     if ci_bands:
         notes.append("Shaded: pointwise 95% CI (log–log).")
     if d.analysis.kind == "interim" and d.analysis.label:
         notes.append(f"Interim analysis: {d.analysis.label}.")
     c = analysis.comparison
     if c is not None and c.ph_flag and not analysis.is_approximation:
-        notes.append(f"Hazards may not be proportional (Schoenfeld test {p_phrase(fmt_p(c.ph_test_p))}); "
-                     "read the HR together with the curves.")
+        notes.append(
+            f"Hazards may not be proportional (Schoenfeld test {p_phrase(fmt_p(c.ph_test_p))}); "
+            "read the HR together with the curves."
+        )
     return notes

@@ -15,15 +15,46 @@ from matplotlib.transforms import Bbox
 
 from evidence_app.plots.style import renderer
 
-_LOC_CODES = {("upper", "right"): 1, ("upper", "left"): 2, ("lower", "left"): 3, ("lower", "right"): 4,
-              ("center", "left"): 6, ("center", "right"): 7, ("lower", "center"): 8,
-              ("upper", "center"): 9, ("center", "center"): 10}
+_LOC_CODES = {
+    ("upper", "right"): 1,
+    ("upper", "left"): 2,
+    ("lower", "left"): 3,
+    ("lower", "right"): 4,
+    ("center", "left"): 6,
+    ("center", "right"): 7,
+    ("lower", "center"): 8,
+    ("upper", "center"): 9,
+    ("center", "center"): 10,
+}
 #: Where in the box the anchor point is, per location code (matplotlib's ``Bbox.coefs``).
-_CODE_COEFS = {1: (1.0, 1.0), 2: (0.0, 1.0), 3: (0.0, 0.0), 4: (1.0, 0.0), 6: (0.0, 0.5), 7: (1.0, 0.5),
-               8: (0.5, 0.0), 9: (0.5, 1.0), 10: (0.5, 0.5)}
+_CODE_COEFS = {
+    1: (1.0, 1.0),
+    2: (0.0, 1.0),
+    3: (0.0, 0.0),
+    4: (1.0, 0.0),
+    6: (0.0, 0.5),
+    7: (1.0, 0.5),
+    8: (0.5, 0.0),
+    9: (0.5, 1.0),
+    10: (0.5, 0.5),
+}
 #: Anchor points in axes fractions, most preferred first (corners, then edges, then inside).
-ANCHORS = ((1.0, 1.0), (0.0, 0.0), (1.0, 0.0), (1.0, 0.5), (0.5, 1.0), (0.5, 0.0), (0.0, 0.5),
-           (0.35, 0.0), (0.65, 0.0), (1.0, 0.75), (1.0, 0.25), (0.65, 1.0), (0.35, 1.0), (0.5, 0.5))
+ANCHORS = (
+    (1.0, 1.0),
+    (0.0, 0.0),
+    (1.0, 0.0),
+    (1.0, 0.5),
+    (0.5, 1.0),
+    (0.5, 0.0),
+    (0.0, 0.5),
+    (0.35, 0.0),
+    (0.65, 0.0),
+    (1.0, 0.75),
+    (1.0, 0.25),
+    (0.65, 1.0),
+    (0.35, 1.0),
+    (0.5, 0.5),
+)
 _SAME_PX = 0.01
 
 
@@ -33,7 +64,7 @@ def anchor_loc(x: float, y: float) -> int:
     return _LOC_CODES[(vertical, horizontal)]
 
 
-def set_anchor(artist, ax, x: float, y: float) -> None:  # noqa: ANN001 - Legend or AnchoredOffsetbox
+def set_anchor(artist, ax, x: float, y: float) -> None:
     code = anchor_loc(x, y)
     if hasattr(artist, "set_loc"):  # Legend (matplotlib >= 3.8)
         artist.set_loc(code)
@@ -42,7 +73,7 @@ def set_anchor(artist, ax, x: float, y: float) -> None:  # noqa: ANN001 - Legend
     artist.set_bbox_to_anchor((x, y), transform=ax.transAxes)
 
 
-def candidate_boxes(artist, ax, r) -> list[Bbox]:  # noqa: ANN001
+def candidate_boxes(artist, ax, r) -> list[Bbox]:
     """The box of ``artist`` at every anchor, from one measurement.
 
     matplotlib puts a box of size (w, h) anchored at point P with location code c at
@@ -63,7 +94,7 @@ def candidate_boxes(artist, ax, r) -> list[Bbox]:  # noqa: ANN001
     return boxes
 
 
-def _measured_boxes(artist, ax, r) -> list[Bbox]:  # noqa: ANN001
+def _measured_boxes(artist, ax, r) -> list[Bbox]:
     boxes = []
     for x, y in ANCHORS:
         set_anchor(artist, ax, x, y)
@@ -76,12 +107,15 @@ def _best(boxes: list[Bbox], axes_box: Bbox, obstacles: np.ndarray, used: list[B
     for rank, unpadded in enumerate(boxes):
         box = unpadded.padded(2)
         score = rank * 1e-3
-        if box.x0 < axes_box.x0 - 1 or box.x1 > axes_box.x1 + 1 or box.y0 < axes_box.y0 - 1 \
-                or box.y1 > axes_box.y1 + 1:
+        if box.x0 < axes_box.x0 - 1 or box.x1 > axes_box.x1 + 1 or box.y0 < axes_box.y0 - 1 or box.y1 > axes_box.y1 + 1:
             score += 1e6
         if len(obstacles):
-            inside = ((obstacles[:, 0] >= box.x0) & (obstacles[:, 0] <= box.x1)
-                      & (obstacles[:, 1] >= box.y0) & (obstacles[:, 1] <= box.y1))
+            inside = (
+                (obstacles[:, 0] >= box.x0)
+                & (obstacles[:, 0] <= box.x1)
+                & (obstacles[:, 1] >= box.y0)
+                & (obstacles[:, 1] <= box.y1)
+            )
             score += float(np.count_nonzero(inside))
         score += 1e5 * sum(box.overlaps(other) for other in used)
         if score < best_score:
@@ -89,8 +123,7 @@ def _best(boxes: list[Bbox], axes_box: Bbox, obstacles: np.ndarray, used: list[B
     return best, best_score
 
 
-def place_artists(fig: Figure, ax, artists: list, obstacles: np.ndarray,  # noqa: ANN001
-                  taken: list | None = None) -> list[int]:
+def place_artists(fig: Figure, ax, artists: list, obstacles: np.ndarray, taken: list | None = None) -> list[int]:
     """Move each legend / anchored box to the anchor hiding the fewest data points.
 
     ``obstacles`` are data points in display pixels (an (n, 2) array); ``taken`` holds

@@ -44,8 +44,9 @@ def figure_format(path: str | Path) -> str:
         return FORMATS[suffix]
     except KeyError:
         given = f"'{suffix}'" if suffix else "no extension"
-        raise ExportError(f"Cannot save a figure as {Path(path).name}: {given} is not a figure format; "
-                          "use .png, .svg or .pdf.") from None
+        raise ExportError(
+            f"Cannot save a figure as {Path(path).name}: {given} is not a figure format; use .png, .svg or .pdf."
+        ) from None
 
 
 def save_figure(fig: Figure, path: str | Path, *, dpi: int = 300, overwrite: bool = False) -> Path:

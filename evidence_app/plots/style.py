@@ -15,15 +15,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 import matplotlib
 from matplotlib.backend_bases import RendererBase
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
-from matplotlib.font_manager import FontProperties
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
 
 if TYPE_CHECKING:
@@ -116,8 +116,7 @@ def mm(value: float) -> float:
     return value / MM_PER_INCH
 
 
-def new_figure(width: str | float | int = "single", height_mm: float | None = None,
-               *, dpi: float = 150) -> Figure:
+def new_figure(width: str | float | int = "single", height_mm: float | None = None, *, dpi: float = 150) -> Figure:
     """A bare figure of a journal width (``"single"``, ``"double"`` or mm) with an Agg canvas.
 
     ``height_mm`` defaults to 0.75 × the width; drawing functions may grow it to fit.
@@ -169,7 +168,7 @@ def renderer(fig: Figure) -> RendererBase:
         return get()
     # A bare Figure (the GUI's save worker draws on one) has no canvas renderer; matplotlib's own
     # private helper finds the one a save would use. Private, so not declared in its type stubs.
-    return fig._get_renderer()  # type: ignore[attr-defined]  # noqa: SLF001
+    return fig._get_renderer()  # type: ignore[attr-defined]
 
 
 #: Rendered text differs from the font's true width by a few percent, depending on the dpi (Agg
@@ -203,8 +202,7 @@ def text_width(fig: Figure, text: str, size: float, weight: str = "normal") -> f
     return max((text_size(fig, line, size, weight)[0] for line in text.split("\n")), default=0.0)
 
 
-def wrap_to_width(fig: Figure, text: str, size: float, max_width_in: float,
-                  weight: str = "normal") -> list[str]:
+def wrap_to_width(fig: Figure, text: str, size: float, max_width_in: float, weight: str = "normal") -> list[str]:
     """Greedy word wrap measured with the renderer (words are measured once and cached); a word
     wider than the line is split. Non-breaking spaces keep phrases such as ``p = 0.01`` together."""
     space = text_size(fig, "a a", size, weight)[0] - text_size(fig, "aa", size, weight)[0]

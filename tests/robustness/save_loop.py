@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from evidence_app.core.dataset_io import load_dataset, save_dataset
+from evidence_app.core.datasets.io import load_dataset, save_dataset
 
 
 def main(path: str) -> None:

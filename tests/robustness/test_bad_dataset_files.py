@@ -10,8 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence_app.core.dataset_io import load_dataset, parse_dataset
-from evidence_app.core.library import Library
+from evidence_app.core.datasets.io import load_dataset, parse_dataset
+from evidence_app.core.datasets.library import Library
 from evidence_app.errors import DatasetValidationError
 from tests.test_schema import minimal
 
@@ -24,16 +24,19 @@ def expect_clear_error(path: Path) -> str:
     return text
 
 
-@pytest.mark.parametrize("content,fragment", [
-    (b"", "not valid JSON"),
-    (b'{"format_version": 1, "id": "x"', "not valid JSON"),
-    (b"\xff\xfe\x00garbage", "not UTF-8"),
-    (b"[1, 2, 3]", "expected a JSON object"),
-    (b'"just a string"', "expected a JSON object"),
-    (b"null", "expected a JSON object"),
-    (b'{"format_version": 1, "id": "x", "arms": Infinity}', "Infinity is not allowed"),
-    (b'{"format_version": 1, "id": "x", "arms": -Infinity}', "-Infinity is not allowed"),
-])
+@pytest.mark.parametrize(
+    "content,fragment",
+    [
+        (b"", "not valid JSON"),
+        (b'{"format_version": 1, "id": "x"', "not valid JSON"),
+        (b"\xff\xfe\x00garbage", "not UTF-8"),
+        (b"[1, 2, 3]", "expected a JSON object"),
+        (b'"just a string"', "expected a JSON object"),
+        (b"null", "expected a JSON object"),
+        (b'{"format_version": 1, "id": "x", "arms": Infinity}', "Infinity is not allowed"),
+        (b'{"format_version": 1, "id": "x", "arms": -Infinity}', "-Infinity is not allowed"),
+    ],
+)
 def test_unreadable_content(tmp_path, count_case, content, fragment):
     count_case()
     path = tmp_path / "bad.json"
@@ -41,19 +44,22 @@ def test_unreadable_content(tmp_path, count_case, content, fragment):
     assert fragment in expect_clear_error(path)
 
 
-@pytest.mark.parametrize("mutate,fragment", [
-    (lambda d: d["arms"][0]["n"].update(value=10**30), "arms[0].n.value"),
-    (lambda d: d["comparison"]["hazard_ratio"].update(value=1e400), "finite"),
-    (lambda d: d["arms"][0]["median"].update(value="NaN"), "arms[0].median"),
-    (lambda d: d.update(arms="two arms"), "arms"),
-    (lambda d: d.update(arms=[]), "arms"),
-    (lambda d: d["trial"].update(name=12), "trial.name"),
-    (lambda d: d.update(id="Ünïcödé id with spaces"), "id"),
-    (lambda d: d["curve"]["arms"]["a"].update(points=[[0, 1], ["a", "b"]]), "curve.arms.a.points"),
-    (lambda d: d["curve"]["arms"]["a"].update(at_risk=[[0, -5]]), "at-risk row 1"),
-    (lambda d: d.update(sources=[]), "sources"),
-    (lambda d: d["sources"][0].update(kind="blog"), "sources[0].kind"),
-])
+@pytest.mark.parametrize(
+    "mutate,fragment",
+    [
+        (lambda d: d["arms"][0]["n"].update(value=10**30), "arms[0].n.value"),
+        (lambda d: d["comparison"]["hazard_ratio"].update(value=1e400), "finite"),
+        (lambda d: d["arms"][0]["median"].update(value="NaN"), "arms[0].median"),
+        (lambda d: d.update(arms="two arms"), "arms"),
+        (lambda d: d.update(arms=[]), "arms"),
+        (lambda d: d["trial"].update(name=12), "trial.name"),
+        (lambda d: d.update(id="Ünïcödé id with spaces"), "id"),
+        (lambda d: d["curve"]["arms"]["a"].update(points=[[0, 1], ["a", "b"]]), "curve.arms.a.points"),
+        (lambda d: d["curve"]["arms"]["a"].update(at_risk=[[0, -5]]), "at-risk row 1"),
+        (lambda d: d.update(sources=[]), "sources"),
+        (lambda d: d["sources"][0].update(kind="blog"), "sources[0].kind"),
+    ],
+)
 def test_wrong_values(tmp_path, count_case, mutate, fragment):
     count_case()
     data = minimal()
@@ -99,9 +105,18 @@ def test_arbitrary_json_never_crashes(value, count_case):
         assert exc.problems and all(p.file == "fuzz.json" for p in exc.problems)
 
 
-PATHS = [("title",), ("trial", "population"), ("arms", 0, "n", "value"), ("arms", 1, "label"),
-         ("comparison", "hazard_ratio", "lower"), ("comparison", "experimental_arm"), ("sources", 0, "id"),
-         ("curve", "arms", "a", "points", 0), ("time_unit",), ("format_version",)]
+PATHS = [
+    ("title",),
+    ("trial", "population"),
+    ("arms", 0, "n", "value"),
+    ("arms", 1, "label"),
+    ("comparison", "hazard_ratio", "lower"),
+    ("comparison", "experimental_arm"),
+    ("sources", 0, "id"),
+    ("curve", "arms", "a", "points", 0),
+    ("time_unit",),
+    ("format_version",),
+]
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

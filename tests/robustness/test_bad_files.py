@@ -12,9 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence_app.core.curve_input import read_at_risk_csv, read_curve_csv
-from evidence_app.core.digitize_image import load_figure
-from evidence_app.core.effects import read_effects_csv
+from evidence_app.core.digitize.image import load_figure
+from evidence_app.core.reconstruction.curve_input import read_at_risk_csv, read_curve_csv
+from evidence_app.core.stats.effects import read_effects_csv
 from evidence_app.errors import EvidenceError, InputError
 
 CURVE_CASES = {
@@ -42,12 +42,15 @@ def test_malformed_curve_csv(tmp_path, count_case, name):
     assert str(path) in message and fragment in message
 
 
-@pytest.mark.parametrize("content", [
-    "\ufefftime,survival\n0,1\n3,0.8\n6,0.5\n",  # BOM
-    "time;survival\n0;1\n3;0,8\n6;0,5\n",  # semicolons and decimal commas
-    "time\tsurvival\n0\t1\n3\t0.8\n6\t0.5\n",  # tabs
-    "survival,time\n1,0\n0.8,3\n0.5,6\n",  # columns swapped
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "\ufefftime,survival\n0,1\n3,0.8\n6,0.5\n",  # BOM
+        "time;survival\n0;1\n3;0,8\n6;0,5\n",  # semicolons and decimal commas
+        "time\tsurvival\n0\t1\n3\t0.8\n6\t0.5\n",  # tabs
+        "survival,time\n1,0\n0.8,3\n0.5,6\n",  # columns swapped
+    ],
+)
 def test_readable_variants_are_read(tmp_path, count_case, content):
     count_case()
     path = tmp_path / "curve.csv"
@@ -78,19 +81,26 @@ def png_bytes(width: int, height: int, *, truncate: int | None = None) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
 
     raw = b"".join(b"\x00" + b"\xff" * (3 * width) for _ in range(min(height, 4)))
-    data = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    data = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
     return data[:truncate] if truncate else data
 
 
-@pytest.mark.parametrize("name,content", [
-    ("truncated.png", png_bytes(50, 50, truncate=40)),
-    ("zero.png", b""),
-    ("not-an-image.png", b"%PDF-1.4 this is not a png"),
-    ("zero-size.png", png_bytes(0, 0)),
-    ("huge-20000px.png", png_bytes(20_000, 20_000)),
-    ("text.jpg", b"hello"),
-])
+@pytest.mark.parametrize(
+    "name,content",
+    [
+        ("truncated.png", png_bytes(50, 50, truncate=40)),
+        ("zero.png", b""),
+        ("not-an-image.png", b"%PDF-1.4 this is not a png"),
+        ("zero-size.png", png_bytes(0, 0)),
+        ("huge-20000px.png", png_bytes(20_000, 20_000)),
+        ("text.jpg", b"hello"),
+    ],
+)
 def test_bad_images(tmp_path, count_case, name, content):
     count_case()
     path = tmp_path / name

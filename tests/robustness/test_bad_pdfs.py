@@ -11,13 +11,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence_app.core import digitize_image
-from evidence_app.core.digitize_image import load_figure
-from evidence_app.core.digitize_pdf import pdf_page_count
+from evidence_app.core.digitize import image as digitize_image
+from evidence_app.core.digitize.image import load_figure
+from evidence_app.core.digitize.pdf import pdf_page_count
 from evidence_app.errors import InputError
 from tests.figure_support import km_figure, simulate
 from tests.pdf_support import (
-    no_pages_pdf, one_page_pdf, password_pdf, raw_pdf, unknown_security_pdf, write_pdf,
+    no_pages_pdf,
+    one_page_pdf,
+    password_pdf,
+    raw_pdf,
+    unknown_security_pdf,
+    write_pdf,
 )
 from tests.robustness.test_bad_files import png_bytes
 
@@ -37,8 +42,10 @@ REFUSED: dict[str, tuple[bytes | None, str]] = {
     "header-only.pdf": (b"%PDF-1.7\n", "not a readable PDF"),
     "junk-after-header.pdf": (b"%PDF-1.7\n" + bytes(range(256)) * 4, "not a readable PDF"),
     "first-half.pdf": (None, "not a readable PDF"),
-    "no-catalogue.pdf": (raw_pdf([b"<< /Type /Pages /Kids [] /Count 0 >>"]).replace(b"/Root 1 0 R ", b""),
-                         "not a readable PDF"),
+    "no-catalogue.pdf": (
+        raw_pdf([b"<< /Type /Pages /Kids [] /Count 0 >>"]).replace(b"/Root 1 0 R ", b""),
+        "not a readable PDF",
+    ),
     "no-pages.pdf": (no_pages_pdf(), "no pages"),
     "password.pdf": (password_pdf(), "password"),
     "unknown-encryption.pdf": (unknown_security_pdf(), "encrypted"),
@@ -52,11 +59,21 @@ REPAIRABLE: dict[str, bytes] = {
     "zero-mediabox.pdf": one_page_pdf(0, 0),
     "negative-mediabox.pdf": one_page_pdf(-200, -100),
     "tiny-page.pdf": one_page_pdf(0.01, 0.01),
-    "count-lies.pdf": raw_pdf([CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 1000000 >>",
-                               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>"]),
-    "broken-stream.pdf": raw_pdf([CATALOG, ONE_KID,
-                                  b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>",
-                                  b"<< /Length 999 /Filter /FlateDecode >>\nstream\nxxxxxxxx\nendstream"]),
+    "count-lies.pdf": raw_pdf(
+        [
+            CATALOG,
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1000000 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] >>",
+        ]
+    ),
+    "broken-stream.pdf": raw_pdf(
+        [
+            CATALOG,
+            ONE_KID,
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >>",
+            b"<< /Length 999 /Filter /FlateDecode >>\nstream\nxxxxxxxx\nendstream",
+        ]
+    ),
 }
 
 
@@ -113,7 +130,7 @@ def test_damaged_copies_of_a_good_pdf_never_crash(tmp_path_factory, count_case, 
     for _ in range(data.draw(st.integers(0, 4), label="edits")):
         start = data.draw(st.integers(0, len(content) - 1), label="at")
         junk = data.draw(st.binary(min_size=1, max_size=16), label="junk")
-        content[start: start + len(junk)] = junk
+        content[start : start + len(junk)] = junk
     path = Path(tmp_path_factory.mktemp("fuzz")) / "damaged.pdf"
     path.write_bytes(bytes(content))
     try:

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 
-from evidence_app.core.library import Library
+from evidence_app.core.datasets.library import Library
 from evidence_app.resources import datasets_dir
 
 RUNS = 40
@@ -30,8 +30,12 @@ def test_sigkill_at_random_moments_leaves_old_or_new_state(tmp_path: Path, count
     seen_titles = set()
     env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[2]))
     for _ in range(RUNS):
-        child = subprocess.Popen([sys.executable, "-m", "tests.robustness.save_loop", str(target)],
-                                 stdout=subprocess.PIPE, env=env, cwd=Path(__file__).resolve().parents[2])
+        child = subprocess.Popen(
+            [sys.executable, "-m", "tests.robustness.save_loop", str(target)],
+            stdout=subprocess.PIPE,
+            env=env,
+            cwd=Path(__file__).resolve().parents[2],
+        )
         assert child.stdout.readline().strip() == b"ready"
         time.sleep(rng.uniform(0.0, 0.25))  # a random moment inside the save loop
         child.send_signal(signal.SIGKILL)

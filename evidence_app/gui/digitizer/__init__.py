@@ -2,7 +2,7 @@
 
 :class:`~evidence_app.gui.digitizer.window.DigitizerWindow` is the entry point. It is imported on
 first use, so the Qt-free ``jobs`` loads without Qt. The digitizer's document model (arms, points,
-undo, calibration) is :mod:`evidence_app.core.digitize_session`.
+undo, calibration) is :mod:`evidence_app.core.digitize.session`.
 """
 
 from __future__ import annotations

@@ -7,16 +7,28 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView, QDoubleSpinBox, QFormLayout, QGridLayout, QHeaderView, QLabel, QPushButton, QSpinBox,
-    QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
 )
 
-from evidence_app.core.digitize_session import DigitizerSession
+from evidence_app.core.digitize.session import DigitizerSession
 
 COLUMNS = ("Arm label", "Colour", "N", "Events", "Points")
 LABEL, COLOR, N, EVENTS, POINTS = range(len(COLUMNS))
-HELP = ("Detect the curve colours (or add an arm and pick its colour on the figure), then extract the "
-        "curves. Rename the arms and type each arm's N and, if reported, its total events.")
+HELP = (
+    "Detect the curve colours (or add an arm and pick its colour on the figure), then extract the "
+    "curves. Rename the arms and type each arm's N and, if reported, its total events."
+)
 
 
 def _count(text: str) -> int | None:
@@ -63,12 +75,15 @@ class ArmsPanel(QWidget):
         self.tolerance.setToolTip("How far (RGB distance) a pixel may be from a curve's colour and still count")
         self.tolerance.valueChanged.connect(lambda v: setattr(self.session, "tolerance", float(v)))
         buttons = QGridLayout()
-        for i, (text, name, signal) in enumerate((
+        for i, (text, name, signal) in enumerate(
+            (
                 ("Detect colours", "detectColors", self.detectColorsRequested),
                 ("Pick colour on figure", "pickColor", self.pickColorRequested),
                 ("Add arm", "addArm", self.addArmRequested),
                 ("Remove arm", "removeArm", None),
-                ("Extract curves", "extractCurves", self.extractRequested))):
+                ("Extract curves", "extractCurves", self.extractRequested),
+            )
+        ):
             button = QPushButton(text)
             button.setObjectName(name)
             button.clicked.connect(signal.emit if signal is not None else self._remove)
@@ -96,8 +111,13 @@ class ArmsPanel(QWidget):
         self.table.blockSignals(True)
         self.table.setRowCount(len(self.session.arms))
         for r, arm in enumerate(self.session.arms):
-            cells = (arm.label, arm.color, "" if arm.n is None else str(arm.n),
-                     "" if arm.total_events is None else str(arm.total_events), str(len(arm.points)))
+            cells = (
+                arm.label,
+                arm.color,
+                "" if arm.n is None else str(arm.n),
+                "" if arm.total_events is None else str(arm.total_events),
+                str(len(arm.points)),
+            )
             for c, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if c in (COLOR, POINTS):

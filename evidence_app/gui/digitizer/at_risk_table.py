@@ -12,9 +12,11 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QTableWidget, QTableWidgetItem,
 
 from evidence_app.errors import InputError, Problem
 
-HELP = ("Type the printed times (e.g. <tt>0, 6, 12, 18, 24</tt>), then each arm's numbers at risk — or copy "
-        "the rows from a spreadsheet or the PDF and paste them with Ctrl+V (a first row of times fills the "
-        "times; a leading arm name is skipped). Leave a cell empty when nothing is printed.")
+HELP = (
+    "Type the printed times (e.g. <tt>0, 6, 12, 18, 24</tt>), then each arm's numbers at risk — or copy "
+    "the rows from a spreadsheet or the PDF and paste them with Ctrl+V (a first row of times fills the "
+    "times; a leading arm name is skipped). Leave a cell empty when nothing is printed."
+)
 
 
 def parse_times(text: str) -> list[float]:
@@ -26,8 +28,9 @@ def parse_times(text: str) -> list[float]:
         try:
             value = float(part)
         except ValueError:
-            raise InputError(f"expected times as numbers separated by commas, found {part!r}",
-                             location="times") from None
+            raise InputError(
+                f"expected times as numbers separated by commas, found {part!r}", location="times"
+            ) from None
         if value < 0:
             raise InputError(f"times cannot be negative, found {part}", location="times")
         times.append(value)
@@ -71,7 +74,7 @@ class PasteTable(QTableWidget):
 
     pasted = Signal(list)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt naming)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.matches(QKeySequence.StandardKey.Paste):
             self.pasted.emit(split_pasted(QGuiApplication.clipboard().text()))
             event.accept()
@@ -152,8 +155,12 @@ class AtRiskTable(QWidget):
         self.changed.emit()
 
     def _paste(self, rows: list[list[str]]) -> None:
-        if rows and len(rows) > 1 and all(_is_number(c) for c in rows[0] if c) and (
-                self.grid.columnCount() == 0 or len(rows) == self.grid.rowCount() + 1):
+        if (
+            rows
+            and len(rows) > 1
+            and all(_is_number(c) for c in rows[0] if c)
+            and (self.grid.columnCount() == 0 or len(rows) == self.grid.rowCount() + 1)
+        ):
             self.times_edit.setText(", ".join(c for c in rows[0] if c))  # a header row of times
             rows = rows[1:]
         top = max(self.grid.currentRow(), 0)
@@ -177,8 +184,9 @@ class AtRiskTable(QWidget):
             for c, t in enumerate(times):
                 text = self.text(r, c)
                 if text and not text.isdigit():
-                    problems.append(Problem(f"expected a whole number ≥ 0 at time {t:g}, found {text!r}",
-                                            location=f"arm '{label}'"))
+                    problems.append(
+                        Problem(f"expected a whole number ≥ 0 at time {t:g}, found {text!r}", location=f"arm '{label}'")
+                    )
                 row.append(int(text) if text.isdigit() else None)
             grid.append(row)
         if problems:

@@ -6,15 +6,28 @@ from __future__ import annotations
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QButtonGroup, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-    QRadioButton, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
 )
 
-from evidence_app.core.digitize_session import TICKS, DigitizerSession
+from evidence_app.core.digitize.session import TICKS, DigitizerSession
 from evidence_app.errors import InputError
 
-TICK_HELP = {"x1": "an x tick (e.g. 0)", "x2": "another x tick, far right", "y1": "a y tick (e.g. 0)",
-             "y2": "another y tick, near the top"}
+TICK_HELP = {
+    "x1": "an x tick (e.g. 0)",
+    "x2": "another x tick, far right",
+    "y1": "a y tick (e.g. 0)",
+    "y2": "another y tick, near the top",
+}
 
 
 def parse_number(text: str) -> float | None:
@@ -105,7 +118,7 @@ class CalibrationPanel(QWidget):
         self.session.tick_pixels[name] = col if name.startswith("x") else row
         self.tick_buttons[name].setChecked(False)
         self.refresh()
-        following = [t for t in TICKS[TICKS.index(name) + 1:] if self.session.tick_pixels[t] is None]
+        following = [t for t in TICKS[TICKS.index(name) + 1 :] if self.session.tick_pixels[t] is None]
         if following:  # lead the user through the four ticks
             self.tick_buttons[following[0]].setChecked(True)
             self.pickTick.emit(following[0])
@@ -121,15 +134,17 @@ class CalibrationPanel(QWidget):
             axis = "column" if name.startswith("x") else "row"
             label.setText("not set" if value is None else f"{axis} {value:.1f}")
         frame = self.session.frame
-        self.frame_label.setText("not detected" if frame is None else
-                                 "left {:.1f}, top {:.1f}, right {:.1f}, bottom {:.1f}".format(*frame))
+        self.frame_label.setText(
+            "not detected" if frame is None else "left {:.1f}, top {:.1f}, right {:.1f}, bottom {:.1f}".format(*frame)
+        )
         try:
             self.session.calibration()
         except InputError as exc:
             self.status.setText(f"<span style='color:#a00000'>{exc.message}</span>")
         else:
-            self.status.setText("Calibrated." + (" The y axis is read as percent." if self.session.percent_axis
-                                                 else ""))
+            self.status.setText(
+                "Calibrated." + (" The y axis is read as percent." if self.session.percent_axis else "")
+            )
 
     # -- typing ------------------------------------------------------------------------------------
     def _typed(self, *_: object) -> None:

@@ -103,30 +103,38 @@ class FigureCanvas(QGraphicsView):
     def _apply_mode(self) -> None:
         panning = self._space_pan
         self.setInteractive(not panning and self.mode == "edit")
-        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag if panning or self.mode == "edit"
-                         else QGraphicsView.DragMode.NoDrag)
-        cursor = Qt.CursorShape.OpenHandCursor if panning else (
-            Qt.CursorShape.ArrowCursor if self.mode == "edit" else Qt.CursorShape.CrossCursor)
+        self.setDragMode(
+            QGraphicsView.DragMode.ScrollHandDrag if panning or self.mode == "edit" else QGraphicsView.DragMode.NoDrag
+        )
+        cursor = (
+            Qt.CursorShape.OpenHandCursor
+            if panning
+            else (Qt.CursorShape.ArrowCursor if self.mode == "edit" else Qt.CursorShape.CrossCursor)
+        )
         self.viewport().setCursor(cursor)
 
     # -- events ------------------------------------------------------------------------------------
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt naming)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._auto_fit and self._focus is not None:
             self.fitInView(self._focus, Qt.AspectRatioMode.KeepAspectRatio)
         elif self._auto_fit:
             self.fit_to_window()
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802 (Qt naming)
+    def wheelEvent(self, event: QWheelEvent) -> None:
         if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.zoom(ZOOM_STEP ** (event.angleDelta().y() / 120.0), event.position())
             event.accept()
         else:
             super().wheelEvent(event)
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt naming)
-        if (not self._space_pan and self.mode in CLICK_MODES and event.button() == Qt.MouseButton.LeftButton
-                and self.has_image()):
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if (
+            not self._space_pan
+            and self.mode in CLICK_MODES
+            and event.button() == Qt.MouseButton.LeftButton
+            and self.has_image()
+        ):
             point = self.mapToScene(event.position().toPoint())
             self.clicked.emit(point.x(), point.y())
             event.accept()
@@ -136,12 +144,12 @@ class FigureCanvas(QGraphicsView):
             self.setDragMode(QGraphicsView.DragMode.RubberBandDrag if box else QGraphicsView.DragMode.ScrollHandDrag)
         super().mousePressEvent(event)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802 (Qt naming)
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         super().mouseReleaseEvent(event)
         if self.mode == "edit" and not self._space_pan:
             self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt naming)
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         if key == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_pan = True
@@ -159,7 +167,7 @@ class FigureCanvas(QGraphicsView):
             return
         event.accept()
 
-    def keyReleaseEvent(self, event: QKeyEvent) -> None:  # noqa: N802 (Qt naming)
+    def keyReleaseEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Space and not event.isAutoRepeat():
             self._space_pan = False
             self._apply_mode()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from evidence_app.core.digitize_session import DigitizerSession
+from evidence_app.core.digitize.session import DigitizerSession
 from evidence_app.errors import InputError
 from evidence_app.gui.app import show_error
 from evidence_app.gui.digitizer.arms_panel import ArmsPanel
@@ -15,9 +15,11 @@ from evidence_app.gui.digitizer.canvas import FigureCanvas
 from evidence_app.gui.digitizer.jobs import pick_color
 from evidence_app.gui.digitizer.point_overlay import PointOverlay
 
-PROMPTS = {"add": "Click on the figure to add points to the current arm (Esc to stop).",
-           "pick": "Click on a curve's line to take its colour.",
-           "calibrate": "Click the tick {tick} on the figure."}
+PROMPTS = {
+    "add": "Click on the figure to add points to the current arm (Esc to stop).",
+    "pick": "Click on a curve's line to take its colour.",
+    "calibrate": "Click the tick {tick} on the figure.",
+}
 
 
 class FigureTools(QObject):
@@ -28,8 +30,14 @@ class FigureTools(QObject):
     armsChanged = Signal()
     message = Signal(str)
 
-    def __init__(self, session: DigitizerSession, canvas: FigureCanvas, overlay: PointOverlay,
-                 calibration: CalibrationPanel, arms: ArmsPanel) -> None:
+    def __init__(
+        self,
+        session: DigitizerSession,
+        canvas: FigureCanvas,
+        overlay: PointOverlay,
+        calibration: CalibrationPanel,
+        arms: ArmsPanel,
+    ) -> None:
         super().__init__(canvas)
         self.session, self.canvas, self.overlay = session, canvas, overlay
         self.calibration, self.arms = calibration, arms
@@ -91,7 +99,7 @@ class FigureTools(QObject):
                 t, s = self.session.to_data(col, row)
                 self.session.add_point(arm, t, s)
                 self._edited(f"Added ({t:.3g}, {s:.3f}) to {self.session.arms[arm].label}.")
-        except Exception as exc:  # noqa: BLE001 — the GUI boundary
+        except Exception as exc:
             show_error(self.canvas, exc)
 
     def _set_color(self, color: str) -> None:
@@ -112,7 +120,7 @@ class FigureTools(QObject):
         try:
             self.session.move_points([(a, i, *self.session.to_data(x, y)) for a, i, x, y in moves])
             self._edited(f"Moved {len(moves)} point(s).")
-        except Exception as exc:  # noqa: BLE001 — the GUI boundary
+        except Exception as exc:
             self.redraw()
             show_error(self.canvas, exc)
 

@@ -33,8 +33,15 @@ class DigitizerJobs(QObject):
         self.bar.hide()
         status.addPermanentWidget(self.bar)
 
-    def start(self, kind: str, fn: Callable[..., Any], *args: Any, done: Callable[[Any], None],
-              quiet: bool = False, failed: Callable[[BaseException], None] | None = None) -> Job:
+    def start(
+        self,
+        kind: str,
+        fn: Callable[..., Any],
+        *args: Any,
+        done: Callable[[Any], None],
+        quiet: bool = False,
+        failed: Callable[[BaseException], None] | None = None,
+    ) -> Job:
         """Run ``fn(*args)`` in the worker. ``quiet`` jobs (the live preview) show no progress bar;
         ``failed`` replaces the error dialog for a job the user did not ask for."""
         self.cancel(kind)
@@ -72,11 +79,10 @@ class DigitizerJobs(QObject):
             return  # replaced by a newer job of the same kind
         try:
             done(result)
-        except Exception as exc:  # noqa: BLE001 — the GUI boundary
+        except Exception as exc:
             show_error(self.owner, exc)
 
-    def _failed(self, kind: str, job: Job, exc: BaseException,
-                handler: Callable[[BaseException], None] | None) -> None:
+    def _failed(self, kind: str, job: Job, exc: BaseException, handler: Callable[[BaseException], None] | None) -> None:
         if self.running.get(kind) is job:
             self.status.clearMessage()
             if handler is None:

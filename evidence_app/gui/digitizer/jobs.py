@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 
-from evidence_app.core.digitize_calibrate import Calibration, PlotFrame, detect_plot_frame
-from evidence_app.core.digitize_colors import detect_curve_colors, estimate_background, format_color
-from evidence_app.core.digitize_extract import DigitizeResult, digitize_figure
-from evidence_app.core.digitize_image import FigureImage, load_figure
-from evidence_app.core.digitize_pdf import looks_like_pdf, pdf_page_count
+from evidence_app.core.digitize.calibrate import Calibration, PlotFrame, detect_plot_frame
+from evidence_app.core.digitize.colors import detect_curve_colors, estimate_background, format_color
+from evidence_app.core.digitize.extract import DigitizeResult, digitize_figure
+from evidence_app.core.digitize.image import FigureImage, load_figure
+from evidence_app.core.digitize.pdf import looks_like_pdf, pdf_page_count
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.errors import EvidenceError, InputError
 
@@ -32,8 +32,9 @@ class PageChoice:
     pages: int
 
 
-def load_image(path: str | Path, page: int | None = None, *, progress: ProgressCallback = None,
-               cancelled: CancelCheck = None) -> FigureImage | PageChoice:
+def load_image(
+    path: str | Path, page: int | None = None, *, progress: ProgressCallback = None, cancelled: CancelCheck = None
+) -> FigureImage | PageChoice:
     """The figure in ``path``: an image, or page ``page`` of a PDF rendered at the default resolution.
 
     Without a page, a one-page PDF gives its page and a longer one a :class:`PageChoice`.
@@ -49,8 +50,7 @@ def load_image(path: str | Path, page: int | None = None, *, progress: ProgressC
     return load_figure(path, page=page)
 
 
-def find_frame(figure: FigureImage, *, progress: ProgressCallback = None,
-               cancelled: CancelCheck = None) -> PlotFrame:
+def find_frame(figure: FigureImage, *, progress: ProgressCallback = None, cancelled: CancelCheck = None) -> PlotFrame:
     report(progress, 0.0, "Finding the plot frame")
     return detect_plot_frame(figure.pixels)
 
@@ -62,8 +62,14 @@ class ColorsFound:
     colors: tuple[str, ...]
 
 
-def find_colors(figure: FigureImage, frame: Sequence[float] | None, max_colors: int, *,
-                progress: ProgressCallback = None, cancelled: CancelCheck = None) -> ColorsFound:
+def find_colors(
+    figure: FigureImage,
+    frame: Sequence[float] | None,
+    max_colors: int,
+    *,
+    progress: ProgressCallback = None,
+    cancelled: CancelCheck = None,
+) -> ColorsFound:
     """The curve colours inside ``frame`` (detected first when None)."""
     report(progress, 0.0, "Finding the plot frame")
     box = PlotFrame(*frame) if frame is not None else detect_plot_frame(figure.pixels)
@@ -96,9 +102,10 @@ class Extraction:
     notes: tuple[str, ...] = ()
 
 
-def extract(figure: FigureImage, request: ExtractionRequest, *, progress: ProgressCallback = None,
-            cancelled: CancelCheck = None) -> Extraction:
-    """Trace the curves with :func:`~evidence_app.core.digitize_extract.digitize_figure`.
+def extract(
+    figure: FigureImage, request: ExtractionRequest, *, progress: ProgressCallback = None, cancelled: CancelCheck = None
+) -> Extraction:
+    """Trace the curves with :func:`~evidence_app.core.digitize.extract.digitize_figure`.
 
     A tick calibration is turned into the axis values at the plot frame's edges (the map is
     linear, so this is the same calibration); without axis lines the frame is the box spanned by
@@ -122,8 +129,16 @@ def extract(figure: FigureImage, request: ExtractionRequest, *, progress: Progre
         left, top, right, bottom = frame
         x_range = (float(cal.x_to_data(left)), float(cal.x_to_data(right)))
         y_range = (float(cal.y_to_data(bottom)), float(cal.y_to_data(top)))
-    result = digitize_figure(figure, x_range, y_range, list(request.colors) if request.colors else None,
-                             frame=frame, tolerance=request.tolerance, progress=progress, cancelled=cancelled)
+    result = digitize_figure(
+        figure,
+        x_range,
+        y_range,
+        list(request.colors) if request.colors else None,
+        frame=frame,
+        tolerance=request.tolerance,
+        progress=progress,
+        cancelled=cancelled,
+    )
     return Extraction(result, detected, tuple(notes))
 
 
@@ -133,9 +148,9 @@ def pick_color(pixels: np.ndarray, col: float, row: float, radius: int = 3) -> s
     r, c = int(round(row)), int(round(col))
     if not (0 <= r < height and 0 <= c < width):
         raise InputError("The click is outside the image.")
-    around = pixels[max(r - 15, 0): r + 16, max(c - 15, 0): c + 16, :3]
+    around = pixels[max(r - 15, 0) : r + 16, max(c - 15, 0) : c + 16, :3]
     background = estimate_background(around).astype(float)
-    near = pixels[max(r - radius, 0): r + radius + 1, max(c - radius, 0): c + radius + 1, :3].reshape(-1, 3)
+    near = pixels[max(r - radius, 0) : r + radius + 1, max(c - radius, 0) : c + radius + 1, :3].reshape(-1, 3)
     distance = np.linalg.norm(near.astype(float) - background, axis=1)
     if distance.max(initial=0.0) < MIN_PICK_DISTANCE:
         raise InputError("There is no curve under the click; click on a curve's line (zoom in to aim).")
@@ -160,8 +175,9 @@ class PreviewCurve:
     message: str = ""
 
 
-def preview(arms: Sequence[PreviewArm], *, progress: ProgressCallback = None,
-            cancelled: CancelCheck = None) -> list[PreviewCurve]:
+def preview(
+    arms: Sequence[PreviewArm], *, progress: ProgressCallback = None, cancelled: CancelCheck = None
+) -> list[PreviewCurve]:
     """Reconstruct every arm and return its Kaplan–Meier curve, for drawing over the figure.
 
     Problems the user is still fixing (no N yet, too few points) become the arm's message
@@ -169,7 +185,7 @@ def preview(arms: Sequence[PreviewArm], *, progress: ProgressCallback = None,
     """
     import pandas as pd
 
-    from evidence_app.core.reconstruct import km_curve, reconstruct_ipd
+    from evidence_app.core.reconstruction.reconstruct import km_curve, reconstruct_ipd
 
     curves = []
     for k, arm in enumerate(arms):
@@ -180,8 +196,9 @@ def preview(arms: Sequence[PreviewArm], *, progress: ProgressCallback = None,
             continue
         table = pd.DataFrame(list(arm.at_risk), columns=["time", "n_at_risk"]) if arm.at_risk else None
         try:
-            ipd = reconstruct_ipd(np.asarray(arm.points, float), table, n=arm.n, total_events=arm.total_events,
-                                  cancelled=cancelled)
+            ipd = reconstruct_ipd(
+                np.asarray(arm.points, float), table, n=arm.n, total_events=arm.total_events, cancelled=cancelled
+            )
         except EvidenceError as exc:
             check_cancelled(cancelled)
             curves.append(PreviewCurve(message=str(exc)))

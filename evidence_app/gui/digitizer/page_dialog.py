@@ -12,7 +12,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
-from evidence_app.core.digitize_image import FigureImage
+from evidence_app.core.digitize.image import FigureImage
 from evidence_app.gui.app import show_error
 
 
@@ -31,8 +31,9 @@ class PageDialog(QDialog):
         The window the dialog belongs to.
     """
 
-    def __init__(self, path: str | Path, pages: int, chosen: Callable[[int], object],
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self, path: str | Path, pages: int, chosen: Callable[[int], object], parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("pdfPageDialog")
         self.setWindowTitle("Choose the page")
@@ -65,7 +66,7 @@ class PageDialog(QDialog):
         super().accept()
         try:
             self.chosen(self.page.value())
-        except Exception as exc:  # noqa: BLE001 — the GUI boundary
+        except Exception as exc:
             show_error(self.parentWidget(), exc)
 
 

@@ -12,8 +12,13 @@ from collections.abc import Sequence
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
 from PySide6.QtWidgets import (
-    QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsRectItem, QGraphicsScene,
-    QGraphicsSceneMouseEvent, QGraphicsSimpleTextItem,
+    QGraphicsEllipseItem,
+    QGraphicsItem,
+    QGraphicsPathItem,
+    QGraphicsRectItem,
+    QGraphicsScene,
+    QGraphicsSceneMouseEvent,
+    QGraphicsSimpleTextItem,
 )
 
 POINT_RADIUS = 3.5  # screen pixels
@@ -47,17 +52,21 @@ class PointItem(QGraphicsEllipseItem):
         self.setPen(_pen(QColor("black"), 1.0))
         self.setZValue(Z_POINT)
         flags = QGraphicsItem.GraphicsItemFlag
-        self.setFlags(flags.ItemIsMovable | flags.ItemIsSelectable | flags.ItemIgnoresTransformations
-                      | flags.ItemSendsGeometryChanges)
+        self.setFlags(
+            flags.ItemIsMovable
+            | flags.ItemIsSelectable
+            | flags.ItemIgnoresTransformations
+            | flags.ItemSendsGeometryChanges
+        )
         self.setCursor(Qt.CursorShape.SizeAllCursor)
         self.setToolTip(f"Point {index + 1}")
 
-    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:  # noqa: N802
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: object) -> object:
         if change == QGraphicsItem.GraphicsItemChange.ItemSelectedHasChanged:
             self.setPen(_pen(QColor("#ffd400") if value else QColor("black"), 2.5 if value else 1.0))
         return super().itemChange(change, value)
 
-    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:  # noqa: N802 (Qt naming)
+    def mouseReleaseEvent(self, event: QGraphicsSceneMouseEvent) -> None:
         super().mouseReleaseEvent(event)
         self.overlay.report_moves()
 
@@ -108,8 +117,7 @@ class PointOverlay(QObject):
         return self.points[arm][index]
 
     def report_moves(self) -> None:
-        moved = [(p.arm, p.index, p.pos().x(), p.pos().y()) for arm in self.points for p in arm
-                 if p.pos() != p.origin]
+        moved = [(p.arm, p.index, p.pos().x(), p.pos().y()) for arm in self.points for p in arm if p.pos() != p.origin]
         if moved:
             self.pointsMoved.emit(moved)
 

@@ -9,7 +9,7 @@ from html import escape
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
-from evidence_app.core.digitize_session import DigitizerSession
+from evidence_app.core.digitize.session import DigitizerSession
 from evidence_app.errors import InputError
 from evidence_app.gui.digitizer import jobs
 from evidence_app.gui.digitizer.at_risk_table import AtRiskTable
@@ -24,8 +24,9 @@ class ReconstructionPreview(QObject):
 
     updated = Signal()
 
-    def __init__(self, session: DigitizerSession, overlay: PointOverlay, at_risk: AtRiskTable,
-                 worker: DigitizerJobs) -> None:
+    def __init__(
+        self, session: DigitizerSession, overlay: PointOverlay, at_risk: AtRiskTable, worker: DigitizerJobs
+    ) -> None:
         super().__init__(overlay)
         self.session, self.overlay, self.at_risk, self.worker = session, overlay, at_risk, worker
         self.curves: list[jobs.PreviewCurve] = []
@@ -83,7 +84,11 @@ class ReconstructionPreview(QObject):
         if not session.is_calibrated():
             self.overlay.set_previews([])
             return
-        self.overlay.set_previews([
-            None if curve.time is None or curve.survival is None else
-            (arm.color, [session.to_pixel(float(t), float(s)) for t, s in zip(curve.time, curve.survival)])
-            for arm, curve in zip(session.arms, self.curves)])
+        self.overlay.set_previews(
+            [
+                None
+                if curve.time is None or curve.survival is None
+                else (arm.color, [session.to_pixel(float(t), float(s)) for t, s in zip(curve.time, curve.survival)])
+                for arm, curve in zip(session.arms, self.curves)
+            ]
+        )

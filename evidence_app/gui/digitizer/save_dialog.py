@@ -9,17 +9,19 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
-from evidence_app.core.dataset_builder import ArmMeta, DatasetMeta
-from evidence_app.core.library import Library
-from evidence_app.core.schema import Dataset
+from evidence_app.core.datasets.builder import ArmMeta, DatasetMeta
+from evidence_app.core.datasets.library import Library
+from evidence_app.core.datasets.schema import Dataset
 from evidence_app.errors import InputError
 from evidence_app.gui.app import show_error
 from evidence_app.gui.import_dialog import save_with_confirmation
 from evidence_app.gui.metadata_form import DatasetMetadataForm
 
-NOTE = ("The dataset keeps the full provenance of the digitization: the image's file name and SHA-256 (and "
-        "for a PDF the page and render resolution), the calibration, the extraction settings, which points you "
-        "edited, the numbers at risk as typed and the algorithm versions.")
+NOTE = (
+    "The dataset keeps the full provenance of the digitization: the image's file name and SHA-256 (and "
+    "for a PDF the page and render resolution), the calibration, the extraction settings, which points you "
+    "edited, the numbers at risk as typed and the algorithm versions."
+)
 _DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*)?(10\.\S+/\S+)$", re.IGNORECASE)
 
 Builder = Callable[[DatasetMeta, "str | None"], Dataset]
@@ -40,8 +42,14 @@ class SaveDigitizedDialog(QDialog):
     """``build(meta, doi)`` makes the dataset; Save validates, writes it (asking before replacing
     anything) and accepts with ``saved_id`` set."""
 
-    def __init__(self, library: Library, build: Builder, arms: list[ArmMeta], time_unit: str = "months",
-                 parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        library: Library,
+        build: Builder,
+        arms: list[ArmMeta],
+        time_unit: str = "months",
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setWindowTitle("Save as dataset")
         self.setObjectName("saveDigitizedDialog")
@@ -76,7 +84,7 @@ class SaveDigitizedDialog(QDialog):
             dataset = self.build(self.form.meta(), parse_doi(self.doi.text()))
             if save_with_confirmation(self, dataset, self.library) is None:
                 return
-        except Exception as exc:  # noqa: BLE001 — the GUI boundary: show it, keep the dialog open
+        except Exception as exc:
             show_error(self, exc)
             return
         self.saved_id = dataset.id

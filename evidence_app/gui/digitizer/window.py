@@ -2,7 +2,7 @@
 the numbers at risk, watch the reconstruction follow, and save a dataset with full provenance.
 
 The window composes the widgets and schedules the work; the state lives in a Qt-free
-:class:`~evidence_app.core.digitize_session.DigitizerSession`, and everything slow runs in the
+:class:`~evidence_app.core.digitize.session.DigitizerSession`, and everything slow runs in the
 worker pool (:mod:`evidence_app.gui.workers`).
 """
 
@@ -15,14 +15,22 @@ from typing import Any
 from PySide6.QtCore import QByteArray, QRectF, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QImage, QKeySequence
 from PySide6.QtWidgets import (
-    QFileDialog, QLabel, QMainWindow, QMessageBox, QPushButton, QSplitter, QTabWidget, QVBoxLayout, QWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
-from evidence_app.core.dataset_builder import ArmMeta, DatasetMeta
-from evidence_app.core.digitize_image import FigureImage
-from evidence_app.core.digitize_session import DigitizerSession, n_at_zero
-from evidence_app.core.library import Library
-from evidence_app.core.schema import Dataset
+from evidence_app.core.datasets.builder import ArmMeta, DatasetMeta
+from evidence_app.core.datasets.library import Library
+from evidence_app.core.datasets.schema import Dataset
+from evidence_app.core.digitize.image import FigureImage
+from evidence_app.core.digitize.session import DigitizerSession, n_at_zero
 from evidence_app.errors import InputError
 from evidence_app.gui import settings
 from evidence_app.gui.app import guarded, resize_to_fit
@@ -70,8 +78,11 @@ class DigitizerWindow(QMainWindow):
         save.setObjectName("saveAsDataset")
         save.clicked.connect(self.save_dataset)
         self.tabs = QTabWidget()
-        for page, title in ((self.calibration, "&1 Calibrate"), (self.arms, "&2 Curves"),
-                            (self.at_risk, "&3 Numbers at risk")):
+        for page, title in (
+            (self.calibration, "&1 Calibrate"),
+            (self.arms, "&2 Curves"),
+            (self.at_risk, "&3 Numbers at risk"),
+        ):
             self.tabs.addTab(page, title)
         side = QWidget()
         column = QVBoxLayout(side)
@@ -88,8 +99,10 @@ class DigitizerWindow(QMainWindow):
         self.save_dialog: SaveDigitizedDialog | None = None
         self.page_dialog: PageDialog | None = None
         resize_to_fit(self, 1200, 780)
-        for key, restore in (("digitizer/geometry", self.restoreGeometry),
-                             ("digitizer/splitter", self.splitter.restoreState)):
+        for key, restore in (
+            ("digitizer/geometry", self.restoreGeometry),
+            ("digitizer/splitter", self.splitter.restoreState),
+        ):
             if isinstance(value := QSettings().value(key), QByteArray):
                 restore(value)
         self.statusBar().showMessage("Open a Kaplan–Meier figure (PNG, JPEG or a page of a PDF) to start: Ctrl+O.")
@@ -112,8 +125,10 @@ class DigitizerWindow(QMainWindow):
         self._action("zoom_out", "Zoom out", self.canvas.zoom_out, QKeySequence.StandardKey.ZoomOut)
         self._action("fit", "Fit to window", self.canvas.fit_to_window, "Ctrl+0")
         group = QActionGroup(self)
-        for key, text, mode, shortcut in (("tool_edit", "Select and move points", "edit", "Ctrl+1"),
-                                          ("tool_add", "Add points", "add", "Ctrl+2")):
+        for key, text, mode, shortcut in (
+            ("tool_edit", "Select and move points", "edit", "Ctrl+1"),
+            ("tool_add", "Add points", "add", "Ctrl+2"),
+        ):
             action = self._action(key, text, lambda _=False, m=mode: self.set_tool(m), shortcut)
             action.setCheckable(True)
             group.addAction(action)
@@ -126,8 +141,21 @@ class DigitizerWindow(QMainWindow):
         self._action("close", "Close", self.close, QKeySequence.StandardKey.Close)
         toolbar = self.addToolBar("Digitizer")
         toolbar.setObjectName("digitizerToolbar")
-        for key in ("open", "", "zoom_in", "zoom_out", "fit", "", "tool_edit", "tool_add", "delete", "undo", "",
-                    "extract", "save"):
+        for key in (
+            "open",
+            "",
+            "zoom_in",
+            "zoom_out",
+            "fit",
+            "",
+            "tool_edit",
+            "tool_add",
+            "delete",
+            "undo",
+            "",
+            "extract",
+            "save",
+        ):
             if key:
                 toolbar.addAction(self.commands[key])
             else:
@@ -178,10 +206,16 @@ class DigitizerWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.calibration)
         self.statusBar().showMessage(f"{figure_name(figure, path, size=True)}. Calibrate the axes next.")
         if figure.page is not None:  # a whole page: find the plot on it and show that
-            self.worker.start("frame", jobs.find_frame, figure, done=self._page_frame_found,
-                              failed=lambda _exc: self.statusBar().showMessage(
-                                  "No plot frame was found on this page: zoom to the figure (Ctrl+wheel) "
-                                  "and calibrate by clicking ticks."))
+            self.worker.start(
+                "frame",
+                jobs.find_frame,
+                figure,
+                done=self._page_frame_found,
+                failed=lambda _exc: self.statusBar().showMessage(
+                    "No plot frame was found on this page: zoom to the figure (Ctrl+wheel) "
+                    "and calibrate by clicking ticks."
+                ),
+            )
         self.imageLoaded.emit(str(path))
 
     def _figure(self) -> FigureImage:
@@ -209,7 +243,7 @@ class DigitizerWindow(QMainWindow):
     def remove_arm(self, row: int) -> None:
         self.session.remove_arm(row)
         self.at_risk.remove_arm(row)  # schedules a new preview
-        self.preview.curves = self.preview.curves[:row] + self.preview.curves[row + 1:]
+        self.preview.curves = self.preview.curves[:row] + self.preview.curves[row + 1 :]
         self._arms_changed()
 
     def _arms_edited(self) -> None:
@@ -240,15 +274,21 @@ class DigitizerWindow(QMainWindow):
         """Zoom to the plot found on a PDF page, with room around it for the tick labels and titles."""
         self._frame_found(frame)
         width, height = frame.right - frame.left, frame.bottom - frame.top
-        self.canvas.focus_on(QRectF(frame.left - 0.25 * width, frame.top - 0.15 * height,
-                                    1.4 * width, 1.5 * height))
-        self.statusBar().showMessage("Found the plot on this page and zoomed to it (Ctrl+0 shows the whole page). "
-                                     "Calibrate the axes next.")
+        self.canvas.focus_on(QRectF(frame.left - 0.25 * width, frame.top - 0.15 * height, 1.4 * width, 1.5 * height))
+        self.statusBar().showMessage(
+            "Found the plot on this page and zoomed to it (Ctrl+0 shows the whole page). Calibrate the axes next."
+        )
 
     @guarded
     def detect_colors(self) -> None:
-        self.worker.start("colors", jobs.find_colors, self._figure(), self.session.frame,
-                          self.arms.max_colors.value(), done=self._colors_found)
+        self.worker.start(
+            "colors",
+            jobs.find_colors,
+            self._figure(),
+            self.session.frame,
+            self.arms.max_colors.value(),
+            done=self._colors_found,
+        )
 
     def _colors_found(self, found: jobs.ColorsFound) -> None:
         self.session.add_detected(found.colors, found.frame, found.frame_detected)
@@ -260,13 +300,23 @@ class DigitizerWindow(QMainWindow):
     def extract_curves(self) -> None:
         figure, session = self._figure(), self.session
         calibration = session.calibration()
-        if any(a.extracted is not None and a.edited for a in session.arms) and QMessageBox.question(
-                self, "Extract again?", "Extracting again replaces the points you edited. Continue?") \
-                != QMessageBox.StandardButton.Yes:
+        if (
+            any(a.extracted is not None and a.edited for a in session.arms)
+            and QMessageBox.question(
+                self, "Extract again?", "Extracting again replaces the points you edited. Continue?"
+            )
+            != QMessageBox.StandardButton.Yes
+        ):
             return
         colors = tuple(a.color for a in session.arms) or None
-        request = jobs.ExtractionRequest(calibration if session.mode == "ticks" else None, session.x_range,
-                                         session.y_range, session.frame, colors, session.tolerance)
+        request = jobs.ExtractionRequest(
+            calibration if session.mode == "ticks" else None,
+            session.x_range,
+            session.y_range,
+            session.frame,
+            colors,
+            session.tolerance,
+        )
         self.worker.start("extract", jobs.extract, figure, request, done=self._extracted)
 
     def _extracted(self, extraction: jobs.Extraction) -> None:
@@ -289,8 +339,10 @@ class DigitizerWindow(QMainWindow):
         self.session.calibration()
         self.session.arm_inputs(self.at_risk.rows())  # fail before the form when points are missing
         times, grid = self.at_risk.table()
-        arms = [ArmMeta(a.label, [], a.n if a.n is not None else n_at_zero(times, row))
-                for a, row in zip(self.session.arms, grid)]
+        arms = [
+            ArmMeta(a.label, [], a.n if a.n is not None else n_at_zero(times, row))
+            for a, row in zip(self.session.arms, grid)
+        ]
         self.save_dialog = SaveDigitizedDialog(self.library, self.build_dataset, arms, parent=self)
         self.save_dialog.accepted.connect(self._saved)
         self.save_dialog.open()
@@ -311,9 +363,8 @@ class DigitizerWindow(QMainWindow):
         """Use a reloaded library (so a second save sees the first)."""
         self.library = library
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt naming)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.worker.cancel_all()
         QSettings().setValue("digitizer/geometry", self.saveGeometry())
         QSettings().setValue("digitizer/splitter", self.splitter.saveState())
         super().closeEvent(event)
-

@@ -1,0 +1,222 @@
+"""Load a published figure (PNG, JPEG, or a page of a PDF) into an RGB pixel array, safely.
+
+A figure file comes from the user, so every way it can be wrong ends in an
+:class:`~evidence_app.errors.InputError` that names the file: missing, empty, not an image,
+an unsupported format, truncated or corrupt, or so large that decoding it would exhaust
+memory. The declared size is checked *before* any pixel is decoded, which also guards
+against decompression bombs (a tiny file that declares a gigantic image). PDF pages are
+rendered by :mod:`~evidence_app.core.digitize.pdf` under the same size guard.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from evidence_app.errors import InputError
+
+#: Largest image accepted, in pixels (width x height). A 600 dpi full-page scan is ~35 Mpx.
+MAX_PIXELS = 100_000_000
+#: Largest file accepted, in bytes.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+SUPPORTED_FORMATS = ("PNG", "JPEG")
+
+
+@dataclass(frozen=True)
+class FigureImage:
+    """A decoded figure.
+
+    Attributes
+    ----------
+    pixels
+        ``(height, width, 3)`` ``uint8`` RGB array; transparency is composited onto white.
+    sha256
+        Hex SHA-256 of the file bytes, for provenance.
+    source
+        The file path as given (``"<array>"`` for in-memory images).
+    format
+        ``"PNG"``, ``"JPEG"`` or ``"PDF"``.
+    page
+        For a PDF, the page rendered (1-based); None for an image file.
+    dpi
+        For a PDF, the resolution the page was rendered at; None for an image file.
+    """
+
+    pixels: np.ndarray
+    sha256: str
+    source: str
+    format: str
+    page: int | None = None
+    dpi: float | None = None
+
+    @property
+    def width(self) -> int:
+        """Width in pixels."""
+        return int(self.pixels.shape[1])
+
+    @property
+    def height(self) -> int:
+        """Height in pixels."""
+        return int(self.pixels.shape[0])
+
+
+def file_sha256(path: str | Path) -> str:
+    """Return the hex SHA-256 of a file's bytes."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_figure(path: str | Path, page: int | None = None, dpi: float | None = None) -> FigureImage:
+    """Read a PNG or JPEG figure, or render a page of a PDF, into RGB pixels.
+
+    Parameters
+    ----------
+    path
+        The image or PDF file. A file is read as a PDF when its name ends in ``.pdf`` or it
+        starts with the PDF header (:func:`~evidence_app.core.digitize.pdf.looks_like_pdf`).
+    page
+        For a PDF, the page to render, from 1 (default 1). Must be None for an image.
+    dpi
+        For a PDF, the render resolution (default
+        :data:`~evidence_app.core.digitize.pdf.DEFAULT_DPI`). Must be None for an image.
+
+    Returns
+    -------
+    FigureImage
+        The pixels, the file's SHA-256 and its format (and, for a PDF, the page and resolution).
+
+    Raises
+    ------
+    InputError
+        If the file is missing, empty, not a PNG/JPEG image or a PDF, truncated or corrupt, has a
+        zero dimension, or declares more than :data:`MAX_PIXELS` pixels; for a PDF, see
+        :func:`~evidence_app.core.digitize.pdf.load_pdf_page`; a page or resolution given for an
+        image.
+    """
+    from evidence_app.core.digitize import pdf as digitize_pdf
+
+    file = Path(path)
+    if digitize_pdf.looks_like_pdf(file):
+        return digitize_pdf.load_pdf_page(
+            file, 1 if page is None else page, digitize_pdf.DEFAULT_DPI if dpi is None else dpi
+        )
+    if page is not None or dpi is not None:
+        given = "a page number" if page is not None else "a resolution"
+        raise InputError(f"The file is an image, not a PDF: {given} applies to PDF files only.", file=file)
+    data = read_figure_file(file, "image")
+    pixels, fmt = decode_figure(data, source=file)
+    return FigureImage(pixels, hashlib.sha256(data).hexdigest(), str(file), fmt)
+
+
+def read_figure_file(file: Path, kind: str) -> bytes:
+    """The bytes of a figure file (``kind``: "image" or "PDF", for the messages), refusing a
+    missing, empty or over-large (:data:`MAX_FILE_BYTES`) file with an :class:`InputError`."""
+    if not file.is_file():
+        raise InputError(f"The {kind} file does not exist.", file=file)
+    size = file.stat().st_size
+    if size == 0:
+        raise InputError(f"The {kind} file is empty (0 bytes).", file=file)
+    if size > MAX_FILE_BYTES:
+        raise InputError(
+            f"The {kind} file is {size / 1e6:.0f} MB; files over {MAX_FILE_BYTES / 1e6:.0f} MB "
+            "are refused. Export the figure at a lower resolution.",
+            file=file,
+        )
+    try:
+        return file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"The {kind} file cannot be read ({exc.strerror or exc}).", file=file) from exc
+
+
+def downsample(pixels: np.ndarray, factor: int) -> np.ndarray:
+    """Shrink an RGB image by an integer ``factor`` averaging each block (as anti-aliasing
+    would have drawn it at the lower resolution); edge pixels that do not fill a block are dropped."""
+    if factor <= 1:
+        return pixels
+    h, w = (pixels.shape[0] // factor) * factor, (pixels.shape[1] // factor) * factor
+    blocks = pixels[:h, :w, :3].reshape(h // factor, factor, w // factor, factor, 3)
+    return np.round(blocks.mean(axis=(1, 3))).astype(np.uint8)
+
+
+def decode_figure(data: bytes, *, source: str | Path = "<bytes>") -> tuple[np.ndarray, str]:
+    """Decode PNG/JPEG bytes into an ``(h, w, 3)`` ``uint8`` array, checking size first.
+
+    Parameters
+    ----------
+    data
+        The encoded file content.
+    source
+        Name used in error messages.
+
+    Returns
+    -------
+    tuple
+        The RGB pixel array and the format name.
+    """
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns (and above 2x its own limit raises) for huge images; we apply
+            # our own limit below, before decoding, with a message a user understands.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as exc:
+        raise InputError(_too_large_message(None), file=source) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise InputError(
+            "The file is not a readable PNG or JPEG image (is it another format, or damaged?).",
+            file=source,
+        ) from exc
+    with image:
+        if image.format not in SUPPORTED_FORMATS:
+            raise InputError(
+                f"{image.format} images are not supported; save the figure as PNG or JPEG.",
+                file=source,
+            )
+        width, height = image.size
+        if width <= 0 or height <= 0:
+            raise InputError(f"The image has zero size ({width} x {height} pixels).", file=source)
+        if width * height > MAX_PIXELS:
+            raise InputError(_too_large_message((width, height)), file=source)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                image.load()
+                rgb = _to_rgb(image)
+        except Image.DecompressionBombError as exc:
+            raise InputError(_too_large_message((width, height)), file=source) from exc
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise InputError(f"The {image.format} image is truncated or corrupt ({exc}).", file=source) from exc
+    return np.ascontiguousarray(np.asarray(rgb, dtype=np.uint8)), str(image.format)
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    """Convert any Pillow mode to RGB, compositing transparency onto white."""
+    if image.mode in ("RGBA", "LA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        canvas.alpha_composite(rgba)
+        return canvas.convert("RGB")
+    if image.mode in ("I;16", "I;16B", "I;16L", "I"):
+        # 16-bit greyscale: scale to 8 bits rather than clipping.
+        values = np.asarray(image, dtype=np.float64)
+        top = 65535.0 if values.max(initial=0) > 255 else 255.0
+        grey = np.clip(values / top * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        return Image.fromarray(np.repeat(grey[:, :, None], 3, axis=2))
+    return image.convert("RGB")
+
+
+def _too_large_message(size: tuple[int, int] | None) -> str:
+    declared = f" ({size[0]} x {size[1]} pixels)" if size else ""
+    return (
+        f"The image is too large{declared}; images over {MAX_PIXELS // 1_000_000} megapixels "
+        "are refused. Export or crop the figure at a lower resolution."
+    )

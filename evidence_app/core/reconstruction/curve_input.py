@@ -1,0 +1,401 @@
+"""Reading and cleaning digitizer output: a Kaplan–Meier curve and its numbers-at-risk table.
+
+Readers turn a CSV into a two-column frame or raise :class:`InputError` naming the file, the row
+(1-based as a spreadsheet shows it, header = row 1) and what was expected. :func:`clean_curve`
+turns a messy but readable digitization into a monotone staircase the reconstruction can use, and
+reports every change it made as a plain-language warning.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import isotonic_regression
+
+from evidence_app.errors import AnalysisError, InputError
+
+CURVE_COLUMNS = ("time", "survival")
+AT_RISK_COLUMNS = ("time", "n_at_risk")
+#: Total survival change below which a run of points at the end of a curve counts as a flat tail.
+FLAT_TAIL_TOLERANCE = 0.006
+
+
+def read_curve_csv(path: str | Path, percent: bool = False) -> pd.DataFrame:
+    """Read a digitized Kaplan–Meier curve with columns ``time,survival``.
+
+    Comma, semicolon or tab separated; a byte-order mark, decimal commas (with ``;`` or tab as
+    separator) and a missing header (two numeric columns) are accepted.
+
+    Parameters
+    ----------
+    path
+        CSV file.
+    percent
+        True when survival is given in percent (0–100); it is divided by 100.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``time`` and ``survival`` (floats), in file order (click order is kept).
+    """
+    frame = _read_two_columns(path, CURVE_COLUMNS)
+    if percent:
+        frame["survival"] = frame["survival"] / 100.0
+    return frame
+
+
+def read_at_risk_csv(path: str | Path) -> pd.DataFrame:
+    """Read a numbers-at-risk table with columns ``time,n_at_risk``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``time`` (float) and ``n_at_risk`` (int), in file order.
+    """
+    frame = _read_two_columns(path, AT_RISK_COLUMNS)
+    name = str(path)
+    for i, value in enumerate(frame["n_at_risk"]):
+        row = f"row {frame.attrs['rows'][i]}"
+        if value < 0:
+            raise InputError(f"expected a number at risk of 0 or more, found {value:g}", file=name, location=row)
+        if value != round(value):
+            raise InputError(f"expected a whole number at risk, found {value:g}", file=name, location=row)
+    frame["n_at_risk"] = frame["n_at_risk"].round().astype(int)
+    return frame
+
+
+def read_csv_rows(path: str | Path, expected: str) -> tuple[list[tuple[int, list[str]]], str]:
+    """Non-blank rows of a small CSV as ``(row number, fields)`` and the delimiter used.
+
+    Accepts a UTF-8 BOM, Latin-1 text and ``,``, ``;`` or tab as delimiter (decided by the first
+    row). ``expected`` describes the content for the message when the file is empty.
+    """
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})", file=name) from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    lines = [(i + 1, line) for i, line in enumerate(text.splitlines()) if line.strip()]
+    if not lines:
+        raise InputError(f"the file is empty; expected {expected}", file=name, location="row 1")
+    delimiter = ";" if ";" in lines[0][1] else "\t" if "\t" in lines[0][1] else ","
+    rows = [(num, [f.strip() for f in next(csv.reader(io.StringIO(line), delimiter=delimiter))]) for num, line in lines]
+    return rows, delimiter
+
+
+def _read_two_columns(path: str | Path, columns: tuple[str, str]) -> pd.DataFrame:
+    name = str(path)
+    expected = ",".join(columns)
+    rows, delimiter = read_csv_rows(path, f"a header '{expected}' and data rows")
+    order = _header_order(rows[0][1], columns, name, rows[0][0])
+    if order is not None:
+        rows = rows[1:]
+    if not rows:
+        raise InputError(f"no data rows after the header; expected rows of '{expected}'", file=name, location="row 2")
+    values: list[tuple[float, float]] = []
+    for num, fields in rows:
+        if len(fields) != 2:
+            hint = " (with decimal commas, separate columns with ';')" if delimiter == "," and len(fields) == 4 else ""
+            raise InputError(
+                f"expected 2 values ({expected}) separated by '{delimiter}', found {len(fields)}{hint}",
+                file=name,
+                location=f"row {num}",
+            )
+        pair = [_parse_number(fields[j], columns[j], delimiter, name, num) for j in range(2)]
+        values.append((pair[0], pair[1]) if order in (None, (0, 1)) else (pair[1], pair[0]))
+    frame = pd.DataFrame(values, columns=list(columns), dtype=float)
+    frame.attrs["rows"] = [num for num, _ in rows]
+    return frame
+
+
+def _header_order(fields: list[str], columns: tuple[str, str], name: str, num: int) -> tuple[int, int] | None:
+    """Return the column order named by a header row, or None when the first row is data."""
+    if len(fields) == 2 and all(_is_number(f) for f in fields):
+        return None
+    lowered = [f.lower().lstrip("\ufeff").strip() for f in fields]
+    if len(lowered) == 2 and lowered == [columns[1], columns[0]]:
+        return (1, 0)
+    if len(lowered) == 2:
+        return (0, 1)
+    raise InputError(
+        f"expected a header '{','.join(columns)}' with 2 columns, found {len(fields)} columns: {', '.join(fields)}",
+        file=name,
+        location=f"row {num}",
+    )
+
+
+def _is_number(field: str) -> bool:
+    try:
+        float(field.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_number(field: str, column: str, delimiter: str, name: str, num: int) -> float:
+    text = field.replace(",", ".") if delimiter != "," else field
+    try:
+        value = float(text)
+    except ValueError:
+        shown = field if field else "an empty cell"
+        raise InputError(
+            f"expected a number in column '{column}', found {shown!r}", file=name, location=f"row {num}"
+        ) from None
+    if not math.isfinite(value):
+        raise InputError(
+            f"expected a finite number in column '{column}', found {field!r}", file=name, location=f"row {num}"
+        )
+    return value
+
+
+def clean_curve(
+    curve: pd.DataFrame, at_risk: pd.DataFrame | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame | None, list[str]]:
+    """Turn a digitized curve (and its at-risk table) into a clean monotone staircase.
+
+    Points are ordered along the curve (click order or swapped ends of a drop are undone), survival
+    in percent is detected, values are clipped to [0, 1], click noise is removed by isotonic
+    regression in both coordinates (a least-squares fit, unlike a running minimum which biases the
+    curve downwards), a start at (0, 1) is ensured and a flat tail is levelled so no events are
+    invented where the curve only carries censoring noise.
+
+    Parameters
+    ----------
+    curve
+        Columns ``time`` and ``survival``.
+    at_risk
+        Optional columns ``time`` and ``n_at_risk``.
+
+    Returns
+    -------
+    tuple
+        ``(cleaned_curve, cleaned_at_risk, warnings)``; every change is described in ``warnings``.
+        ``cleaned_curve.attrs["time_noise"]`` is the estimated standard deviation of one click's
+        time (see :func:`click_time_noise`), 0 when it cannot be estimated.
+    """
+    warnings: list[str] = []
+    t, s = _curve_arrays(curve, warnings)
+    t, s = _clip_and_scale(t, s, warnings)
+    t, s, noise = _order_and_fit(t, s, warnings)
+    s = _level_flat_runs(t, s, warnings)
+    keep = np.r_[True, (np.diff(t) != 0) | (np.diff(s) != 0)]
+    cleaned = pd.DataFrame({"time": t[keep], "survival": s[keep]})
+    cleaned.attrs["time_noise"] = noise
+    table = None if at_risk is None else _clean_at_risk(at_risk, float(t[-1]), warnings)
+    return cleaned, table, warnings
+
+
+def _curve_arrays(curve: pd.DataFrame, warnings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    if not set(CURVE_COLUMNS) <= set(curve.columns):
+        raise InputError(f"the curve needs columns 'time' and 'survival', found {', '.join(map(str, curve.columns))}")
+    t = pd.to_numeric(curve["time"], errors="coerce").to_numpy(dtype=float)
+    s = pd.to_numeric(curve["survival"], errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(t) & np.isfinite(s)
+    if not ok.all():
+        warnings.append(f"Ignored {int((~ok).sum())} curve point(s) without a finite time and survival.")
+    if not ok.any():
+        raise InputError("the curve has no usable points; expected rows of time,survival")
+    return t[ok], s[ok]
+
+
+def _clip_and_scale(t: np.ndarray, s: np.ndarray, warnings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    if s.max() > 1.5:
+        warnings.append(f"Survival looked like percent (largest value {s.max():g}); divided by 100.")
+        s = s / 100.0
+    if (t < 0).any():
+        warnings.append(f"Set {int((t < 0).sum())} negative time(s) to 0 (smallest was {t.min():g}).")
+        t = np.maximum(t, 0.0)
+    outside = (s < 0) | (s > 1)
+    if outside.any():
+        warnings.append(f"Clipped {int(outside.sum())} survival value(s) outside 0–1 to that range.")
+        s = np.clip(s, 0.0, 1.0)
+    duplicated = pd.DataFrame({"t": t, "s": s}).duplicated().to_numpy()
+    if duplicated.any():
+        warnings.append(f"Removed {int(duplicated.sum())} duplicate point(s).")
+        t, s = t[~duplicated], s[~duplicated]
+    if t.min() > 0 or s[t == t.min()].max() < 1:
+        warnings.append(
+            f"The curve did not start at (0, 1) (first point {t.min():g}, {s[np.argmin(t)]:.3g}); added it."
+        )
+        t, s = np.r_[0.0, t], np.r_[1.0, s]
+    return t, s
+
+
+def _order_and_fit(t: np.ndarray, s: np.ndarray, warnings: list[str]) -> tuple[np.ndarray, np.ndarray, float]:
+    """Order points along the staircase, make both coordinates monotone, estimate the time click noise."""
+    span = max(float(t.max()), 1e-12)
+    # Along a KM staircase both t/span and 1 - S grow, so their sum orders points along the path.
+    position = t / span + (1.0 - s)
+    order = np.lexsort((-s, t, position))
+    moved = int((order != np.arange(len(order))).sum())
+    if moved:
+        warnings.append(f"Re-ordered {moved} point(s) along the curve (click order or swapped ends of a drop).")
+    t, s = t[order], s[order]
+    fit_s = np.asarray(isotonic_regression(s, increasing=False).x)
+    fit_t = np.asarray(isotonic_regression(t, increasing=True).x)
+    rises = np.diff(s) > 0
+    if rises.any():
+        worst = float(np.diff(s).max())
+        note = " — check the digitization" if worst > 0.05 else ""
+        warnings.append(
+            f"Smoothed {int(rises.sum())} small increase(s) in survival (largest {worst:.3g}{note}) "
+            "by isotonic regression to a non-increasing curve."
+        )
+    if (np.diff(t) < 0).any():
+        warnings.append(f"Pooled {int((np.diff(t) < 0).sum())} backward step(s) in time (click noise at drops).")
+    fit_s[0] = 1.0 if t[0] == 0 else fit_s[0]
+    return fit_t, fit_s, click_time_noise(t, fit_t, fit_s)
+
+
+#: Survival drops from which a steep segment of the fitted staircase counts as a clicked drop whose two
+#: ends measure one time: smaller drops are too often confused with horizontal stretches (which biases
+#: the estimate low); the lower one is used only when fewer than three drops reach the first.
+NOISE_DROPS = (0.006, 0.003)
+
+
+def click_time_noise(t: np.ndarray, fit_t: np.ndarray, fit_s: np.ndarray) -> float:
+    """Standard deviation of one click's time, from the two clicked ends of each visible drop.
+
+    ``t`` are the raw times in path order and ``fit_t``, ``fit_s`` their monotone fit. Both ends of a
+    vertical drop have the same true time, so their difference is pure click noise (variance twice a
+    click's); the median of the squared differences (divided by 0.455, the median of a chi-square
+    with one degree of freedom) is robust to the odd pair that is not really one drop. Returns 0 with
+    fewer than three such drops.
+    """
+    if len(t) < 3:
+        return 0.0
+    span = max(float(fit_t[-1]), 1e-12)
+    fall = fit_s[:-1] - fit_s[1:]
+    steep = fall * span >= np.diff(fit_t)
+    for threshold in NOISE_DROPS:
+        pair = steep & (fall >= threshold)
+        if pair.sum() >= 3:
+            return float(np.sqrt(np.median(np.diff(t)[pair] ** 2) / 0.455 / 2.0))
+    return 0.0
+
+
+def _level_flat_runs(t: np.ndarray, s: np.ndarray, warnings: list[str]) -> np.ndarray:
+    """Give each horizontal stretch of the staircase one level: the mean of its points.
+
+    Both ends of a horizontal stretch (bottom of one drop, top of the next) measure the same
+    survival, so their mean halves the click noise; in a flat tail it also stops noise from
+    inventing events. A stretch is a run of segments flatter than 45° (time scaled to the curve's
+    span) whose survival varies by at most ``FLAT_TAIL_TOLERANCE``, so real slopes are kept.
+    """
+    span = max(float(t[-1]), 1e-12)
+    flat = ((s[:-1] - s[1:]) * 3 < np.diff(t) / span) & (np.diff(t) / span > 0.01)
+    out = s.copy()
+    start, levelled = 0, 0
+    for k in range(1, len(s) + 1):
+        if k < len(s) and flat[k - 1] and s[start] - s[k] <= FLAT_TAIL_TOLERANCE:
+            continue
+        if k - start > 1 and s[start] > s[k - 1]:
+            out[start:k] = 1.0 if start == 0 else s[start:k].mean()
+            levelled += 1
+        start = k
+    if levelled:
+        warnings.append(
+            f"Levelled {levelled} horizontal stretch(es) whose survival varied by at most {FLAT_TAIL_TOLERANCE:g} "
+            "(click noise) to their mean, so no events are invented where the curve is flat."
+        )
+    return out
+
+
+def _clean_at_risk(at_risk: pd.DataFrame, t_end: float, warnings: list[str]) -> pd.DataFrame | None:
+    if not set(AT_RISK_COLUMNS) <= set(at_risk.columns):
+        raise InputError(
+            f"the at-risk table needs columns 'time' and 'n_at_risk', found {', '.join(map(str, at_risk.columns))}"
+        )
+    t = pd.to_numeric(at_risk["time"], errors="coerce").to_numpy(dtype=float)
+    n = pd.to_numeric(at_risk["n_at_risk"], errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(t) & np.isfinite(n) & (n >= 0) & (t >= 0)
+    if not ok.all():
+        warnings.append(f"Ignored {int((~ok).sum())} at-risk row(s) without a valid time and count.")
+    t, n = t[ok], np.round(n[ok])
+    order = np.argsort(t, kind="stable")
+    if (order != np.arange(len(t))).any():
+        warnings.append("Sorted the at-risk table by time.")
+    t, n = t[order], n[order]
+    first = np.r_[True, np.diff(t) > 0]
+    if not first.all():
+        warnings.append(f"Ignored {int((~first).sum())} at-risk row(s) repeating an earlier time.")
+        t, n = t[first], n[first]
+    kept: list[int] = []
+    for i in range(len(t)):
+        if kept and n[i] > n[kept[-1]]:
+            warnings.append(
+                f"Ignored the at-risk row at time {t[i]:g}: {int(n[i])} is more than {int(n[kept[-1]])} "
+                f"at time {t[kept[-1]]:g} (numbers at risk cannot increase)."
+            )
+            continue
+        kept.append(i)
+    t, n = t[kept], n[kept]
+    zeros = np.flatnonzero(n == 0)
+    if len(zeros) and zeros[0] < len(n) - 1:
+        warnings.append(f"Ignored {len(n) - zeros[0] - 1} at-risk row(s) of zero after time {t[zeros[0]]:g}.")
+        t, n = t[: zeros[0] + 1], n[: zeros[0] + 1]
+    beyond = (t > t_end) & (n > 0)
+    if beyond.any():
+        warnings.append(
+            f"Ignored {int(beyond.sum())} at-risk row(s) after the curve ends at {t_end:g} "
+            "(the curve carries no information about events there)."
+        )
+        t, n = t[~beyond], n[~beyond]
+    if len(t) == 0:
+        warnings.append("The at-risk table had no usable rows; reconstructing without it.")
+        return None
+    return pd.DataFrame({"time": t, "n_at_risk": n.astype(int)})
+
+
+def drop_times(t: np.ndarray, s: np.ndarray) -> np.ndarray:
+    """Time of the drop ending at each point.
+
+    A steep segment is a clicked vertical drop: both ends estimate its time, so use their mean.
+    A shallow one is a horizontal run whose small decrease belongs to the drop at its far end.
+    """
+    te = t.copy()
+    steep = np.r_[False, (s[:-1] - s[1:]) * max(float(t[-1]), 1e-12) >= np.diff(t)]
+    te[steep] = (t[np.flatnonzero(steep) - 1] + t[steep]) / 2
+    return te
+
+
+def anchor_at_risk(
+    table: pd.DataFrame | None, n: int | None, t: np.ndarray, s: np.ndarray, warnings: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Interval starts and numbers at risk of a cleaned table, always beginning with (0, N).
+
+    Raises
+    ------
+    AnalysisError
+        When neither ``n`` nor a row at time 0 gives the number of patients.
+    """
+    if n is not None and (int(n) != n or n < 1):
+        raise InputError(f"expected a number of patients of 1 or more, found {n}", location="n")
+    if table is None:
+        if n is None:
+            raise AnalysisError("The number of patients is needed: give N or a numbers-at-risk table.")
+        return np.array([0.0]), np.array([int(n)])
+    tau, n_risk = table["time"].to_numpy(float), table["n_at_risk"].to_numpy(int)
+    if tau[0] <= 0:
+        if n is not None and int(n) != n_risk[0]:
+            warnings.append(f"N = {n} differs from {n_risk[0]} at risk at time 0; used the at-risk table.")
+        return np.r_[0.0, tau[1:]], n_risk
+    if n is None:
+        level = float(s[max(int(np.searchsorted(t, tau[0], side="left")) - 1, 0)])
+        n = max(int(round(n_risk[0] / max(level, 1e-9))), int(n_risk[0]))
+        warnings.append(
+            f"No N and no at-risk row at time 0: estimated N = {n} assuming no censoring before {tau[0]:g}."
+        )
+    elif n < n_risk[0]:
+        warnings.append(f"N = {n} is below {n_risk[0]} at risk at time {tau[0]:g}; used {n_risk[0]}.")
+        n = int(n_risk[0])
+    return np.r_[0.0, tau], np.r_[int(n), n_risk]
