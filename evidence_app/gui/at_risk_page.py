@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, cast
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QVBoxLayout, QWizardPage
 
 from evidence_app.errors import InputError, Problem
-from evidence_app.gui.app import show_error
 from evidence_app.gui.digitizer.at_risk_table import AtRiskTable, parse_times
+from evidence_app.gui.error_boundary import show_error
 
 __all__ = ["ArmCounts", "AtRiskPage", "parse_times"]
 

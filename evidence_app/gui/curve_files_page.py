@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from evidence_app.core.digitize.csv_input import ParsedCurve, read_digitized_curves
 from evidence_app.gui import settings
-from evidence_app.gui.app import guarded
+from evidence_app.gui.error_boundary import guarded
 from evidence_app.gui.metadata_form import TIME_UNITS
 
 CSV_FILTER = "Digitized curves (*.csv *.txt *.tsv);;All files (*)"

@@ -14,9 +14,10 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget, QWizard, QWizardPage
 from evidence_app.core.datasets.builder import ArmMeta, digitized_dataset
 from evidence_app.core.datasets.library import Library
 from evidence_app.errors import InputError
-from evidence_app.gui.app import resize_to_fit, show_error
 from evidence_app.gui.at_risk_page import AtRiskPage
 from evidence_app.gui.curve_files_page import CurveFilesPage
+from evidence_app.gui.error_boundary import show_error
+from evidence_app.gui.geometry import resize_to_fit
 from evidence_app.gui.import_dialog import save_with_confirmation
 from evidence_app.gui.metadata_form import DatasetMetadataForm
 from evidence_app.gui.review_page import ReviewPage

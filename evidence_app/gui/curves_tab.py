@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from evidence_app.gui import settings
-from evidence_app.gui.app import guarded
+from evidence_app.gui.error_boundary import guarded
 from evidence_app.gui.figure_export_dialog import FigureExport
 from evidence_app.gui.figure_panel import FigurePanel
 from evidence_app.gui.flow_layout import flow_row

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
 from evidence_app.core.datasets.library import Library, LibraryEntry
 from evidence_app.errors import EvidenceError
-from evidence_app.gui.app import show_error
 from evidence_app.gui.curves_tab import CurvesTab
+from evidence_app.gui.error_boundary import show_error
 from evidence_app.gui.library_model import entry_badges
 from evidence_app.gui.numbers_tab import NumbersTab
 from evidence_app.gui.reconstruction_tab import ReconstructionTab

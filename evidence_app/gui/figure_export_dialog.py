@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from evidence_app.gui import settings
-from evidence_app.gui.app import guarded, show_error
+from evidence_app.gui.error_boundary import guarded, show_error
 from evidence_app.gui.workers import Job, JobRunner
 
 FORMATS = {"PNG image": "png", "SVG (vector)": "svg", "PDF (vector)": "pdf"}

@@ -24,8 +24,8 @@ from PySide6.QtWidgets import (
 from evidence_app.core.datasets.library import Library
 from evidence_app.core.formatting import fmt_hr, fmt_p
 from evidence_app.gui import settings
-from evidence_app.gui.app import guarded, show_error
 from evidence_app.gui.copyable_table import CopyableTable
+from evidence_app.gui.error_boundary import guarded, show_error
 from evidence_app.gui.figure_export_dialog import FigureExport
 from evidence_app.gui.figure_panel import FigurePanel
 from evidence_app.gui.workers import Job, JobRunner

@@ -17,7 +17,7 @@ from evidence_app.core.datasets.library import Library, LibraryEntry
 from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.datasets.user_library import delete_user_dataset, plan_save, save_user_dataset
 from evidence_app.gui import settings
-from evidence_app.gui.app import guarded, show_error
+from evidence_app.gui.error_boundary import guarded, show_error
 from evidence_app.gui.workers import Job, JobRunner
 
 DATASET_FILTER = "Dataset files (*.json);;All files (*)"

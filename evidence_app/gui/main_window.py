@@ -11,9 +11,10 @@ from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget
 from evidence_app import __version__
 from evidence_app.core.datasets.library import Library, LibraryEntry, load_library
 from evidence_app.gui import settings
-from evidence_app.gui.app import guarded, resize_to_fit, show_error
 from evidence_app.gui.dataset_view import DatasetView
+from evidence_app.gui.error_boundary import guarded, show_error
 from evidence_app.gui.forest_view import ForestView
+from evidence_app.gui.geometry import resize_to_fit
 from evidence_app.gui.library_panel import LibraryPanel
 from evidence_app.gui.warm_up import WarmUp
 from evidence_app.gui.workers import JobRunner, shared_runner

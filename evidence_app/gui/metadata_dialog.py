@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QW
 from evidence_app.core.datasets.builder import apply_meta, meta_from_dataset
 from evidence_app.core.datasets.library import Library, LibraryEntry
 from evidence_app.errors import EvidenceError, InputError
-from evidence_app.gui.app import guarded
+from evidence_app.gui.error_boundary import guarded
 from evidence_app.gui.import_dialog import save_with_confirmation
 from evidence_app.gui.metadata_form import DatasetMetadataForm
 

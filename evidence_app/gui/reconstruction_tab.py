@@ -10,8 +10,8 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
-from evidence_app.gui.app import guarded
 from evidence_app.gui.copyable_table import CopyableTable
+from evidence_app.gui.error_boundary import guarded
 from evidence_app.gui.figure_panel import FigurePanel
 
 DIAGNOSTIC_HEADERS = ("Arm", "Curve data", "Patients", "Events", "Reported events", "Max gap", "Mean gap", "Method")

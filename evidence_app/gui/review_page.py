@@ -15,8 +15,8 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWizardPage
 
 from evidence_app import __version__
 from evidence_app.core.datasets.builder import DigitizedArmInput, digitized_dataset, draft_meta
-from evidence_app.gui.app import show_error
 from evidence_app.gui.dataset_view import analyze
+from evidence_app.gui.error_boundary import show_error
 from evidence_app.gui.reconstruction_tab import ReconstructionTab
 from evidence_app.gui.workers import Job
 

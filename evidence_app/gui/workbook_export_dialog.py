@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from evidence_app.core.datasets.library import Library
 from evidence_app.gui import settings
-from evidence_app.gui.app import guarded, show_error
+from evidence_app.gui.error_boundary import guarded, show_error
 from evidence_app.gui.figure_export_dialog import show_status
 from evidence_app.gui.workers import Job, JobRunner
 

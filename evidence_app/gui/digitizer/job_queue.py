@@ -10,7 +10,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QProgressBar, QStatusBar, QWidget
 
-from evidence_app.gui.app import show_error
+from evidence_app.gui.error_boundary import show_error
 from evidence_app.gui.workers import Job, JobRunner
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
 from evidence_app.core.digitize.image import FigureImage
-from evidence_app.gui.app import show_error
+from evidence_app.gui.error_boundary import show_error
 
 
 class PageDialog(QDialog):

@@ -13,7 +13,7 @@ from evidence_app.core.datasets.builder import ArmMeta, DatasetMeta
 from evidence_app.core.datasets.library import Library
 from evidence_app.core.datasets.schema import Dataset
 from evidence_app.errors import InputError
-from evidence_app.gui.app import show_error
+from evidence_app.gui.error_boundary import show_error
 from evidence_app.gui.import_dialog import save_with_confirmation
 from evidence_app.gui.metadata_form import DatasetMetadataForm
 

@@ -33,7 +33,6 @@ from evidence_app.core.digitize.image import FigureImage
 from evidence_app.core.digitize.session import DigitizerSession, n_at_zero
 from evidence_app.errors import InputError
 from evidence_app.gui import settings
-from evidence_app.gui.app import guarded, resize_to_fit
 from evidence_app.gui.digitizer import jobs
 from evidence_app.gui.digitizer.arms_panel import ArmsPanel
 from evidence_app.gui.digitizer.at_risk_table import AtRiskTable
@@ -45,6 +44,8 @@ from evidence_app.gui.digitizer.page_dialog import PageDialog, figure_name
 from evidence_app.gui.digitizer.point_overlay import PointOverlay
 from evidence_app.gui.digitizer.preview import ReconstructionPreview
 from evidence_app.gui.digitizer.save_dialog import SaveDigitizedDialog
+from evidence_app.gui.error_boundary import guarded
+from evidence_app.gui.geometry import resize_to_fit
 from evidence_app.gui.workers import Job, JobRunner, shared_runner
 
 IMAGE_FILTER = "Figures (*.png *.jpg *.jpeg *.pdf);;Images (*.png *.jpg *.jpeg);;PDF files (*.pdf);;All files (*)"
