@@ -43,10 +43,11 @@ def test_export_command_writes_the_workbook(tmp_path):
     book = openpyxl.load_workbook(out)
     assert book.sheetnames == ["Comparison", "Forest", "Survival tables", "Sources", "Methods"]
     methods = {r[2] for r in book["Forest"].iter_rows(values_only=True) if r[1] == "overall"}
+    # The labels come from the one registry; HK applies to the random-effects methods only.
     assert methods == {
-        "inverse-variance fixed effect",
-        "random effects, DerSimonian–Laird τ², Hartung–Knapp",
-        "random effects, REML τ², Hartung–Knapp",
+        "Fixed effect (inverse variance)",
+        "Random effects, DerSimonian–Laird, Hartung–Knapp adjustment",
+        "Random effects, REML, Hartung–Knapp adjustment",
     }
 
 

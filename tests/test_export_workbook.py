@@ -140,7 +140,7 @@ def test_forest_sheet_notes_flips_and_pools_every_method(book):
     assert "flipped" in meteor["Notes"]
     assert effects[ARCC]["Flipped"] == "no" and effects[ARCC]["Pooled"] == "yes"
     methods = {r[2] for r in rows if r[0] == "OS" and r[1] == "overall"}
-    assert methods == {"inverse-variance fixed effect", "random effects, REML τ²"}
+    assert methods == {"Fixed effect (inverse variance)", "Random effects, REML"}
     assert any("export with figures" in str(r[0]) for r in rows)
 
 

@@ -44,7 +44,7 @@ def test_forest_plot_of_three_datasets_and_changing_the_pooling_method(qtbot, wi
     with qtbot.waitSignal(view.forestUpdated, timeout=30000):
         view.method_box.setCurrentText("Fixed effect (inverse variance)")
     after = next(r for r in pooled_cells(view) if r[0] == "Overall")
-    assert after[-1] == "fixed"
+    assert after[-1] == "Fixed"
     assert after[2] != overall[2]  # heterogeneous trials: the fixed-effect interval is narrower
     assert QSettings().value("forest/method") == "Fixed effect (inverse variance)"
 

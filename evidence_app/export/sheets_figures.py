@@ -22,10 +22,11 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
+from evidence_app.core.synthesis.methods import method_label
 from evidence_app.export.figure_pool import FigureBatch, RenderJob
 from evidence_app.export.sheets import AnalyzedDataset
 from evidence_app.export.sheets_comparison import curve_kind_text
-from evidence_app.export.sheets_forest import EndpointForest, method_label
+from evidence_app.export.sheets_forest import EndpointForest
 from evidence_app.export.xlsx_format import SECTION_FONT, print_setup, set_widths
 
 #: Not lowered for speed: drawing costs per glyph more than per pixel (120 dpi saves ~10 ms of

@@ -15,8 +15,7 @@ from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_level, fmt_p
 from evidence_app.core.results import PooledEstimate
 from evidence_app.core.synthesis.forest_data import ForestData, GroupBy, Orientation, build_forest
-from evidence_app.core.synthesis.meta import normalise_method
-from evidence_app.core.synthesis.pool_report import METHOD_NAMES
+from evidence_app.core.synthesis.methods import method_label, normalise_method
 from evidence_app.export.sheets import CellValue, Column, Table
 from evidence_app.export.xlsx_format import HR_FORMAT, STAT_FORMAT, TAU2_FORMAT
 
@@ -53,10 +52,6 @@ def build_forests(datasets: Sequence[Dataset], methods: Sequence[str], hk: bool)
             )
         )
     return out
-
-
-def method_label(method: str, hk: bool) -> str:
-    return METHOD_NAMES.get(method, method) + (", Hartung–Knapp" if hk and method != "fixed" else "")
 
 
 def _num(value: float | None) -> CellValue:

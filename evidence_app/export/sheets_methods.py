@@ -12,6 +12,7 @@ from evidence_app import __version__
 from evidence_app.core.datasets.schema import FORMAT_VERSION
 from evidence_app.core.results import KM_CI_METHOD
 from evidence_app.core.stats.survival import COX_METHOD
+from evidence_app.core.synthesis.methods import HK_DESCRIPTION, HK_LABEL, HK_REFERENCE, METHODS
 from evidence_app.export.sheets import Column, Table
 from evidence_app.export.sheets_caveats import Footnotes
 
@@ -127,16 +128,8 @@ POOLING = (
         "((1 + level)/2 normal quantile). HRs without a CI are shown but never pooled; a p-value "
         "alone is not used.",
     ),
-    ("Fixed effect", "Inverse-variance weighted mean of log HRs."),
-    (
-        "Random effects",
-        "Inverse-variance weights 1/(SE² + τ²) with τ² by DerSimonian–Laird (DL), restricted "
-        "maximum likelihood (REML) or Paule–Mandel (PM); checked against R metafor.",
-    ),
-    (
-        "Hartung–Knapp",
-        "When requested: the CI uses a t distribution with k − 1 df and the HK(SJ) variance (no truncation).",
-    ),
+    *((m.label, f"{m.description} {m.reference}.") for m in METHODS),
+    (HK_LABEL, f"{HK_DESCRIPTION} {HK_REFERENCE}."),
     (
         "Heterogeneity",
         "Cochran's Q (χ², k − 1 df); I² = τ²/(τ² + s²) with s² the typical within-study "

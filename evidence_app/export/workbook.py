@@ -23,7 +23,7 @@ from evidence_app.core.atomic import write_atomic
 from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.stats.analysis import DatasetAnalysis, analyze_dataset, default_landmarks
-from evidence_app.core.synthesis.meta import normalise_method
+from evidence_app.core.synthesis.methods import method_label, normalise_method
 from evidence_app.errors import AnalysisError, Cancelled, EvidenceError, ExportError
 from evidence_app.export.figure_pool import FigureBatch, default_workers
 from evidence_app.export.sheets import AnalyzedDataset, write_rows, write_table
@@ -210,7 +210,7 @@ def _build(
         )
     write_table(book.create_sheet("Sources"), sources_table(datasets))
     extra = [
-        ("Pooling", ", ".join(methods) + (" with Hartung–Knapp" if hk else "")),
+        ("Pooling", "; ".join(method_label(m, hk) for m in methods)),
         ("Written by", f"evidence-app {__version__}"),
     ]
     when = datetime.now().astimezone()

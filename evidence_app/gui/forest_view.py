@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 
 from evidence_app.core.datasets.library import Library
 from evidence_app.core.formatting import fmt_hr, fmt_p
+from evidence_app.core.synthesis.methods import DEFAULT_METHOD, HK_LABEL, get_method, method_label
+from evidence_app.core.synthesis.methods import METHODS as POOLING_METHODS
 from evidence_app.gui import settings
 from evidence_app.gui.copyable_table import CopyableTable
 from evidence_app.gui.error_boundary import guarded, show_error
@@ -30,12 +32,7 @@ from evidence_app.gui.figure_export_dialog import FigureExport
 from evidence_app.gui.figure_panel import FigurePanel
 from evidence_app.gui.workers import Job, JobRunner
 
-METHODS = {
-    "Random effects, REML": "REML",
-    "Random effects, DerSimonian–Laird": "DL",
-    "Random effects, Paule–Mandel": "PM",
-    "Fixed effect (inverse variance)": "fixed",
-}
+METHODS = {m.label: m.key for m in POOLING_METHODS}
 GROUPS = {
     "No grouping": None,
     "Setting (line)": "setting",
@@ -52,7 +49,7 @@ def pooled_rows(data: Any) -> list[tuple[str, ...]]:
 
     def row(name: str, p: Any) -> tuple[str, ...]:
         i2 = "—" if p.i2 is None else f"{p.i2:.1f}%"
-        method = p.method + (" + Hartung–Knapp" if p.hk else "")
+        method = method_label(p.method, p.hk, short=True)
         return (
             name,
             str(p.k),
@@ -118,10 +115,10 @@ class ForestView(QWidget):
         self.comparisons.itemChanged.connect(self.schedule_update)
         self.group_box, self.method_box, self.orient_box = (
             self._combo(GROUPS, "forest/group", "Setting (line)"),
-            self._combo(METHODS, "forest/method", "Random effects, REML"),
+            self._combo(METHODS, "forest/method", get_method(DEFAULT_METHOD).label),
             self._combo(ORIENTATIONS, "forest/orient", "mTOR inhibitor vs comparator"),
         )
-        self.hk_box = QCheckBox("Hartung–Knapp adjustment")
+        self.hk_box = QCheckBox(HK_LABEL)
         self.hk_box.setChecked(settings.read("forest/hk", False))
         self.hk_box.toggled.connect(self.schedule_update)
         self.panel = FigurePanel(self, message="Tick at least one comparison.")

@@ -23,12 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from evidence_app.core.datasets.library import Library
+from evidence_app.core.synthesis.methods import DEFAULT_METHOD, HK_LABEL, METHODS
 from evidence_app.gui import settings
 from evidence_app.gui.error_boundary import guarded, show_error
 from evidence_app.gui.figure_export_dialog import show_status
 from evidence_app.gui.workers import Job, JobRunner
-
-METHODS = (("REML", "REML"), ("DL", "DerSimonian–Laird"), ("PM", "Paule–Mandel"), ("fixed", "Fixed effect"))
 
 
 class WorkbookExportDialog(QDialog):
@@ -60,15 +59,16 @@ class WorkbookExportDialog(QDialog):
             self.scope_buttons[usable[0]].setChecked(True)
         methods_box = QGroupBox("Pooling methods (Forest sheet)")
         methods_row = QHBoxLayout(methods_box)
-        chosen = settings.read_list("export/workbook_methods", ["REML"])
+        chosen = settings.read_list("export/workbook_methods", [DEFAULT_METHOD])
         self.method_boxes: dict[str, QCheckBox] = {}
-        for key, label in METHODS:
-            box = QCheckBox(label)
+        for method in METHODS:
+            key = method.key
+            box = QCheckBox(method.label)
             box.setObjectName(f"method_{key}")
             box.setChecked(key in chosen)
             self.method_boxes[key] = box
             methods_row.addWidget(box)
-        self.hk = QCheckBox("Hartung–Knapp adjustment")
+        self.hk = QCheckBox(HK_LABEL)
         self.hk.setChecked(settings.read("export/workbook_hk", False))
         self.with_ipd = QCheckBox("Add patient-level data (reconstructed or approximated, flagged)")
         self.with_ipd.setObjectName("withIpd")
@@ -87,7 +87,7 @@ class WorkbookExportDialog(QDialog):
         return next((k for k, b in self.scope_buttons.items() if b.isChecked()), "all")
 
     def methods(self) -> list[str]:
-        return [k for k, box in self.method_boxes.items() if box.isChecked()] or ["REML"]
+        return [k for k, box in self.method_boxes.items() if box.isChecked()] or [DEFAULT_METHOD]
 
     def accept(self) -> None:
         settings.write("export/workbook_scope", self.scope_key())

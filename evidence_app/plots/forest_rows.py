@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_p
 from evidence_app.core.results import PooledEstimate
 from evidence_app.core.synthesis.forest_data import ForestData, ForestRow
+from evidence_app.core.synthesis.methods import method_label
 from evidence_app.plots.km_text import endpoint_name
 
 if TYPE_CHECKING:
@@ -27,12 +28,6 @@ HEADERS = {
     "HR [CI]": "HR (95% CI)",
     "weight": "Weight",
     "p": "p",
-}
-METHOD_TEXT = {
-    "fixed": "fixed effect (inverse variance)",
-    "DL": "random effects (DerSimonian–Laird τ²)",
-    "REML": "random effects (REML τ²)",
-    "PM": "random effects (Paule–Mandel τ²)",
 }
 SUPERSCRIPTS = "ᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐⁿᵒᵖʳˢᵗᵘᵛʷˣʸᶻ"
 NBSP = "\u00a0"
@@ -207,7 +202,7 @@ def default_title(data: ForestData) -> str:
 
 def footnote_lines(data: ForestData, notes: Footnotes) -> list[str]:
     """The notes under the figure: how to read it, the lettered footnotes, then the data's warnings."""
-    method = METHOD_TEXT.get(data.method, data.method) + (", Hartung–Knapp adjustment" if data.hk else "")
+    method = method_label(data.method, data.hk).lower()
     lines = [
         f"Pooled: {method}. Squares: sized by weight; open squares are shown but not pooled. Lines: 95% CIs "
         "(derived from the published interval where another level was published; the HR column prints the "

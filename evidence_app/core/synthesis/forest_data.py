@@ -30,7 +30,8 @@ from evidence_app.core.formatting import NOT_REPORTED, fmt_hr
 from evidence_app.core.results import EffectSize, PooledEstimate, SubgroupPooling
 from evidence_app.core.stats.analysis import published_effect
 from evidence_app.core.stats.effects import flip
-from evidence_app.core.synthesis.meta import normalise_method, pool, pool_subgroups
+from evidence_app.core.synthesis.meta import pool, pool_subgroups
+from evidence_app.core.synthesis.methods import normalise_method
 from evidence_app.errors import AnalysisError
 
 Orientation = Literal["mtor", "as published"]

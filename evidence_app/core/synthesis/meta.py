@@ -31,20 +31,12 @@ from scipy import optimize, stats
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.results import EffectSize, HazardRatio, PooledEstimate, SubgroupPooling
 from evidence_app.core.stats.effects import effect_from_log
+from evidence_app.core.synthesis.methods import normalise_method
 from evidence_app.errors import AnalysisError
 
-_METHODS = {"FIXED": "fixed", "FE": "fixed", "EE": "fixed", "DL": "DL", "REML": "REML", "PM": "PM"}
 _Values = Sequence[float] | np.ndarray
 IPDStudy = tuple[str, _Values, _Values, _Values, _Values]
 """``(label, time_exp, event_exp, time_ctl, event_ctl)`` for one trial."""
-
-
-def normalise_method(method: str) -> str:
-    """Return the canonical method name (``fixed``, ``DL``, ``REML`` or ``PM``)."""
-    try:
-        return _METHODS[method.strip().upper()]
-    except KeyError:
-        raise AnalysisError(f"unknown pooling method '{method}'; use fixed, DL, REML or PM") from None
 
 
 def _q_gen(y: np.ndarray, v: np.ndarray, tau2: float) -> float:

@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from evidence_app.core.formatting import fmt_p
 from evidence_app.core.results import PooledEstimate, SubgroupPooling
-
-METHOD_NAMES = {
-    "fixed": "inverse-variance fixed effect",
-    "DL": "random effects, DerSimonian–Laird τ²",
-    "REML": "random effects, REML τ²",
-    "PM": "random effects, Paule–Mandel τ²",
-}
+from evidence_app.core.synthesis.methods import method_label
 
 
 def _num(x: float | None, digits: int = 3) -> str:
@@ -18,7 +12,7 @@ def _num(x: float | None, digits: int = 3) -> str:
 
 
 def pooled_block(p: PooledEstimate, title: str = "Pooled") -> list[str]:
-    method = METHOD_NAMES.get(p.method, p.method) + (", Hartung–Knapp adjustment" if p.hk else "")
+    method = method_label(p.method, p.hk)
     lines = [
         f"{title}: HR {p.estimate:.2f} ({p.lower:.2f}–{p.upper:.2f}), p {fmt_p(p.p)}  [{method}; k = {p.k}]",
         f"  heterogeneity: Q = {_num(p.q, 2)} (df {p.q_df}, p {fmt_p(p.q_p)}), "
