@@ -28,7 +28,8 @@ from evidence_app.core.digitize.extract import (
     extract_curve,
     write_curves,
 )
-from evidence_app.core.digitize.image import downsample, file_sha256, load_figure
+from evidence_app.core.digitize.image import downsample, file_sha256
+from evidence_app.core.digitize.load import load_figure
 from evidence_app.errors import Cancelled, InputError
 from tests.figure_support import BLUE, ORANGE, km_steps, simulate
 

@@ -15,7 +15,7 @@ from PIL import Image
 
 from evidence_app.cli import main
 from evidence_app.core.digitize import image as digitize_image
-from evidence_app.core.digitize.image import load_figure
+from evidence_app.core.digitize.load import load_figure
 from evidence_app.core.digitize.pdf import (
     DEFAULT_DPI,
     load_pdf_page,

@@ -12,7 +12,8 @@ from PySide6.QtCore import QPoint, QRectF, Qt
 from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton, QSpinBox
 
 from evidence_app.core.datasets.io import load_dataset
-from evidence_app.core.digitize.image import file_sha256, load_figure
+from evidence_app.core.digitize.image import file_sha256
+from evidence_app.core.digitize.load import load_figure
 from evidence_app.gui.digitizer import DigitizerWindow
 from evidence_app.gui.digitizer.window import IMAGE_FILTER
 from evidence_app.resources import user_datasets_dir

@@ -99,7 +99,7 @@ def run_digitize(args: argparse.Namespace) -> int:
     from evidence_app.core.digitize.calibrate import detect_plot_frame
     from evidence_app.core.digitize.colors import detect_curve_colors
     from evidence_app.core.digitize.extract import DEFAULT_TOLERANCE, digitize_figure, write_curves
-    from evidence_app.core.digitize.image import load_figure
+    from evidence_app.core.digitize.load import load_figure
     from evidence_app.core.digitize.pdf import check_dpi, looks_like_pdf, pdf_page_count
     from evidence_app.errors import ExportError, InputError
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from evidence_app.core.digitize.image import load_figure
+from evidence_app.core.digitize.load import load_figure
 from evidence_app.core.reconstruction.curve_input import read_at_risk_csv, read_curve_csv
 from evidence_app.core.stats.effects import read_effects_csv
 from evidence_app.errors import EvidenceError, InputError

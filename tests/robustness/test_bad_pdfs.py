@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evidence_app.core.digitize import image as digitize_image
-from evidence_app.core.digitize.image import load_figure
+from evidence_app.core.digitize.load import load_figure
 from evidence_app.core.digitize.pdf import pdf_page_count
 from evidence_app.errors import InputError
 from tests.figure_support import km_figure, simulate

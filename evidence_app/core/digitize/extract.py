@@ -35,7 +35,8 @@ from evidence_app.core.digitize.colors import (
     parse_color,
     remove_grid_lines,
 )
-from evidence_app.core.digitize.image import FigureImage, downsample, load_figure
+from evidence_app.core.digitize.image import FigureImage, downsample
+from evidence_app.core.digitize.load import load_figure
 from evidence_app.core.digitize.trace import compact_steps, line_width, step_geometry, step_vertices, trace_path
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.errors import ExportError, InputError

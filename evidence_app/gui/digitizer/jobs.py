@@ -15,7 +15,8 @@ import numpy as np
 from evidence_app.core.digitize.calibrate import Calibration, PlotFrame, detect_plot_frame
 from evidence_app.core.digitize.colors import detect_curve_colors, estimate_background, format_color
 from evidence_app.core.digitize.extract import DigitizeResult, digitize_figure
-from evidence_app.core.digitize.image import FigureImage, load_figure
+from evidence_app.core.digitize.image import FigureImage
+from evidence_app.core.digitize.load import load_figure
 from evidence_app.core.digitize.pdf import looks_like_pdf, pdf_page_count
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.errors import EvidenceError, InputError
