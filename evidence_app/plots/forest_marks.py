@@ -24,7 +24,7 @@ from evidence_app.plots.forest_rows import Item
 from evidence_app.plots.style import INK, line_height, mm, text_width
 
 if TYPE_CHECKING:
-    from evidence_app.plots.forest import ForestArtists, ForestOptions
+    from evidence_app.plots.forest_options import ForestArtists, ForestOptions
 
 
 def default_xlim(data: ForestData, options: ForestOptions) -> tuple[float, float]:

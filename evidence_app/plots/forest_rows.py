@@ -16,7 +16,7 @@ from evidence_app.core.synthesis.methods import method_label
 from evidence_app.plots.km_text import endpoint_name
 
 if TYPE_CHECKING:
-    from evidence_app.plots.forest import ForestOptions
+    from evidence_app.plots.forest_options import ForestOptions
 
 COLUMNS = ("trial", "comparison", "setting", "endpoint", "N", "HR [CI]", "weight", "p")
 HEADERS = {

@@ -20,7 +20,7 @@ from evidence_app.plots.forest_rows import HEADERS, Item
 from evidence_app.plots.style import INK, MIN_FONT, MUTED, mm, text_width, wrap_to_width
 
 if TYPE_CHECKING:
-    from evidence_app.plots.forest import ForestArtists
+    from evidence_app.plots.forest_options import ForestArtists
 
 RIGHT_COLUMNS = ("HR [CI]", "weight", "p")
 ALIGN = {"N": "right", "weight": "right"}

@@ -12,19 +12,16 @@ numbers at risk were never published and would be invented.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
-from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
-from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredText
-from matplotlib.text import Text
 
 from evidence_app.core.stats.analysis import ArmResult, DatasetAnalysis
 from evidence_app.plots.km_curves import draw_arm, draw_medians
 from evidence_app.plots.km_keys import draw_hr_box, draw_legend, place_inside
 from evidence_app.plots.km_layout import Layout, draw_risk_table, format_axes
+from evidence_app.plots.km_options import KMArtists, KMOptions
 from evidence_app.plots.km_text import (
     APPROXIMATION_LABEL,
     AT_RISK_HEADER,
@@ -35,45 +32,6 @@ from evidence_app.plots.km_text import (
 from evidence_app.plots.style import MUTED, figure_style, fonts_for, mm, renderer, width_mm, wrap_to_width
 
 __all__ = ["APPROXIMATION_LABEL", "AT_RISK_HEADER", "KMArtists", "KMOptions", "draw_km"]
-
-
-@dataclass(frozen=True)
-class KMOptions:
-    """What the Kaplan–Meier figure shows. ``width``: ``"single"``, ``"double"`` or mm."""
-
-    ci_bands: bool = True
-    censor_marks: bool = True
-    median_lines: bool = True
-    risk_table: bool = True
-    show_digitized: bool = True
-    show_published_medians: bool = True
-    show_hr_box: bool = True
-    width: str | float = "single"
-    title: str | None = None
-
-
-@dataclass(eq=False)
-class KMArtists:
-    """Handles to what was drawn, keyed by arm id (for tests, the GUI and export)."""
-
-    ax: Axes
-    risk_ax: Axes | None = None
-    curves: dict[str, Line2D] = field(default_factory=dict)
-    bands: dict[str, object] = field(default_factory=dict)
-    censor_marks: dict[str, Line2D] = field(default_factory=dict)
-    median_lines: list[Line2D] = field(default_factory=list)
-    median_texts: list[Text] = field(default_factory=list)
-    digitized: dict[str, Line2D] = field(default_factory=dict)
-    published: dict[str, Line2D] = field(default_factory=dict)
-    risk_times: tuple[float, ...] = ()
-    risk_cells: dict[str, list[Text]] = field(default_factory=dict)
-    risk_labels: dict[str, Text] = field(default_factory=dict)
-    risk_header: Text | None = None
-    legend: Legend | None = None
-    hr_box: AnchoredText | None = None
-    title: list[Text] = field(default_factory=list)
-    notes: list[Text] = field(default_factory=list)
-    keys_outside: bool = False
 
 
 def draw_km(fig: Figure, analysis: DatasetAnalysis, options: KMOptions | None = None) -> KMArtists:

@@ -18,7 +18,7 @@ from evidence_app.plots.km_text import APPROXIMATION_LABEL
 from evidence_app.plots.style import INK, MUTED, arm_style, renderer
 
 if TYPE_CHECKING:
-    from evidence_app.plots.km import KMArtists, KMOptions
+    from evidence_app.plots.km_options import KMArtists, KMOptions
 
 
 def draw_arm(ax: Axes, art: KMArtists, index: int, result: ArmResult, options: KMOptions) -> None:

@@ -20,7 +20,7 @@ from evidence_app.plots.placement import densify, place_artists
 from evidence_app.plots.style import INK, MUTED, arm_style, renderer, wrap_to_width
 
 if TYPE_CHECKING:
-    from evidence_app.plots.km import KMArtists, KMOptions
+    from evidence_app.plots.km_options import KMArtists, KMOptions
 
 
 def draw_legend(

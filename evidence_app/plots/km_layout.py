@@ -34,7 +34,7 @@ from evidence_app.plots.style import (
 )
 
 if TYPE_CHECKING:
-    from evidence_app.plots.km import KMArtists
+    from evidence_app.plots.km_options import KMArtists
 
 
 TIME_STEPS = {
