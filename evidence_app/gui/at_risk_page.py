@@ -5,18 +5,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, cast
+from typing import Protocol, cast
 
 from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QVBoxLayout, QWizardPage
 
 from evidence_app.errors import InputError, Problem
+from evidence_app.gui.curve_files_page import CurveFilesPage
 from evidence_app.gui.digitizer.at_risk_table import AtRiskTable, parse_times
 from evidence_app.gui.error_boundary import show_error
 
 __all__ = ["ArmCounts", "AtRiskPage", "parse_times"]
 
-if TYPE_CHECKING:
-    from evidence_app.gui.curve_import_wizard import CurveImportWizard
+
+class _Pages(Protocol):
+    """What this page reads from the wizard that holds it (the curve files page)."""
+
+    @property
+    def files_page(self) -> CurveFilesPage: ...
+
 
 HELP = "The numbers at risk are the best information the reconstruction has; without them give at least N."
 
@@ -49,8 +55,8 @@ class AtRiskPage(QWizardPage):
         layout.addWidget(QLabel("N (taken from time 0 when empty) and reported events per arm:"))
         layout.addWidget(self.counts)
 
-    def import_wizard(self) -> CurveImportWizard:
-        return cast("CurveImportWizard", self.wizard())
+    def import_wizard(self) -> _Pages:
+        return cast(_Pages, self.wizard())
 
     @property
     def labels(self) -> list[str]:

@@ -8,20 +8,32 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, Protocol, cast
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QVBoxLayout, QWizardPage
 
 from evidence_app import __version__
 from evidence_app.core.datasets.builder import DigitizedArmInput, digitized_dataset, draft_meta
+from evidence_app.gui.at_risk_page import AtRiskPage
+from evidence_app.gui.curve_files_page import CurveFilesPage
 from evidence_app.gui.dataset_view import analyze
 from evidence_app.gui.error_boundary import show_error
 from evidence_app.gui.reconstruction_tab import ReconstructionTab
-from evidence_app.gui.workers import Job
+from evidence_app.gui.workers import Job, JobRunner
 
-if TYPE_CHECKING:
-    from evidence_app.gui.curve_import_wizard import CurveImportWizard
+
+class _Pages(Protocol):
+    """What this page reads from the wizard that holds it (the two pages before it)."""
+
+    @property
+    def files_page(self) -> CurveFilesPage: ...
+
+    @property
+    def at_risk_page(self) -> AtRiskPage: ...
+
+    @property
+    def runner(self) -> JobRunner: ...
 
 
 class ReviewPage(QWizardPage):
@@ -46,8 +58,8 @@ class ReviewPage(QWizardPage):
         layout.addWidget(self.message)
         layout.addWidget(self.preview, 1)
 
-    def import_wizard(self) -> CurveImportWizard:
-        return cast("CurveImportWizard", self.wizard())
+    def import_wizard(self) -> _Pages:
+        return cast(_Pages, self.wizard())
 
     def initializePage(self) -> None:
         wizard = self.import_wizard()
