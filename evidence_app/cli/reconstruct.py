@@ -27,6 +27,7 @@ def run_reconstruct(args: argparse.Namespace) -> int:
     from evidence_app.core.atomic import write_text_atomic
     from evidence_app.core.reconstruction.curve_input import read_at_risk_csv, read_curve_csv
     from evidence_app.core.reconstruction.reconstruct import reconstruct_ipd
+    from evidence_app.core.reconstruction.tidy import tidy_points
     from evidence_app.errors import InputError
 
     if args.at_risk is None and args.n is None:
@@ -34,10 +35,13 @@ def run_reconstruct(args: argparse.Namespace) -> int:
     for name, value in (("--n", args.n), ("--events", args.events)):
         if value is not None and value < 0:
             raise InputError(f"{name} must be a count ≥ 0, got {value}")
-    curve = read_curve_csv(args.curve, percent=args.percent)
+    raw = read_curve_csv(args.curve)
+    rows = [f"row {r}" for r in raw.attrs["rows"]]
+    points = list(zip(raw["time"].tolist(), raw["survival"].tolist()))
+    tidy = tidy_points(points, rows=rows, file=args.curve, curve="the curve", percent=True if args.percent else None)
     at_risk = read_at_risk_csv(args.at_risk) if args.at_risk else None
-    result = reconstruct_ipd(curve, at_risk, n=args.n, total_events=args.events)
-    for warning in result.warnings:
+    result = reconstruct_ipd(tidy.frame(), at_risk, n=args.n, total_events=args.events)
+    for warning in [*tidy.notes, *result.warnings]:
         print(f"warning: {warning}", file=sys.stderr)
     text = result.to_frame().to_csv(index=False, lineterminator="\n")
     write_text_atomic(args.out, text, overwrite=args.force)

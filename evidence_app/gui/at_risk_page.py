@@ -7,12 +7,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol, cast
 
-from PySide6.QtWidgets import QHeaderView, QLabel, QTableWidget, QVBoxLayout, QWizardPage
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QVBoxLayout,
+    QWizardPage,
+)
 
+from evidence_app.core.digitize.at_risk_input import AtRiskGrid, arrange_for_arms, parse_at_risk_text, read_at_risk_file
 from evidence_app.errors import InputError, Problem
+from evidence_app.gui import settings
 from evidence_app.gui.curve_files_page import CurveFilesPage
 from evidence_app.gui.digitizer.at_risk_table import AtRiskTable, parse_times
-from evidence_app.gui.error_boundary import show_error
+from evidence_app.gui.error_boundary import guarded, show_error
 
 __all__ = ["ArmCounts", "AtRiskPage", "parse_times"]
 
@@ -25,6 +37,7 @@ class _Pages(Protocol):
 
 
 HELP = "The numbers at risk are the best information the reconstruction has; without them give at least N."
+TABLE_FILTER = "Numbers at risk (*.csv *.txt *.tsv);;All files (*)"
 
 
 @dataclass(frozen=True)
@@ -49,7 +62,20 @@ class AtRiskPage(QWizardPage):
         self.counts.setMaximumHeight(110)
         help_label = QLabel(HELP)
         help_label.setWordWrap(True)
+        load = QPushButton("Load from CSV…")
+        load.setObjectName("loadAtRiskCsv")
+        load.setToolTip("A row of times, then a row per arm (name, numbers); or a column per arm: time,arm 1,arm 2")
+        load.clicked.connect(self.choose_file)
+        paste = QPushButton("Paste a table")
+        paste.setObjectName("pasteAtRiskTable")
+        paste.setToolTip("Replace the times and numbers with a table copied from a spreadsheet or the PDF")
+        paste.clicked.connect(self.paste_table)
+        buttons = QHBoxLayout()
+        buttons.addWidget(load)
+        buttons.addWidget(paste)
+        buttons.addStretch(1)
         layout = QVBoxLayout(self)
+        layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
         layout.addWidget(help_label)
         layout.addWidget(QLabel("N (taken from time 0 when empty) and reported events per arm:"))
@@ -72,6 +98,25 @@ class AtRiskPage(QWizardPage):
     def _text(table: QTableWidget, row: int, column: int) -> str:
         item = table.item(row, column)
         return item.text().strip() if item is not None else ""
+
+    @guarded
+    def choose_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Numbers at risk", settings.last_folder("curves"), TABLE_FILTER)
+        if path:
+            settings.remember_folder("curves", path)
+            self.load_grid(read_at_risk_file(path), path)
+
+    @guarded
+    def paste_table(self) -> None:
+        self.load_grid(parse_at_risk_text(QGuiApplication.clipboard().text()), "pasted table")
+
+    def load_grid(self, grid: AtRiskGrid, name: str) -> None:
+        """Fill the times and every arm's numbers from a table read from a file or the clipboard."""
+        rows = arrange_for_arms(grid, self.labels, name)
+        self.times_edit.setText(", ".join(f"{t:g}" for t in grid.times))
+        for arm, counts in enumerate(rows):
+            for column, count in enumerate(counts):
+                self.set_cell(arm, column, "" if count is None else count)
 
     def set_cell(self, arm: int, column: int, value: int | str) -> None:
         self.table.set_cell(arm, column, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -19,7 +20,7 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
-from evidence_app.core.digitize.csv_input import ParsedCurve, read_digitized_curves
+from evidence_app.core.digitize.csv_input import ParsedCurve, read_many_curve_files
 from evidence_app.gui import settings
 from evidence_app.gui.error_boundary import guarded
 from evidence_app.gui.metadata_form import TIME_UNITS
@@ -28,8 +29,10 @@ CSV_FILTER = "Digitized curves (*.csv *.txt *.tsv);;All files (*)"
 HELP = (
     "Add the CSV files exported by your digitizer (WebPlotDigitizer or similar): either one file per arm "
     "with columns <tt>time,survival</tt>, or one file with a pair of columns per arm "
-    "(<tt>time1,surv1,time2,surv2</tt>, or WebPlotDigitizer's two header rows). Survival may be a fraction "
-    "or a percentage. Rename the arms in the table if needed; the first arm is taken as experimental."
+    "(<tt>time1,surv1,time2,surv2</tt>, or WebPlotDigitizer's \u201cExport all data\u201d with the curve names in "
+    "the first row). Survival may be a fraction or a percentage; points just outside the axes are moved onto "
+    "them and clicks out of order are sorted (listed below). Rename the arms in the table if needed; the first "
+    "arm is taken as experimental."
 )
 
 
@@ -50,6 +53,9 @@ class CurveFilesPage(QWizardPage):
         self.table.verticalHeader().hide()
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.itemChanged.connect(lambda _item: self.completeChanged.emit())
+        self.notes = QLabel()
+        self.notes.setObjectName("curveCleaningNotes")
+        self.notes.setWordWrap(True)
         add = QPushButton("Add curve files…")
         add.setObjectName("addCurveFiles")
         add.clicked.connect(self.choose_files)
@@ -68,6 +74,7 @@ class CurveFilesPage(QWizardPage):
         layout.addWidget(help_label)
         layout.addLayout(row)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.notes)
 
     @guarded
     def choose_files(self) -> None:
@@ -79,8 +86,8 @@ class CurveFilesPage(QWizardPage):
             self.add_files(paths)
 
     def add_files(self, paths: list[str]) -> None:
-        """Parse every file first, so one malformed file adds nothing (and raises its problem)."""
-        parsed = [curve for path in paths for curve in read_digitized_curves(path)]
+        """Parse every file first, so one malformed file adds nothing (and raises all its problems at once)."""
+        parsed = read_many_curve_files(paths)
         self.table.blockSignals(True)
         for curve in parsed:
             self.curves.append(curve)
@@ -92,12 +99,18 @@ class CurveFilesPage(QWizardPage):
                 item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
                 self.table.setItem(row, column, item)
         self.table.blockSignals(False)
+        self._show_notes()
         self.completeChanged.emit()
+
+    def _show_notes(self) -> None:
+        notes = [note for curve in self.curves for note in curve.notes]
+        self.notes.setText("<br>".join(f"Cleaned: {html.escape(note)}" for note in notes))
 
     def remove_selected(self) -> None:
         for row in sorted({i.row() for i in self.table.selectedIndexes()}, reverse=True):
             self.table.removeRow(row)
             del self.curves[row]
+        self._show_notes()
         self.completeChanged.emit()
 
     def labels(self) -> list[str]:

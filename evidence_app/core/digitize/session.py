@@ -24,7 +24,8 @@ from evidence_app.core.digitize.provenance import (
     frame_calibration,
     tick_calibration,
 )
-from evidence_app.errors import InputError
+from evidence_app.core.reconstruction.tidy import tidy_points
+from evidence_app.errors import InputError, Problem
 
 TICKS = ("x1", "x2", "y1", "y2")
 #: Colours for arms added by hand (matplotlib's first four, familiar from many figures).
@@ -222,7 +223,16 @@ class DigitizerSession:
                 + (f" (arm {', '.join(empty)})." if empty else "."),
                 location="points",
             )
-        return [DigitizedArmInput(list(a.points), rows, a.total_events) for a, rows in zip(self.arms, at_risk)]
+        problems: list[Problem] = []
+        cleaned: list[list[tuple[float, float]]] = []
+        for arm in self.arms:  # the cleaning step shared with the import wizard and the CLI
+            try:
+                cleaned.append(tidy_points(arm.points, curve=f"arm '{arm.label}'", percent=False).points)
+            except InputError as exc:
+                problems.extend(exc.problems)
+        if problems:
+            raise InputError(f"{len(problems)} problem(s) in the points", problems=problems)
+        return [DigitizedArmInput(points, rows, a.total_events) for a, points, rows in zip(self.arms, cleaned, at_risk)]
 
     def provenance(self, arm_ids: list[str], times: list[float], grid: list[list[int | None]]) -> dict[str, Any]:
         """``curve.provenance`` for the dataset whose arms get ``arm_ids`` (in arm order)."""

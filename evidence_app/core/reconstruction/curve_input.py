@@ -1,160 +1,40 @@
-"""Reading and cleaning digitizer output: a Kaplan–Meier curve and its numbers-at-risk table.
+"""Cleaning digitizer output for the reconstruction: a Kaplan–Meier curve and its numbers-at-risk table.
 
-Readers turn a CSV into a two-column frame or raise :class:`InputError` naming the file, the row
-(1-based as a spreadsheet shows it, header = row 1) and what was expected. :func:`clean_curve`
-turns a messy but readable digitization into a monotone staircase the reconstruction can use, and
-reports every change it made as a plain-language warning.
+The CSV readers are in :mod:`~evidence_app.core.reconstruction.csv_readers` (re-exported here) and the
+tolerance step shared with the wizard and the digitizer in :mod:`~evidence_app.core.reconstruction.tidy`.
+:func:`clean_curve` turns a messy but readable digitization into a monotone staircase the reconstruction can
+use, and reports every change it made as a plain-language warning.
 """
 
 from __future__ import annotations
-
-import csv
-import io
-import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import isotonic_regression
 
+from evidence_app.core.reconstruction.csv_readers import (  # the readers live there; imported here by callers
+    AT_RISK_COLUMNS,
+    CURVE_COLUMNS,
+    read_at_risk_csv,
+    read_csv_rows,
+    read_curve_csv,
+)
 from evidence_app.errors import AnalysisError, InputError
 
-CURVE_COLUMNS = ("time", "survival")
-AT_RISK_COLUMNS = ("time", "n_at_risk")
+__all__ = [
+    "AT_RISK_COLUMNS",
+    "CURVE_COLUMNS",
+    "anchor_at_risk",
+    "clean_curve",
+    "click_time_noise",
+    "drop_times",
+    "read_at_risk_csv",
+    "read_csv_rows",
+    "read_curve_csv",
+]
+
 #: Total survival change below which a run of points at the end of a curve counts as a flat tail.
 FLAT_TAIL_TOLERANCE = 0.006
-
-
-def read_curve_csv(path: str | Path, percent: bool = False) -> pd.DataFrame:
-    """Read a digitized Kaplan–Meier curve with columns ``time,survival``.
-
-    Comma, semicolon or tab separated; a byte-order mark, decimal commas (with ``;`` or tab as
-    separator) and a missing header (two numeric columns) are accepted.
-
-    Parameters
-    ----------
-    path
-        CSV file.
-    percent
-        True when survival is given in percent (0–100); it is divided by 100.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``time`` and ``survival`` (floats), in file order (click order is kept).
-    """
-    frame = _read_two_columns(path, CURVE_COLUMNS)
-    if percent:
-        frame["survival"] = frame["survival"] / 100.0
-    return frame
-
-
-def read_at_risk_csv(path: str | Path) -> pd.DataFrame:
-    """Read a numbers-at-risk table with columns ``time,n_at_risk``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns ``time`` (float) and ``n_at_risk`` (int), in file order.
-    """
-    frame = _read_two_columns(path, AT_RISK_COLUMNS)
-    name = str(path)
-    for i, value in enumerate(frame["n_at_risk"]):
-        row = f"row {frame.attrs['rows'][i]}"
-        if value < 0:
-            raise InputError(f"expected a number at risk of 0 or more, found {value:g}", file=name, location=row)
-        if value != round(value):
-            raise InputError(f"expected a whole number at risk, found {value:g}", file=name, location=row)
-    frame["n_at_risk"] = frame["n_at_risk"].round().astype(int)
-    return frame
-
-
-def read_csv_rows(path: str | Path, expected: str) -> tuple[list[tuple[int, list[str]]], str]:
-    """Non-blank rows of a small CSV as ``(row number, fields)`` and the delimiter used.
-
-    Accepts a UTF-8 BOM, Latin-1 text and ``,``, ``;`` or tab as delimiter (decided by the first
-    row). ``expected`` describes the content for the message when the file is empty.
-    """
-    name = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror or exc})", file=name) from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("latin-1")
-    lines = [(i + 1, line) for i, line in enumerate(text.splitlines()) if line.strip()]
-    if not lines:
-        raise InputError(f"the file is empty; expected {expected}", file=name, location="row 1")
-    delimiter = ";" if ";" in lines[0][1] else "\t" if "\t" in lines[0][1] else ","
-    rows = [(num, [f.strip() for f in next(csv.reader(io.StringIO(line), delimiter=delimiter))]) for num, line in lines]
-    return rows, delimiter
-
-
-def _read_two_columns(path: str | Path, columns: tuple[str, str]) -> pd.DataFrame:
-    name = str(path)
-    expected = ",".join(columns)
-    rows, delimiter = read_csv_rows(path, f"a header '{expected}' and data rows")
-    order = _header_order(rows[0][1], columns, name, rows[0][0])
-    if order is not None:
-        rows = rows[1:]
-    if not rows:
-        raise InputError(f"no data rows after the header; expected rows of '{expected}'", file=name, location="row 2")
-    values: list[tuple[float, float]] = []
-    for num, fields in rows:
-        if len(fields) != 2:
-            hint = " (with decimal commas, separate columns with ';')" if delimiter == "," and len(fields) == 4 else ""
-            raise InputError(
-                f"expected 2 values ({expected}) separated by '{delimiter}', found {len(fields)}{hint}",
-                file=name,
-                location=f"row {num}",
-            )
-        pair = [_parse_number(fields[j], columns[j], delimiter, name, num) for j in range(2)]
-        values.append((pair[0], pair[1]) if order in (None, (0, 1)) else (pair[1], pair[0]))
-    frame = pd.DataFrame(values, columns=list(columns), dtype=float)
-    frame.attrs["rows"] = [num for num, _ in rows]
-    return frame
-
-
-def _header_order(fields: list[str], columns: tuple[str, str], name: str, num: int) -> tuple[int, int] | None:
-    """Return the column order named by a header row, or None when the first row is data."""
-    if len(fields) == 2 and all(_is_number(f) for f in fields):
-        return None
-    lowered = [f.lower().lstrip("\ufeff").strip() for f in fields]
-    if len(lowered) == 2 and lowered == [columns[1], columns[0]]:
-        return (1, 0)
-    if len(lowered) == 2:
-        return (0, 1)
-    raise InputError(
-        f"expected a header '{','.join(columns)}' with 2 columns, found {len(fields)} columns: {', '.join(fields)}",
-        file=name,
-        location=f"row {num}",
-    )
-
-
-def _is_number(field: str) -> bool:
-    try:
-        float(field.replace(",", "."))
-    except ValueError:
-        return False
-    return True
-
-
-def _parse_number(field: str, column: str, delimiter: str, name: str, num: int) -> float:
-    text = field.replace(",", ".") if delimiter != "," else field
-    try:
-        value = float(text)
-    except ValueError:
-        shown = field if field else "an empty cell"
-        raise InputError(
-            f"expected a number in column '{column}', found {shown!r}", file=name, location=f"row {num}"
-        ) from None
-    if not math.isfinite(value):
-        raise InputError(
-            f"expected a finite number in column '{column}', found {field!r}", file=name, location=f"row {num}"
-        )
-    return value
 
 
 def clean_curve(

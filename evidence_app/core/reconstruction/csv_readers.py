@@ -1,0 +1,167 @@
+"""Reading small CSV files of digitizer output: rows, numbers, and the two-column tables.
+
+Readers turn a CSV into a two-column frame or raise :class:`InputError` naming the file, the row
+(1-based as a spreadsheet shows it, header = row 1) and what was expected. A file with several
+bad rows lists every one of them in one error (the first one's row is the error's location).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from evidence_app.errors import InputError, Problem
+
+CURVE_COLUMNS = ("time", "survival")
+AT_RISK_COLUMNS = ("time", "n_at_risk")
+
+
+def raise_problems(problems: list[Problem], file: str | None, what: str) -> None:
+    """Raise one :class:`InputError` listing every problem (nothing when the list is empty)."""
+    if not problems:
+        return
+    first = problems[0]
+    if len(problems) == 1:
+        raise InputError(first.message, file=first.file or file, location=first.location)
+    raise InputError(f"{len(problems)} problems in {what}", file=file, location=first.location, problems=problems)
+
+
+def read_curve_csv(path: str | Path, percent: bool = False) -> pd.DataFrame:
+    """Read a digitized Kaplan–Meier curve with columns ``time,survival``.
+
+    Comma, semicolon or tab separated; a byte-order mark, decimal commas (with ``;`` or tab as
+    separator) and a missing header (two numeric columns) are accepted. ``percent``: survival is
+    given in percent (0–100) and is divided by 100.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``time`` and ``survival`` (floats), in file order (click order is kept);
+        ``attrs["rows"]`` holds each point's row number in the file.
+    """
+    frame = _read_two_columns(path, CURVE_COLUMNS)
+    if percent:
+        frame["survival"] = frame["survival"] / 100.0
+    return frame
+
+
+def read_at_risk_csv(path: str | Path) -> pd.DataFrame:
+    """Read a numbers-at-risk table with columns ``time,n_at_risk``: ``time`` (float) and
+    ``n_at_risk`` (int), in file order."""
+    frame = _read_two_columns(path, AT_RISK_COLUMNS)
+    name = str(path)
+    problems = []
+    for i, value in enumerate(frame["n_at_risk"]):
+        row = f"row {frame.attrs['rows'][i]}"
+        if value < 0:
+            problems.append(Problem(f"expected a number at risk of 0 or more, found {value:g}", name, row))
+        elif value != round(value):
+            problems.append(Problem(f"expected a whole number at risk, found {value:g}", name, row))
+    raise_problems(problems, name, "the numbers at risk")
+    frame["n_at_risk"] = frame["n_at_risk"].round().astype(int)
+    return frame
+
+
+def decode_text(path: str | Path) -> str:
+    """A small text file's content (UTF-8 with or without BOM, else Latin-1)."""
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the file ({exc.strerror or exc})", file=str(path)) from exc
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def split_rows(text: str, name: str, expected: str) -> tuple[list[tuple[int, list[str]]], str]:
+    """Non-blank rows of CSV text as ``(row number, fields)`` and the delimiter (decided by the first row)."""
+    lines = [(i + 1, line) for i, line in enumerate(text.splitlines()) if line.strip()]
+    if not lines:
+        raise InputError(f"the file is empty; expected {expected}", file=name, location="row 1")
+    delimiter = ";" if ";" in lines[0][1] else "\t" if "\t" in lines[0][1] else ","
+    rows = [(num, [f.strip() for f in next(csv.reader(io.StringIO(line), delimiter=delimiter))]) for num, line in lines]
+    return rows, delimiter
+
+
+def read_csv_rows(path: str | Path, expected: str) -> tuple[list[tuple[int, list[str]]], str]:
+    """Non-blank rows of a small CSV as ``(row number, fields)`` and the delimiter used.
+
+    Accepts a UTF-8 BOM, Latin-1 text and ``,``, ``;`` or tab as delimiter (decided by the first
+    row). ``expected`` describes the content for the message when the file is empty.
+    """
+    return split_rows(decode_text(path), str(path), expected)
+
+
+def number(text: str, delimiter: str) -> float | None:
+    """A finite number written with a decimal point (or a decimal comma when ``,`` does not separate)."""
+    try:
+        value = float(text.replace(",", ".") if delimiter != "," else text)
+    except ValueError:
+        return None
+    return value if math.isfinite(value) else None
+
+
+def _read_two_columns(path: str | Path, columns: tuple[str, str]) -> pd.DataFrame:
+    name = str(path)
+    expected = ",".join(columns)
+    rows, delimiter = read_csv_rows(path, f"a header '{expected}' and data rows")
+    order = _header_order(rows[0][1], columns, name, rows[0][0])
+    if order is not None:
+        rows = rows[1:]
+    if not rows:
+        raise InputError(f"no data rows after the header; expected rows of '{expected}'", file=name, location="row 2")
+    values: list[tuple[float, float]] = []
+    problems: list[Problem] = []
+    for num, fields in rows:
+        if len(fields) != 2:
+            hint = " (with decimal commas, separate columns with ';')" if delimiter == "," and len(fields) == 4 else ""
+            message = f"expected 2 values ({expected}) separated by '{delimiter}', found {len(fields)}{hint}"
+            problems.append(Problem(message, name, f"row {num}"))
+            continue
+        pair = [_parse_number(fields[j], columns[j], delimiter, problems, name, num) for j in range(2)]
+        values.append((pair[0], pair[1]) if order in (None, (0, 1)) else (pair[1], pair[0]))
+    raise_problems(problems, name, f"'{expected}' rows")
+    frame = pd.DataFrame(values, columns=list(columns), dtype=float)
+    frame.attrs["rows"] = [num for num, _ in rows]
+    return frame
+
+
+def _header_order(fields: list[str], columns: tuple[str, str], name: str, num: int) -> tuple[int, int] | None:
+    """Return the column order named by a header row, or None when the first row is data."""
+    if len(fields) == 2 and all(_is_number(f) for f in fields):
+        return None
+    lowered = [f.lower().lstrip("\ufeff").strip() for f in fields]
+    if len(lowered) == 2 and lowered == [columns[1], columns[0]]:
+        return (1, 0)
+    if len(lowered) == 2:
+        return (0, 1)
+    raise InputError(
+        f"expected a header '{','.join(columns)}' with 2 columns, found {len(fields)} columns: {', '.join(fields)}",
+        file=name,
+        location=f"row {num}",
+    )
+
+
+def _is_number(field: str) -> bool:
+    try:
+        float(field.replace(",", "."))
+    except ValueError:
+        return False
+    return True
+
+
+def _parse_number(field: str, column: str, delimiter: str, problems: list[Problem], name: str, num: int) -> float:
+    try:
+        value = float(field.replace(",", ".") if delimiter != "," else field)
+    except ValueError:
+        shown = field if field else "an empty cell"
+        problems.append(Problem(f"expected a number in column '{column}', found {shown!r}", name, f"row {num}"))
+        return math.nan
+    if not math.isfinite(value):
+        problems.append(Problem(f"expected a finite number in column '{column}', found {field!r}", name, f"row {num}"))
+    return value
