@@ -9,12 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from evidence_app.core.stats.effects import (
-    P_VALUE_ALONE,
     effect_from_ci,
     effect_from_log,
-    effect_from_p,
     flip,
-    parse_ci_level,
+    read_ci_level,
     read_effects_csv,
 )
 from evidence_app.core.synthesis.meta import pool
@@ -36,13 +34,13 @@ def test_se_from_ci_at_several_levels(level, text):
 
 @pytest.mark.parametrize("text, expected", [("95%", 0.95), ("99.5%", 0.995), ("80 %", 0.8), (90, 0.9), ("0.9", 0.9)])
 def test_ci_levels_parse(text, expected):
-    assert parse_ci_level(text) == pytest.approx(expected)
+    assert read_ci_level(text) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize("bad", ["abc", "0%", "100%", 0, 1, 100, -0.5, "150%"])
 def test_ci_levels_outside_zero_one_are_refused(bad):
     with pytest.raises(InputError, match="CI level"):
-        parse_ci_level(bad)
+        read_ci_level(bad)
 
 
 @pytest.mark.parametrize(
@@ -67,13 +65,6 @@ def test_effect_from_log_builds_the_95_percent_interval():
     assert not effect.derived
     with pytest.raises(InputError, match="standard error"):
         effect_from_log(0.1, 0.0)
-
-
-def test_p_value_alone_is_refused_with_a_clear_message():
-    with pytest.raises(InputError) as info:
-        effect_from_p(0.7, 0.03)
-    assert str(info.value) == P_VALUE_ALONE
-    assert "need a CI or a standard error" in P_VALUE_ALONE
 
 
 def test_flip_inverts_orientation_and_labels():

@@ -83,12 +83,9 @@ def pooled_rows(data: Any) -> list[tuple[str, ...]]:
 
 def forest_options(width: str) -> Any:
     """ForestOptions for a column width (the plotting module sets the figure size from it)."""
-    import dataclasses
-
     from evidence_app.plots.forest import ForestOptions
 
-    known = {f.name for f in dataclasses.fields(ForestOptions)}
-    return ForestOptions(width=width) if "width" in known else ForestOptions()
+    return ForestOptions(width=width)
 
 
 def forest_job(datasets: list[Any], options: dict[str, Any], *, progress: Any = None, cancelled: Any = None) -> Any:

@@ -122,10 +122,6 @@ class JobRunner(QObject):
         self._running.pop(job, None)
         job.setParent(None)  # owned by Python from now on: gone when nobody holds it
 
-    @property
-    def active_jobs(self) -> list[Job]:
-        return [job for job in self._running if not job.done]
-
     def cancel_all(self) -> None:
         for job in list(self._running):
             job.cancel()

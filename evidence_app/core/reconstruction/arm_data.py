@@ -16,7 +16,7 @@ import pandas as pd
 
 from evidence_app.core.datasets.schema import Arm, Dataset, DigitizedArm, DigitizedCurve, PatientLevelCurve
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
-from evidence_app.errors import AnalysisError, EvidenceError
+from evidence_app.errors import EvidenceError
 
 KIND_PATIENT = "patient-level"
 KIND_RECONSTRUCTED = "reconstructed from digitized curve"
@@ -147,11 +147,3 @@ def arm_curve_data(
     report(progress, 1.0, "Curve data ready")
     return data, notes
 
-
-def require_two_arms(dataset: Dataset, data: dict[str, ArmCurveData]) -> tuple[ArmCurveData, ArmCurveData]:
-    """The experimental and control arms' data, or an :class:`AnalysisError` saying what is missing."""
-    exp, ctl = dataset.comparison.experimental_arm, dataset.comparison.control_arm
-    missing = [dataset.arm(a).label for a in (exp, ctl) if a not in data]
-    if missing:
-        raise AnalysisError(f"{dataset.id}: no curve data for {', '.join(missing)}")
-    return data[exp], data[ctl]

@@ -15,11 +15,10 @@ import csv
 import math
 from dataclasses import replace
 from pathlib import Path
-from typing import NoReturn
 
 from scipy import stats
 
-from evidence_app.core.datasets.schema import parse_ci_level as schema_parse_ci_level
+from evidence_app.core.datasets.schema import parse_ci_level
 from evidence_app.core.results import EffectSize
 from evidence_app.errors import InputError, Problem
 
@@ -30,14 +29,14 @@ _LOG_COLUMNS = ("study", "log_hr", "se")
 EXPECTED_HEADERS = "study,hr,lower,upper[,ci_level][,subgroup]  or  study,log_hr,se[,subgroup]"
 
 
-def parse_ci_level(value: float | str) -> float:
-    """Return a confidence level as a fraction in (0, 1), by the dataset format's rule.
+def read_ci_level(value: float | str) -> float:
+    """A confidence level typed by the user, as a fraction in (0, 1), by the dataset format's rule.
 
     Accepts fractions (``0.95``), percentages with a sign (``"95%"``, ``"99.5%"``) and bare
     percentages (``95``); raises :class:`InputError` for anything else.
     """
     try:
-        return schema_parse_ci_level(value)
+        return parse_ci_level(value)
     except ValueError as exc:
         raise InputError(str(exc)) from None
 
@@ -67,7 +66,7 @@ def effect_from_ci(
         If a value is not positive, ``lower >= upper``, the HR lies outside its interval
         or the CI level is not a valid level.
     """
-    level = parse_ci_level(ci_level)
+    level = read_ci_level(ci_level)
     for name, value in (("HR", hr), ("lower CI bound", lower), ("upper CI bound", upper)):
         if not math.isfinite(value) or value <= 0:
             raise InputError(f"{name} is {value}; hazard ratios and their bounds must be > 0")
@@ -114,11 +113,6 @@ def effect_from_log(
         ci_level=ci_level,
         subgroup=subgroup,
     )
-
-
-def effect_from_p(*_args: object, **_kwargs: object) -> NoReturn:
-    """Not supported: always raises, because a p-value alone does not give an SE."""
-    raise InputError(P_VALUE_ALONE)
 
 
 def flip(effect: EffectSize) -> EffectSize:

@@ -65,9 +65,6 @@ class DigitizerJobs(QObject):
         for kind in [k for k in self.running if k != keep]:
             self.cancel(kind)
 
-    def busy(self, kind: str) -> bool:
-        return kind in self.running
-
     def _progressed(self, job: Job, fraction: float, message: str) -> None:
         if job in self.running.values():
             self.bar.setValue(int(100 * fraction))
