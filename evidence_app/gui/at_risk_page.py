@@ -23,10 +23,10 @@ from evidence_app.core.digitize.at_risk_input import AtRiskGrid, arrange_for_arm
 from evidence_app.errors import InputError, Problem
 from evidence_app.gui import settings
 from evidence_app.gui.curve_files_page import CurveFilesPage
-from evidence_app.gui.digitizer.at_risk_table import AtRiskTable, parse_times
+from evidence_app.gui.digitizer.at_risk_table import AtRiskTable
 from evidence_app.gui.error_boundary import guarded, show_error
 
-__all__ = ["ArmCounts", "AtRiskPage", "parse_times"]
+__all__ = ["ArmCounts", "AtRiskPage"]
 
 
 class _Pages(Protocol):

@@ -10,6 +10,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtGui import QBrush, QColor, QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLabel, QLineEdit, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
+from evidence_app.core.reconstruction.at_risk_times import parse_times
 from evidence_app.errors import InputError, Problem
 
 HELP = (
@@ -17,26 +18,6 @@ HELP = (
     "the rows from a spreadsheet or the PDF and paste them with Ctrl+V (a first row of times fills the "
     "times; a leading arm name is skipped). Leave a cell empty when nothing is printed."
 )
-
-
-def parse_times(text: str) -> list[float]:
-    times = []
-    for part in text.replace(";", ",").split(","):
-        part = part.strip()
-        if not part:
-            continue
-        try:
-            value = float(part)
-        except ValueError:
-            raise InputError(
-                f"expected times as numbers separated by commas, found {part!r}", location="times"
-            ) from None
-        if value < 0:
-            raise InputError(f"times cannot be negative, found {part}", location="times")
-        times.append(value)
-    if times != sorted(set(times)):
-        raise InputError("expected increasing times without repeats", location="times")
-    return times
 
 
 def _is_number(text: str) -> bool:
