@@ -21,6 +21,7 @@ SourceKind = Literal["primary paper", "registry", "congress abstract", "review",
 CurveKindName = Literal["digitized", "patient-level", "none"]
 Histology = Literal["clear-cell", "non-clear-cell", "mixed", "not stated"]
 AnalysisKind = Literal["interim", "final", "not stated"]
+Decimals = Annotated[int, Field(ge=0, le=6)]
 
 
 class _Model(BaseModel):
@@ -66,8 +67,16 @@ class Source(_Model):
     note: str | None = None
 
 
+LOCATOR_HELP = (
+    "where in the source the number stands, in our own words: 'abstract', 'Table 2', 'Figure 2A', "
+    "'text, Results'; when the sources differ, one per source: 's1: abstract; s3: Table 1'"
+)
+DECIMALS_HELP = "decimal places as published, for the value, the CI's lower and upper bound (10.9 → 1)"
+
+
 class _Reported(_Model):
     sources: list[str] = Field(min_length=1)
+    locator: str | None = Field(default=None, min_length=2, max_length=300, description=LOCATOR_HELP)
     note: str | None = None
 
 
@@ -86,6 +95,7 @@ class ReportedMedian(_Reported):
     not_reached: bool = False
     ci: tuple[float | None, float | None] | None = None
     ci_level: float | None = None
+    decimals: list[Decimals] | None = Field(default=None, max_length=3, description=DECIMALS_HELP)
 
     @field_validator("ci_level", mode="before")
     @classmethod
@@ -132,6 +142,7 @@ class ReportedHazardRatio(_Reported):
         default=False, description="true when the source does not state the level and 95% is assumed"
     )
     adjusted: bool = False
+    decimals: list[Decimals] | None = Field(default=None, max_length=3, description=DECIMALS_HELP)
 
     @field_validator("ci_level", mode="before")
     @classmethod
@@ -162,9 +173,25 @@ class OtherReported(_Reported):
 
 
 class ConflictingValue(_Reported):
-    """A different value for the same quantity reported elsewhere; shown beside the main value."""
+    """A different value for the same quantity reported elsewhere; shown beside the main value.
+
+    ``quantity`` names the field it disagrees with (e.g. ``comparison.hazard_ratio``), ``value``
+    the other value as published, and ``resolution`` which value the dataset uses and why.
+    """
 
     description: str = Field(min_length=1)
+    quantity: str | None = None
+    value: str | None = None
+    resolution: str | None = None
+
+
+class Judgement(_Model):
+    """A curation decision the sources do not settle by themselves, written down with its reason."""
+
+    topic: str = Field(min_length=1, description="e.g. 'HR CI level', 'analysis (interim or final)'")
+    field: str | None = Field(default=None, description="the field it settles, e.g. 'comparison.hazard_ratio'")
+    decision: str = Field(min_length=1)
+    reason: str = Field(min_length=1)
 
 
 class Arm(_Model):
@@ -199,6 +226,9 @@ class Trial(_Model):
     setting: str = Field(min_length=1, description="line of therapy, e.g. first-line, second-line")
     disease: str = Field(min_length=1)
     population: str = Field(min_length=1)
+    population_label: str | None = Field(
+        default=None, max_length=60, description="a short name for titles, e.g. 'ITT', 'non-clear-cell subgroup'"
+    )
     histology: Histology = "not stated"
 
 
@@ -280,6 +310,7 @@ class Flags(_Model):
     conflicting_values: list[ConflictingValue] = Field(default_factory=list)
     other_reported: list[OtherReported] = Field(default_factory=list)
     caveats: list[str] = Field(default_factory=list)
+    judgements: list[Judgement] = Field(default_factory=list)
 
 
 class Dataset(_Model):
