@@ -1,0 +1,156 @@
+"""Kaplan–Meier curves of a vector plot: monotone staircase paths, grouped by stroke colour and dash
+pattern, and the censor marks drawn on them.
+
+A survival curve is drawn as a polyline of horizontal and vertical pieces whose x never decreases
+and whose y never increases. Paths of one style (colour, dash array, width) that continue one
+another are joined into one curve; a style whose pieces overlap in time holds several curves.
+Censor marks are small stroked shapes (a short vertical tick, a ``+``) or ``+``/``|`` glyphs
+whose centre lies on a curve; each is given to the curve of its colour nearest to it, and its
+time is read at its centre.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from evidence_app.core.digitize.vector_axes import Frame
+from evidence_app.core.digitize.vector_paths import PageContent
+
+#: Largest side of a censor mark, in points.
+MAX_MARK = 12.0
+#: Slack for "horizontal", "vertical" and "monotone", in points.
+STEP_SLACK = 0.05
+
+
+@dataclass
+class RawCurve:
+    """One staircase in page points, with its style and the centres of its censor marks."""
+
+    colour: str
+    dash: tuple[float, ...]
+    width: float
+    points: np.ndarray
+    marks: list[tuple[float, float]] = field(default_factory=list)
+    sloped: bool = False
+
+
+def is_staircase(points: np.ndarray) -> tuple[bool, bool]:
+    """``(monotone, sloped)``: x non-decreasing and y non-increasing along the points, with at least
+    one drop; ``sloped`` when some piece is neither horizontal nor vertical."""
+    if len(points) < 3:
+        return False, False
+    dx, dy = np.diff(points[:, 0]), np.diff(points[:, 1])
+    monotone = bool(np.all(dx >= -STEP_SLACK) and np.all(dy <= STEP_SLACK) and np.any(dy < -STEP_SLACK))
+    sloped = bool(np.any((np.abs(dx) > STEP_SLACK) & (np.abs(dy) > STEP_SLACK)))
+    return monotone, sloped
+
+
+def find_curves(content: PageContent, frame: Frame) -> list[RawCurve]:
+    """Staircases inside ``frame``, joined by style, ordered by their level at mid-time (top first)."""
+    pieces: dict[tuple[str, tuple[float, ...], float], list[np.ndarray]] = {}
+    sloped_styles = set()
+    for item in content.paths:
+        if not item.stroked or item.in_form or item.curved:
+            continue
+        for sub in item.subpaths:
+            if len(sub) < 3 or not _inside(sub, frame):
+                continue
+            monotone, sloped = is_staircase(sub)
+            if monotone:
+                key = (item.colour, item.dash, round(item.width, 2))
+                pieces.setdefault(key, []).append(sub)
+                if sloped:
+                    sloped_styles.add(key)
+    curves = []
+    for (colour, dash, width), subs in pieces.items():
+        for chain in _chains(subs):
+            curves.append(RawCurve(colour, dash, width, chain, sloped=(colour, dash, width) in sloped_styles))
+    mid = frame.x0 + 0.5 * frame.width
+    return sorted(curves, key=lambda c: -_level(c.points, mid))
+
+
+def _inside(points: np.ndarray, frame: Frame) -> bool:
+    """Most of the points inside the frame (a curve may be drawn past a clipped edge)."""
+    x, y = points[:, 0], points[:, 1]
+    inside = (x >= frame.x0 - 1) & (x <= frame.x1 + 1) & (y >= frame.y0 - 1) & (y <= frame.y1 + 1)
+    return bool(inside.mean() >= 0.8)
+
+
+def _chains(subs: list[np.ndarray]) -> list[np.ndarray]:
+    """Join pieces that continue one another (the next starts where the previous ends)."""
+    chains: list[np.ndarray] = []
+    for sub in sorted(subs, key=lambda s: (s[0, 0], -s[0, 1])):
+        for i, chain in enumerate(chains):
+            end = chain[-1]
+            if abs(sub[0, 0] - end[0]) <= 0.5 and abs(sub[0, 1] - end[1]) <= 0.5:
+                chains[i] = np.vstack((chain, sub[1:]))
+                break
+        else:
+            chains.append(sub)
+    return chains
+
+
+def _level(points: np.ndarray, x: float) -> float:
+    """The staircase's y at ``x`` (its last point before ``x``; its end level past its end)."""
+    i = int(np.searchsorted(points[:, 0], x, side="right")) - 1
+    return float(points[max(i, 0), 1])
+
+
+def distance_to_curve(points: np.ndarray, x: float, y: float) -> float:
+    """Shortest distance from ``(x, y)`` to the polyline ``points``."""
+    a, b = points[:-1], points[1:]
+    ab = b - a
+    length2 = np.maximum((ab**2).sum(axis=1), 1e-12)
+    t = np.clip(((x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]) / length2, 0.0, 1.0)
+    px, py = a[:, 0] + t * ab[:, 0], a[:, 1] + t * ab[:, 1]
+    return float(np.sqrt(((px - x) ** 2 + (py - y) ** 2).min()))
+
+
+def mark_candidates(content: PageContent, frame: Frame) -> list[tuple[float, float, str, float]]:
+    """Centres of small stroked shapes and ``+``/``|`` glyphs inside the frame: ``(x, y, colour, size)``.
+
+    Shapes touching the frame's edges (tick marks drawn inward) are not marks.
+    """
+    out = []
+    for item in content.paths:
+        if not item.stroked or any(len(sub) > 5 for sub in item.subpaths):
+            continue
+        x0, y0, x1, y1 = item.bbox
+        size = max(x1 - x0, y1 - y0)
+        if not 1.0 <= size <= MAX_MARK:
+            continue
+        cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
+        if not frame.contains(cx, cy) or _touches_edge(x0, y0, x1, y1, frame):
+            continue
+        out.append((cx, cy, item.colour, size))
+    for word in content.words:
+        if word.text in ("+", "|", "I", "l") and frame.contains(word.cx, word.cy) and word.height <= MAX_MARK:
+            out.append((word.cx, word.cy, word.colour, word.height))
+    return out
+
+
+def _touches_edge(x0: float, y0: float, x1: float, y1: float, frame: Frame) -> bool:
+    return min(abs(y0 - frame.y0), abs(x0 - frame.x0), abs(y1 - frame.y1), abs(x1 - frame.x1)) < 0.5
+
+
+def attach_marks(curves: list[RawCurve], marks: list[tuple[float, float, str, float]]) -> int:
+    """Give each mark lying on a curve to the nearest curve of its colour (or the nearest curve);
+    returns how many marks were attached."""
+    attached = 0
+    for cx, cy, colour, size in marks:
+        best, best_key = None, (True, np.inf)
+        for curve in curves:
+            d = distance_to_curve(curve.points, cx, cy)
+            if d > max(0.6, 0.15 * size):
+                continue
+            key = (curve.colour != colour, d)
+            if key < best_key:
+                best, best_key = curve, key
+        if best is not None:
+            best.marks.append((cx, cy))
+            attached += 1
+    for curve in curves:
+        curve.marks.sort()
+    return attached

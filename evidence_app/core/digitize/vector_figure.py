@@ -1,0 +1,210 @@
+"""Kaplan–Meier figures read from the vector objects of a PDF page, with no clicks.
+
+For each plot frame on the page (:mod:`~evidence_app.core.digitize.vector_axes`), the axes are
+calibrated from their tick labels, the step curves and censor marks are found
+(:mod:`~evidence_app.core.digitize.vector_curves`), the numbers at risk and the legend are read and
+the arms matched (:mod:`~evidence_app.core.digitize.vector_table`). The result is one
+:class:`VectorFigure` per plot, in page order (top to bottom, left to right), with notes saying
+what could not be read. A page with no plot, a raster-only (scanned) page or a plot without step
+curves gives no figure and a note that says so; a broken file raises
+:class:`~evidence_app.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from evidence_app.core.digitize.vector_axes import (
+    AxisCalibration,
+    Frame,
+    Segment,
+    axis_segments,
+    calibrate_x,
+    calibrate_y,
+    find_frames,
+)
+from evidence_app.core.digitize.vector_curves import RawCurve, attach_marks, find_curves, mark_candidates
+from evidence_app.core.digitize.vector_paths import PageContent, Word, read_page_content
+from evidence_app.core.digitize.vector_table import AtRiskTable, LegendEntry, match_arms, read_at_risk, read_legend
+
+#: Share of the page covered by images above which a page without vector plots counts as scanned.
+RASTER_SHARE = 0.3
+NO_VECTOR = "The page has no vector curves (it looks like a scanned image); use the pixel digitizer instead."
+
+
+@dataclass(frozen=True, eq=False)
+class VectorCurve:
+    """One arm: its step function in axis units (survival 0–1), censor times and matching."""
+
+    label: str
+    colour: str
+    dash: tuple[float, ...]
+    time: np.ndarray
+    survival: np.ndarray
+    censor_times: np.ndarray
+    at_risk_row: int | None
+    matched_by: str
+
+
+@dataclass(frozen=True, eq=False)
+class VectorFigure:
+    """A KM plot read from a page: frame (points), calibrations, curves, at-risk table, legend, notes."""
+
+    page: int
+    index: int
+    frame: Frame
+    x_axis: AxisCalibration
+    y_axis: AxisCalibration
+    curves: tuple[VectorCurve, ...]
+    at_risk: AtRiskTable | None
+    legend: tuple[LegendEntry, ...]
+    notes: tuple[str, ...]
+
+    def at_risk_of(self, curve: VectorCurve) -> tuple[tuple[float, ...], tuple[int, ...]] | None:
+        """``(times, counts)`` of the curve's at-risk row, if it has one."""
+        if self.at_risk is None or curve.at_risk_row is None:
+            return None
+        return self.at_risk.times, self.at_risk.rows[curve.at_risk_row].counts
+
+
+@dataclass(frozen=True)
+class VectorPage:
+    """The figures found on one page and notes about the page."""
+
+    page: int
+    figures: tuple[VectorFigure, ...]
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def read_vector_figures(path: str | Path, page: int | None = None) -> list[VectorPage]:
+    """The KM figures of page ``page`` (1-based) of a PDF, or of every page when None.
+
+    Raises
+    ------
+    InputError
+        For a missing, damaged or password-protected file, or a page that does not exist.
+    """
+    return [read_page(content) for content in read_page_content(path, page)]
+
+
+def read_page(content: PageContent) -> VectorPage:
+    """The figures of one page's content (see :func:`read_vector_figures`)."""
+    horizontal, vertical = axis_segments(content)
+    frames = find_frames(horizontal, vertical)
+    candidates = []
+    for frame in frames:
+        curves = find_curves(content, frame)
+        if curves:
+            candidates.append((frame, curves))
+    candidates = [(f, c) for f, c in candidates if not any(_nested(f, g) for g, _ in candidates if g is not f)]
+    if not candidates:
+        return VectorPage(content.number, (), (_why_nothing(content, frames),))
+    candidates.sort(key=lambda fc: (-round(fc[0].y1 / 20.0), fc[0].x0))
+    owners = _assign_words(content.words, [f for f, _ in candidates])
+    figures, notes = [], []
+    for index, (frame, curves) in enumerate(candidates, 1):
+        words = [w for w, owner in zip(content.words, owners) if owner == index - 1]
+        figure = _figure(content, frame, curves, words, horizontal, vertical, index)
+        if isinstance(figure, str):
+            notes.append(f"Plot {index}: {figure}")
+        else:
+            figures.append(figure)
+    return VectorPage(content.number, tuple(figures), tuple(notes))
+
+
+def _why_nothing(content: PageContent, frames: list[Frame]) -> str:
+    if content.image_area >= RASTER_SHARE and not frames:
+        return NO_VECTOR
+    if frames:
+        return (
+            "The page has a plot, but no Kaplan–Meier curves in it (no step-shaped lines): "
+            "it may be a bar chart or another kind of figure."
+        )
+    if not content.paths and not content.words:
+        return "The page is empty: it has no drawing and no text."
+    return "The page has no plot (no pair of axis lines meeting at a corner)."
+
+
+def _nested(inner: Frame, outer: Frame) -> bool:
+    return (
+        outer.x0 - 1 <= inner.x0 and inner.x1 <= outer.x1 + 1 and outer.y0 - 1 <= inner.y0 and inner.y1 <= outer.y1 + 1
+    )
+
+
+def _assign_words(words: tuple[Word, ...], frames: list[Frame]) -> list[int]:
+    """Each word to the frame it is nearest to (text left of an axis belongs to that axis); -1: none."""
+    owners = []
+    for word in words:
+        best, best_d = -1, np.inf
+        for i, f in enumerate(frames):
+            dx_left = max(f.x0 - word.x1, 0.0)
+            dx_right = max(word.x0 - f.x1, 0.0)
+            dy = max(f.y0 - word.cy, 0.0, word.cy - f.y1)
+            if dx_left > 0.8 * f.width or dx_right > 0.4 * f.width or dy > 0.9 * f.height:
+                continue
+            d = dx_left + 2.0 * dx_right + 0.5 * dy
+            if d < best_d:
+                best, best_d = i, d
+        owners.append(best)
+    return owners
+
+
+def _figure(
+    content: PageContent,
+    frame: Frame,
+    raw_curves: list[RawCurve],
+    words: list[Word],
+    horizontal: list[Segment],
+    vertical: list[Segment],
+    index: int,
+) -> VectorFigure | str:
+    x_axis = calibrate_x(frame, words, vertical)
+    y_axis = calibrate_y(frame, words, horizontal)
+    if x_axis is None or y_axis is None:
+        which = "x" if x_axis is None else "y"
+        return f"the {which} axis has no readable tick labels (fewer than two numbers along it); calibrate by hand."
+    notes = []
+    for name, axis in (("x", x_axis), ("y", y_axis)):
+        if axis.residual > 0.002:
+            notes.append(f"The {name} tick labels are not evenly spaced (misfit {axis.residual:.2%} of the range).")
+        if not axis.on_marks:
+            notes.append(f"The {name} axis is calibrated on label centres (no tick marks found): less exact.")
+    if any(c.sloped for c in raw_curves):
+        notes.append("Some curves have sloped pieces (not a pure step function); they are read as drawn.")
+    attach_marks(raw_curves, mark_candidates(content, frame))
+    table = read_at_risk(words, frame, x_axis, x_axis.label_edge - 0.5)
+    samples = _line_samples(content)
+    legend = read_legend(_only(content, words), frame, samples, set())
+    labels, rows, how = match_arms(raw_curves, legend, table)
+    curves = []
+    for curve, label, row, matched in zip(raw_curves, labels, rows, how):
+        time = np.asarray(x_axis.value(curve.points[:, 0]), float)
+        survival = np.asarray(y_axis.value(curve.points[:, 1]), float)
+        time[np.abs(time) < 1e-6 * max(abs(v) for v in x_axis.values)] = 0.0
+        marks = np.asarray([x_axis.value(x) for x, _ in curve.marks], float)
+        curves.append(VectorCurve(label, curve.colour, curve.dash, time, survival, marks, row, matched))
+    if table is None:
+        notes.append("No numbers-at-risk table found under the plot.")
+    elif len(table.rows) != len(curves):
+        notes.append(f"{len(curves)} curves but {len(table.rows)} at-risk rows.")
+    if any(c.matched_by == "order" for c in curves):
+        notes.append("Some arms were matched to at-risk rows by order only (no label or colour agreed); check them.")
+    return VectorFigure(content.number, index, frame, x_axis, y_axis, tuple(curves), table, tuple(legend), tuple(notes))
+
+
+def _line_samples(content: PageContent) -> list[tuple[Segment, str, tuple[float, ...]]]:
+    """Single horizontal strokes (candidate legend samples) with their style."""
+    out = []
+    for item in content.paths:
+        if item.stroked and not item.in_form and len(item.subpaths) == 1 and 2 <= len(item.subpaths[0]) <= 6:
+            x, y = item.subpaths[0][:, 0], item.subpaths[0][:, 1]
+            if float(np.ptp(y)) < 0.05:
+                out.append(((float(y.mean()), float(x.min()), float(x.max())), item.colour, item.dash))
+    return out
+
+
+def _only(content: PageContent, words: list[Word]) -> PageContent:
+    return PageContent(content.number, content.width, content.height, content.paths, tuple(words), content.image_area)

@@ -1,0 +1,228 @@
+"""Numbers at risk and legend of a vector plot, and the matching of arms across curves, legend and table.
+
+The at-risk table is read as rows of whole numbers under the x axis, each number at the time its
+centre calibrates to (snapped to the x tick it stands under, or to the table's own even spacing),
+each row labelled by the words left of its first number. The legend is read as words with a short
+line sample of a curve's style at their left; labels with no sample that share a curve's colour
+count too.
+
+Arms are matched by, in this order: the row label equals a legend label; the row is printed in a
+curve's colour; and last, the order of rows equals the order of the legend (or of the curves from
+top to bottom), which the report then says.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+
+from evidence_app.core.digitize.vector_axes import AxisCalibration, Frame, Segment, parse_number
+from evidence_app.core.digitize.vector_curves import RawCurve
+from evidence_app.core.digitize.vector_paths import PageContent, Word
+
+#: A number at risk may stand this far (fraction of the x range) from the tick it is snapped to.
+SNAP = 0.02
+
+
+@dataclass(frozen=True)
+class AtRiskRow:
+    """One row of the at-risk table: its label (may be empty), colour and counts at ``times``."""
+
+    label: str
+    colour: str
+    counts: tuple[int, ...]
+    y: float
+
+
+@dataclass(frozen=True)
+class AtRiskTable:
+    """Times (in the x axis's unit) and the rows printed under them, top row first."""
+
+    times: tuple[float, ...]
+    rows: tuple[AtRiskRow, ...]
+    snapped: str
+
+
+def read_at_risk(words: list[Word], frame: Frame, x_axis: AxisCalibration, below: float) -> AtRiskTable | None:
+    """Rows of whole numbers under ``below`` (the x tick labels' lowest edge), aligned to columns."""
+    candidates = []
+    for word in words:
+        if word.cy >= below or not frame.x0 - 0.03 * frame.width <= word.cx <= frame.x1 + 0.03 * frame.width:
+            continue
+        parsed = parse_number(word.text)
+        whole = parsed is not None and not parsed[1] and float(parsed[0]).is_integer() and parsed[0] >= 0
+        if whole and word.text[:1] not in "([":
+            candidates.append(word)
+    rows: list[list[Word]] = []
+    for word in sorted(candidates, key=lambda w: -w.cy):
+        if rows and abs(rows[-1][0].cy - word.cy) <= 0.4 * max(word.height, 1.0):
+            rows[-1].append(word)
+        else:
+            rows.append([word])
+    rows = [sorted(r, key=lambda w: w.cx) for r in rows if len(r) >= 2]
+    if not rows:
+        return None
+    columns = _columns([w.cx for r in rows for w in r])
+    times, snapped = _times(columns, x_axis)
+    table_rows = []
+    for row in rows:
+        counts: list[int | None] = [None] * len(columns)
+        for word in row:
+            j = int(np.argmin([abs(word.cx - c) for c in columns]))
+            counts[j] = int(float(word.text))
+        if any(c is None for c in counts):
+            continue  # a row that skips a column is not part of the table (a footnote, a caption)
+        label_words = [
+            w
+            for w in words
+            if abs(w.cy - row[0].cy) <= 0.4 * max(w.height, 1.0)
+            and w.x1 <= row[0].x0 - 0.5
+            and parse_number(w.text) is None
+            and w.x0 >= frame.x0 - 0.6 * frame.width
+        ]
+        label = " ".join(w.text for w in sorted(label_words, key=lambda w: w.x0))
+        colour = row[0].colour if row[0].colour != "#000000" else (label_words[-1].colour if label_words else "#000000")
+        table_rows.append(AtRiskRow(label, colour, tuple(int(c) for c in counts if c is not None), row[0].cy))
+    if not table_rows:
+        return None
+    return AtRiskTable(tuple(times), tuple(table_rows), snapped)
+
+
+def _columns(xs: list[float]) -> list[float]:
+    """Column centres: x positions within 3 points of each other are one column."""
+    cols: list[list[float]] = []
+    for x in sorted(xs):
+        if cols and x - cols[-1][-1] <= 3.0:
+            cols[-1].append(x)
+        else:
+            cols.append([x])
+    return [float(np.median(c)) for c in cols]
+
+
+def _times(columns: list[float], x_axis: AxisCalibration) -> tuple[list[float], str]:
+    """The time of each column: its x tick when within :data:`SNAP`, else on the columns' even grid."""
+    raw = [float(x_axis.value(c)) for c in columns]
+    span = max(x_axis.values) - min(x_axis.values)
+    ticks = np.asarray(x_axis.values)
+    snapped = [float(ticks[np.argmin(np.abs(ticks - t))]) for t in raw]
+    if all(abs(s - t) <= SNAP * span for s, t in zip(snapped, raw)) and len(set(snapped)) == len(snapped):
+        return snapped, "x ticks"
+    if len(raw) >= 3:
+        step = float(np.median(np.diff(raw)))
+        nice = _nice(step)
+        grid = [round(t / nice) * nice for t in raw]
+        if all(abs(g - t) <= SNAP * span for g, t in zip(grid, raw)) and len(set(grid)) == len(grid):
+            return grid, f"even grid of {nice:g}"
+    return [round(t, 3) for t in raw], "label centres (not snapped)"
+
+
+def _nice(step: float) -> float:
+    exponent = 10 ** np.floor(np.log10(step))
+    for base in (1.0, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 10.0):
+        if abs(step - base * exponent) <= 0.1 * base * exponent:
+            return float(base * exponent)
+    return float(step)
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    """A legend label and the style of the line sample beside it (empty colour: none)."""
+
+    label: str
+    colour: str
+    dash: tuple[float, ...]
+    y: float
+
+
+def read_legend(
+    content: PageContent,
+    frame: Frame,
+    horizontal_samples: list[tuple[Segment, str, tuple[float, ...]]],
+    excluded: set[int],
+) -> list[LegendEntry]:
+    """Words with a short line sample just left of them, near the frame; top entry first.
+
+    ``excluded`` holds ``id()`` of words already used (tick labels, the table).
+    """
+    entries = []
+    words = [w for w in content.words if id(w) not in excluded and parse_number(w.text) is None]
+    for (y, lo, hi), colour, dash in horizontal_samples:
+        if not (4.0 <= hi - lo <= 45.0) or not frame.contains(0.5 * (lo + hi), y, margin=0.25 * frame.height):
+            continue
+        line = [w for w in words if abs(w.cy - y) <= 0.6 * max(w.height, 1.0) and w.x0 >= hi - 1.0]
+        line.sort(key=lambda w: w.x0)
+        if not line or line[0].x0 - hi > 1.5 * max(line[0].height, 4.0):
+            continue
+        picked = [line[0]]
+        for word in line[1:]:
+            if word.x0 - picked[-1].x1 > 1.2 * max(word.height, 4.0):
+                break
+            picked.append(word)
+        entries.append(LegendEntry(" ".join(w.text for w in picked), colour, dash, y))
+    return sorted(entries, key=lambda e: -e.y)
+
+
+def match_arms(
+    curves: list[RawCurve], legend: list[LegendEntry], table: AtRiskTable | None
+) -> tuple[list[str], list[int | None], list[str]]:
+    """Per curve: its label, the index of its at-risk row (None when unmatched), and how it was matched."""
+    labels = []
+    how = []
+    for curve in curves:
+        same = [e for e in legend if e.colour == curve.colour and e.dash == curve.dash]
+        same = same or [
+            e for e in legend if e.colour == curve.colour and len({x.colour for x in legend}) == len(legend)
+        ]
+        labels.append(same[0].label if len(same) == 1 else "")
+        how.append("legend style" if len(same) == 1 else "")
+    if table is None:
+        return labels, [None] * len(curves), [h or "no legend" for h in how]
+    rows = list(table.rows)
+    best: tuple[float, tuple[int, ...]] | None = None
+    k = min(len(curves), len(rows))
+    for perm in itertools.permutations(range(len(rows)), k):
+        score = 0.0
+        for i, r in zip(range(k), perm):
+            score += _pair_score(curves[i], labels[i], rows[r], i, r, legend)
+        if best is None or score > best[0]:
+            best = (score, perm)
+    assert best is not None
+    assigned: list[int | None] = [None] * len(curves)
+    for i, r in zip(range(k), best[1]):
+        assigned[i] = r
+        row = rows[r]
+        if labels[i] and _same_label(labels[i], row.label):
+            how[i] = "label"
+        elif row.colour == curve_colour(curves[i]) and row.colour != "#000000":
+            how[i] = "colour"
+        else:
+            how[i] = "order"
+        if not labels[i]:
+            labels[i] = row.label
+    return labels, assigned, how
+
+
+def curve_colour(curve: RawCurve) -> str:
+    return curve.colour
+
+
+def _same_label(a: str, b: str) -> bool:
+    return " ".join(a.lower().split()) == " ".join(b.lower().split()) and bool(a.strip())
+
+
+def _pair_score(curve: RawCurve, label: str, row: AtRiskRow, i: int, r: int, legend: list[LegendEntry]) -> float:
+    score = 0.0
+    if label and _same_label(label, row.label):
+        score += 100.0
+    elif label and row.label and (label.lower() in row.label.lower() or row.label.lower() in label.lower()):
+        score += 50.0
+    if row.colour != "#000000" and row.colour == curve.colour:
+        score += 40.0
+    order = [e.label for e in legend]
+    if label in order and order.index(label) == r:
+        score += 2.0
+    elif i == r:
+        score += 1.0
+    return score
