@@ -173,9 +173,11 @@ def calibrate_y(frame: Frame, words: list[Word], horizontal: list[Segment]) -> A
     columns = [c for c in _group(near, key=lambda n: n[0].x1, tolerance=2.5) if len(c) >= 2]
     if not columns:
         return None
-    column = sorted(
-        max(columns, key=lambda c: (len(c) >= 3, float(np.mean([n[0].x1 for n in c])))), key=lambda n: n[0].cy
-    )
+
+    def nearest(c: list[_Number]) -> tuple[bool, float]:
+        return len(c) >= 3, float(np.mean([n[0].x1 for n in c]))
+
+    column = sorted(max(columns, key=nearest), key=lambda n: n[0].cy)
     values = [n[1] for n in column]
     percent = any(n[2] for n in column) or max(values) > 1.5
     if percent:
