@@ -177,7 +177,8 @@ def calibrate_y(frame: Frame, words: list[Word], horizontal: list[Segment]) -> A
     def nearest(c: list[_Number]) -> tuple[bool, float]:
         return len(c) >= 3, float(np.mean([n[0].x1 for n in c]))
 
-    column = sorted(max(columns, key=nearest), key=lambda n: n[0].cy)
+    scores = [nearest(c) for c in columns]
+    column = sorted(columns[scores.index(max(scores))], key=lambda n: n[0].cy)
     values = [n[1] for n in column]
     percent = any(n[2] for n in column) or max(values) > 1.5
     if percent:
