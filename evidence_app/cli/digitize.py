@@ -96,9 +96,8 @@ def parse_range(text: str, option: str) -> tuple[float, float]:
 def run_digitize(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from evidence_app.core.digitize.calibrate import detect_plot_frame
-    from evidence_app.core.digitize.colors import detect_curve_colors
-    from evidence_app.core.digitize.extract import DEFAULT_TOLERANCE, digitize_figure, write_curves
+    from evidence_app.core.digitize import workflow
+    from evidence_app.core.digitize.extract import DEFAULT_TOLERANCE, write_curves
     from evidence_app.core.digitize.load import load_figure
     from evidence_app.core.digitize.pdf import check_dpi, looks_like_pdf, pdf_page_count
     from evidence_app.errors import ExportError, InputError
@@ -124,25 +123,21 @@ def run_digitize(args: argparse.Namespace) -> int:
         print(f"note: {args.image} has {pages} pages; reading page 1 (choose another with --page)", file=sys.stderr)
     figure = load_figure(args.image, page=args.page, dpi=args.dpi)
     try:
-        left, top, right, bottom = given_frame if given_frame is not None else detect_plot_frame(figure.pixels)
+        if colors is None:
+            found = workflow.find_colors(figure, given_frame, args.max_colors)
+            box, colors = found.frame, list(found.colors)
+        else:
+            box = workflow.PlotFrame(*given_frame) if given_frame is not None else workflow.find_frame(figure)
     except InputError as exc:
-        hint = exc.message.replace("give the frame or the axis calibration by hand", "give the frame with --frame")
+        if exc.message.startswith(workflow.NO_COLORS):
+            hint = "no curves found: no curve colours inside the plot frame; give them with --colors"
+        else:
+            hint = exc.message.replace("give the frame or the axis calibration by hand", "give the frame with --frame")
         raise InputError(hint, file=args.image) from None
-    frame = (left, top, right, bottom)
-    if colors is None:
-        colors = detect_curve_colors(figure.pixels, frame, max_colors=args.max_colors)
-        if not colors:
-            raise InputError(
-                "no curves found: no curve colours inside the plot frame; give them with --colors", file=args.image
-            )
-    result = digitize_figure(
-        figure,
-        x_range,
-        y_range,
-        colors,
-        frame=frame,
-        tolerance=DEFAULT_TOLERANCE if args.tolerance is None else args.tolerance,
-    )
+    tolerance = DEFAULT_TOLERANCE if args.tolerance is None else args.tolerance
+    frame = (box.left, box.top, box.right, box.bottom)
+    request = workflow.ExtractionRequest(None, x_range, y_range, frame, tuple(colors), tolerance)
+    result = workflow.extract(figure, request).result
     out = Path(args.out)
     existing = [p for p in (out / f"curve_{c.color.lstrip('#')}.csv" for c in result.curves) if p.exists()]
     if existing and not args.force:

@@ -7,11 +7,11 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 
 from evidence_app.core.digitize.session import DigitizerSession
+from evidence_app.core.digitize.workflow import pick_color
 from evidence_app.errors import InputError
 from evidence_app.gui.digitizer.arms_panel import ArmsPanel
 from evidence_app.gui.digitizer.calibration_panel import CalibrationPanel
 from evidence_app.gui.digitizer.canvas import FigureCanvas
-from evidence_app.gui.digitizer.jobs import pick_color
 from evidence_app.gui.digitizer.point_overlay import PointOverlay
 from evidence_app.gui.error_boundary import show_error
 

@@ -9,9 +9,9 @@ from html import escape
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel
 
+from evidence_app.core.digitize import workflow
 from evidence_app.core.digitize.session import DigitizerSession
 from evidence_app.errors import InputError
-from evidence_app.gui.digitizer import jobs
 from evidence_app.gui.digitizer.at_risk_table import AtRiskTable
 from evidence_app.gui.digitizer.job_queue import DigitizerJobs
 from evidence_app.gui.digitizer.point_overlay import PointOverlay
@@ -29,7 +29,7 @@ class ReconstructionPreview(QObject):
     ) -> None:
         super().__init__(overlay)
         self.session, self.overlay, self.at_risk, self.worker = session, overlay, at_risk, worker
-        self.curves: list[jobs.PreviewCurve] = []
+        self.curves: list[workflow.PreviewCurve] = []
         self.label = QLabel()
         self.label.setObjectName("previewStatus")
         self.label.setWordWrap(True)
@@ -59,11 +59,11 @@ class ReconstructionPreview(QObject):
         except InputError as exc:
             rows, note = [[] for _ in arms], f"Numbers at risk left out until fixed: {exc.message}"
         rows = rows + [[] for _ in range(len(arms) - len(rows))]
-        inputs = tuple(jobs.PreviewArm(tuple(a.points), tuple(r), a.n, a.total_events) for a, r in zip(arms, rows))
+        inputs = tuple(workflow.PreviewArm(tuple(a.points), tuple(r), a.n, a.total_events) for a, r in zip(arms, rows))
         self.label.setText("Reconstructing…")
-        self.worker.start("preview", jobs.preview, inputs, done=lambda curves: self._show(curves, note), quiet=True)
+        self.worker.start("preview", workflow.preview, inputs, done=lambda curves: self._show(curves, note), quiet=True)
 
-    def _show(self, curves: list[jobs.PreviewCurve], note: str) -> None:
+    def _show(self, curves: list[workflow.PreviewCurve], note: str) -> None:
         self.curves = curves
         self.redraw()
         lines = []

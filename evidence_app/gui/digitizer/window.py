@@ -29,11 +29,11 @@ from PySide6.QtWidgets import (
 from evidence_app.core.datasets.builder import ArmMeta, DatasetMeta
 from evidence_app.core.datasets.library import Library
 from evidence_app.core.datasets.schema import Dataset
+from evidence_app.core.digitize import workflow
 from evidence_app.core.digitize.image import FigureImage
 from evidence_app.core.digitize.session import DigitizerSession, n_at_zero
 from evidence_app.errors import InputError
 from evidence_app.gui import settings
-from evidence_app.gui.digitizer import jobs
 from evidence_app.gui.digitizer.arms_panel import ArmsPanel
 from evidence_app.gui.digitizer.at_risk_table import AtRiskTable
 from evidence_app.gui.digitizer.calibration_panel import CalibrationPanel
@@ -187,10 +187,10 @@ class DigitizerWindow(QMainWindow):
 
     def open_image(self, path: str | Path, page: int | None = None) -> Job:
         """Load ``path`` (a PDF's ``page``: asked for if None); ``imageLoaded(path)`` follows once it is on screen."""
-        return self.worker.start("load", jobs.load_image, str(path), page, done=lambda f: self._loaded(f, path))
+        return self.worker.start("load", workflow.open_figure, str(path), page, done=lambda f: self._loaded(f, path))
 
-    def _loaded(self, figure: FigureImage | jobs.PageChoice, path: str | Path) -> None:
-        if isinstance(figure, jobs.PageChoice):
+    def _loaded(self, figure: FigureImage | workflow.PageChoice, path: str | Path) -> None:
+        if isinstance(figure, workflow.PageChoice):
             self.page_dialog = PageDialog(path, figure.pages, lambda page: self.open_image(path, page), self)
             self.page_dialog.open()
             return
@@ -209,7 +209,7 @@ class DigitizerWindow(QMainWindow):
         if figure.page is not None:  # a whole page: find the plot on it and show that
             self.worker.start(
                 "frame",
-                jobs.find_frame,
+                workflow.find_frame,
                 figure,
                 done=self._page_frame_found,
                 failed=lambda _exc: self.statusBar().showMessage(
@@ -264,7 +264,7 @@ class DigitizerWindow(QMainWindow):
     # -- detection and extraction ------------------------------------------------------------------
     @guarded
     def detect_frame(self) -> None:
-        self.worker.start("frame", jobs.find_frame, self._figure(), done=self._frame_found)
+        self.worker.start("frame", workflow.find_frame, self._figure(), done=self._frame_found)
 
     def _frame_found(self, frame: Any) -> None:
         self.session.frame, self.session.frame_detected = frame, True
@@ -284,14 +284,14 @@ class DigitizerWindow(QMainWindow):
     def detect_colors(self) -> None:
         self.worker.start(
             "colors",
-            jobs.find_colors,
+            workflow.find_colors,
             self._figure(),
             self.session.frame,
             self.arms.max_colors.value(),
             done=self._colors_found,
         )
 
-    def _colors_found(self, found: jobs.ColorsFound) -> None:
+    def _colors_found(self, found: workflow.ColorsFound) -> None:
         self.session.add_detected(found.colors, found.frame, found.frame_detected)
         self.calibration.refresh()
         self._arms_changed()
@@ -310,7 +310,7 @@ class DigitizerWindow(QMainWindow):
         ):
             return
         colors = tuple(a.color for a in session.arms) or None
-        request = jobs.ExtractionRequest(
+        request = workflow.ExtractionRequest(
             calibration if session.mode == "ticks" else None,
             session.x_range,
             session.y_range,
@@ -318,9 +318,9 @@ class DigitizerWindow(QMainWindow):
             colors,
             session.tolerance,
         )
-        self.worker.start("extract", jobs.extract, figure, request, done=self._extracted)
+        self.worker.start("extract", workflow.extract, figure, request, done=self._extracted)
 
-    def _extracted(self, extraction: jobs.Extraction) -> None:
+    def _extracted(self, extraction: workflow.Extraction) -> None:
         origins = {a.color: a.color_origin for a in self.session.arms}
         self.session.apply_extraction(extraction.result, origins, extraction.frame_detected)
         notes = [*extraction.notes, *extraction.result.warnings]

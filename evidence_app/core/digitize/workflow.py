@@ -1,7 +1,11 @@
-"""The digitizer's slow work as pure functions (no Qt), run off the GUI thread by ``gui/workers.py``.
+"""Figure → curves → patient-level data: the one digitize/reconstruct flow of the CLI and the GUI.
 
-Each follows the core convention ``run(inputs, *, progress=None, cancelled=None) -> result`` and
-takes immutable inputs, so a worker never shares state with the widgets.
+``evidence-app digitize`` and the GUI digitizer (in worker jobs, off the GUI thread) call these
+same steps: :func:`open_figure` (an image, or a PDF page; a PDF of several pages without a page
+asks for one), :func:`find_frame`, :func:`find_colors`, :func:`extract` (trace each curve by
+colour) and :func:`preview` (reconstruct each arm's patient-level data and its KM curve). Each
+follows the core convention ``run(inputs, *, progress=None, cancelled=None) -> result`` and takes
+immutable inputs, so a worker never shares state with the widgets.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from evidence_app.core.digitize.pdf import looks_like_pdf, pdf_page_count
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.errors import EvidenceError, InputError
 
+#: The start of the message when no curve colour is found (the CLI and the GUI add their own hint).
+NO_COLORS = "No curve colours were found inside the plot frame"
 #: A picked pixel must differ at least this much (RGB distance) from the background to be ink.
 MIN_PICK_DISTANCE = 40.0
 
@@ -33,7 +39,7 @@ class PageChoice:
     pages: int
 
 
-def load_image(
+def open_figure(
     path: str | Path, page: int | None = None, *, progress: ProgressCallback = None, cancelled: CancelCheck = None
 ) -> FigureImage | PageChoice:
     """The figure in ``path``: an image, or page ``page`` of a PDF rendered at the default resolution.
@@ -78,7 +84,7 @@ def find_colors(
     report(progress, 0.4, "Finding the curve colours")
     colors = detect_curve_colors(figure.pixels, box, max_colors=max_colors)
     if not colors:
-        raise InputError("No curve colours were found inside the plot frame; pick them on the figure.")
+        raise InputError(f"{NO_COLORS}; pick them on the figure.")
     return ColorsFound(box, frame is None, tuple(colors))
 
 
