@@ -26,10 +26,10 @@ from evidence_app.core.digitize.extract import (
     detect_curve_colors,
     digitize,
     extract_curve,
-    write_curves,
 )
 from evidence_app.core.digitize.image import downsample, file_sha256
 from evidence_app.core.digitize.load import load_figure
+from evidence_app.core.digitize.workflow import write_curves
 from evidence_app.errors import Cancelled, InputError
 from tests.figure_support import BLUE, ORANGE, km_steps, simulate
 

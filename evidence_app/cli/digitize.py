@@ -97,7 +97,7 @@ def run_digitize(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from evidence_app.core.digitize import workflow
-    from evidence_app.core.digitize.extract import DEFAULT_TOLERANCE, write_curves
+    from evidence_app.core.digitize.extract import DEFAULT_TOLERANCE
     from evidence_app.core.digitize.load import load_figure
     from evidence_app.core.digitize.pdf import check_dpi, looks_like_pdf, pdf_page_count
     from evidence_app.errors import ExportError, InputError
@@ -143,7 +143,7 @@ def run_digitize(args: argparse.Namespace) -> int:
     if existing and not args.force:
         names = ", ".join(str(p) for p in existing)
         raise ExportError(f"{names} already exist{'s' if len(existing) == 1 else ''}; use --force to replace")
-    paths = write_curves(result, out)
+    paths = workflow.write_curves(result, out)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     for path, curve in zip(paths, result.curves):

@@ -5,12 +5,12 @@
 take the curve colours (:mod:`~evidence_app.core.digitize.colors`), classify each pixel as ink
 of one curve (anti-aliasing aware; other curves' ink may hide a curve), trace each curve as a
 monotone step function with sub-pixel geometry (:mod:`~evidence_app.core.digitize.trace`),
-and start every curve at (0, 1). :func:`write_curves` saves the result as CSV files.
+and start every curve at (0, 1). :func:`~evidence_app.core.digitize.workflow.write_curves`
+saves the result as CSV files.
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -19,7 +19,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from evidence_app.core.atomic import write_text_atomic
 from evidence_app.core.digitize.calibrate import (
     Calibration,
     PlotFrame,
@@ -39,7 +38,7 @@ from evidence_app.core.digitize.image import FigureImage, downsample
 from evidence_app.core.digitize.load import load_figure
 from evidence_app.core.digitize.trace import compact_steps, line_width, step_geometry, step_vertices, trace_path
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
-from evidence_app.errors import ExportError, InputError
+from evidence_app.errors import InputError
 
 __all__ = [
     "ALGORITHM_VERSION",
@@ -50,7 +49,6 @@ __all__ = [
     "digitize",
     "digitize_figure",
     "extract_curve",
-    "write_curves",
 ]
 
 #: Changes whenever the extraction could give different numbers for the same image.
@@ -385,25 +383,6 @@ def digitize_figure(
         figure.sha256,
         tuple(notes),
     )
-
-
-def write_curves(result: DigitizeResult, out_dir: str | Path) -> list[Path]:
-    """Write one ``time,survival`` CSV per curve, named by colour (``curve_1f77b4.csv``).
-
-    Each file is written atomically (temporary file, then rename). The folder is created if
-    needed. Returns the paths written.
-    """
-    folder = Path(out_dir)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise ExportError(f"Cannot create the folder {folder}: {exc.strerror}.") from exc
-    paths = []
-    for curve in result.curves:
-        buffer = io.StringIO()
-        curve.to_frame().to_csv(buffer, index=False, float_format="%.6g", lineterminator="\n")
-        paths.append(write_text_atomic(folder / f"curve_{curve.color.lstrip('#')}.csv", buffer.getvalue()))
-    return paths
 
 
 def _check_range(values: Sequence[float], name: str) -> tuple[float, float]:

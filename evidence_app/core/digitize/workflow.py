@@ -10,12 +10,14 @@ immutable inputs, so a worker never shares state with the widgets.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from evidence_app.core.atomic import write_text_atomic
 from evidence_app.core.digitize.calibrate import Calibration, PlotFrame, detect_plot_frame
 from evidence_app.core.digitize.colors import detect_curve_colors, estimate_background, format_color
 from evidence_app.core.digitize.extract import DigitizeResult, digitize_figure
@@ -23,7 +25,7 @@ from evidence_app.core.digitize.image import FigureImage
 from evidence_app.core.digitize.load import load_figure
 from evidence_app.core.digitize.pdf import looks_like_pdf, pdf_page_count
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
-from evidence_app.errors import EvidenceError, InputError
+from evidence_app.errors import EvidenceError, ExportError, InputError
 
 #: The start of the message when no curve colour is found (the CLI and the GUI add their own hint).
 NO_COLORS = "No curve colours were found inside the plot frame"
@@ -217,3 +219,22 @@ def preview(
         curves.append(PreviewCurve(steps_t, steps_s, ipd.diagnostics.max_gap))
     report(progress, 1.0, "Done")
     return curves
+
+
+def write_curves(result: DigitizeResult, out_dir: str | Path) -> list[Path]:
+    """Write one ``time,survival`` CSV per curve, named by colour (``curve_1f77b4.csv``).
+
+    Each file is written atomically (temporary file, then rename). The folder is created if
+    needed. Returns the paths written.
+    """
+    folder = Path(out_dir)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ExportError(f"Cannot create the folder {folder}: {exc.strerror}.") from exc
+    paths = []
+    for curve in result.curves:
+        buffer = io.StringIO()
+        curve.to_frame().to_csv(buffer, index=False, float_format="%.6g", lineterminator="\n")
+        paths.append(write_text_atomic(folder / f"curve_{curve.color.lstrip('#')}.csv", buffer.getvalue()))
+    return paths
