@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import signal
+
 import pytest
 
 CASES: dict[str, int] = {}
@@ -24,3 +27,29 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
         for group, n in sorted(CASES.items()):
             terminalreporter.write_line(f"{group}: {n}")
         terminalreporter.write_line(f"total: {sum(CASES.values())}")
+
+
+class CaseTimeout(Exception):
+    """A single robustness case ran longer than its time limit (a hang)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, what: str = "case"):
+    """Fail with :class:`CaseTimeout` when the block runs longer than ``seconds`` (POSIX; main thread).
+
+    SIGALRM also interrupts a blocking system call such as opening a FIFO nobody writes to.
+    """
+    if not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(_signum, _frame):
+        raise CaseTimeout(f"{what} took longer than {seconds:g} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -10,12 +10,12 @@ from pydantic import ValidationError
 
 from evidence_app.core.atomic import write_text_atomic
 from evidence_app.core.datasets.schema import FORMAT_VERSION, Dataset
+from evidence_app.core.limits import MAX_DATASET_BYTES
+from evidence_app.core.safe_files import parse_json, read_user_file
 from evidence_app.errors import DatasetValidationError, Problem
 
 if TYPE_CHECKING:
     from pydantic_core import ErrorDetails
-
-MAX_DATASET_BYTES = 20 * 1024 * 1024  # a dataset with 100,000 patients is ~3 MB
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -76,39 +76,16 @@ def parse_dataset(data: Any, file: str = "<memory>") -> Dataset:
 
 
 def load_dataset(path: str | Path) -> Dataset:
-    """Read and validate one dataset file."""
-    p = Path(path)
-    name = str(p)
-    try:
-        size = p.stat().st_size
-        if size > MAX_DATASET_BYTES:
-            raise DatasetValidationError(
-                f"file is {size / 1e6:.0f} MB; a dataset file is expected to be under "
-                f"{MAX_DATASET_BYTES // 1_000_000} MB",
-                file=name,
-            )
-        raw = p.read_bytes()
-    except OSError as exc:
-        raise DatasetValidationError(f"cannot read the file ({exc.strerror})", file=name) from None
+    """Read and validate one dataset file (a regular file of at most :data:`MAX_DATASET_BYTES`)."""
+    name = str(path)
+    raw = read_user_file(path, kind="dataset", max_bytes=MAX_DATASET_BYTES, error=DatasetValidationError)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DatasetValidationError(
             f"not UTF-8 text (byte {exc.start}); expected a JSON dataset file", file=name
         ) from None
-    try:
-        data = json.loads(text, parse_constant=_reject_constant)
-    except json.JSONDecodeError as exc:
-        raise DatasetValidationError(
-            f"not valid JSON: {exc.msg}", file=name, location=f"line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except ValueError as exc:
-        raise DatasetValidationError(str(exc), file=name) from None
-    return parse_dataset(data, name)
-
-
-def _reject_constant(name: str) -> float:
-    raise ValueError(f"{name} is not allowed in a dataset file: every number must be finite")
+    return parse_dataset(parse_json(text, file=name, error=DatasetValidationError), name)
 
 
 def dataset_to_json(dataset: Dataset) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 from evidence_app.core.atomic import remove_stale_temporaries
 from evidence_app.core.datasets.io import load_dataset
 from evidence_app.core.datasets.schema import Dataset
+from evidence_app.core.safe_files import list_folder
 from evidence_app.errors import EvidenceError, Problem
 
 
@@ -47,11 +48,12 @@ class Library:
             raise EvidenceError(f"No dataset with id {dataset_id!r}.{hint}") from None
 
     def add_folder(self, folder: Path, *, bundled: bool) -> None:
-        if not folder.is_dir():
-            return
-        if not bundled:
+        """Load every ``*.json`` file; an unreadable folder or file is reported, never skipped silently."""
+        files, problems = list_folder(folder, "*.json")
+        self.problems.extend(problems)
+        if not bundled and not any(p.file == str(folder) for p in problems):
             remove_stale_temporaries(folder)
-        for path in sorted(folder.glob("*.json")):
+        for path in files:
             self.add_file(path, bundled=bundled)
 
     def add_file(self, path: Path, *, bundled: bool) -> Dataset | None:
