@@ -76,3 +76,44 @@ def test_broken_user_file_reported_but_library_still_listed(tmp_path: Path, monk
     captured = capsys.readouterr()
     assert len(json.loads(captured.out)) >= 25
     assert "mine.json" in captured.err and "expected a JSON object" in captured.err
+
+
+def test_validate_refuses_a_published_value_without_locator(tmp_path: Path, capsys):
+    from tests.test_schema import minimal
+
+    data = minimal()
+    del data["comparison"]["hazard_ratio"]["locator"]
+    path = tmp_path / "unlocated.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["validate", str(path)]) == 1
+    captured = capsys.readouterr()
+    assert "ok:" not in captured.out
+    (line,) = captured.err.strip().splitlines()
+    assert line.startswith(f"error: {path}: comparison.hazard_ratio: published value has no locator")
+
+
+def test_audit_lists_every_number_of_every_dataset(library, capsys):
+    import csv
+    import io
+
+    from evidence_app.core.datasets.references import iter_reported
+
+    assert main(["audit", "--bundled-only", "--format", "csv"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    published = [r for r in rows if r["status"] == "published"]
+    assert len(published) == sum(len(list(iter_reported(d))) for d in library.datasets)
+    assert {r["dataset"] for r in rows} == set(library.entries)
+    assert all(r["locator"] and r["sources"] for r in published)
+    hr = next(
+        r for r in published if r["dataset"] == "study205-pfs-len-eve-vs-eve" and r["field"].endswith("hazard_ratio")
+    )
+    assert hr["value"] == "0.40 (0.24–0.68)" and "summary, Findings" in hr["locator"]
+    assert "secondary source" in next(r for r in rows if r["dataset"] == "checkmate025-os")["flags"]
+    assert any(r["status"] == "derived" for r in rows if r["dataset"] == "bolero2-os-kmdata")
+
+
+def test_audit_text_names_flags_and_locators(capsys):
+    assert main(["audit", "meteor-os-interim"]) == 0
+    out = capsys.readouterr().out
+    assert "[conflicting reports]" in out and "0.67" in out and "[interim analysis]" in out
+    assert "hazard ratio: 0.66 (0.53–0.83)  (published)" in out and "at: abstract" in out

@@ -47,7 +47,7 @@ LATER_RECORDS: list[dict] = [
     dict(
         record=18,
         id="espn-pfs",
-        population_label="68 patients evaluable at the interim analysis",
+        population_label="68 evaluable patients",
         title="ESPN: everolimus vs sunitinib in non-clear-cell RCC, first-line PFS",
         acronym="ESPN",
         phase="2",

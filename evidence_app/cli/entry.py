@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from evidence_app import __version__
-from evidence_app.cli import analyze, digitize, export, figure, library, pool, reconstruct
+from evidence_app.cli import analyze, audit, digitize, export, figure, library, pool, reconstruct
 from evidence_app.cli.common import print_error
 from evidence_app.errors import EvidenceError
 
-COMMAND_GROUPS = (library, reconstruct, analyze, pool, export, figure, digitize)
+COMMAND_GROUPS = (library, audit, reconstruct, analyze, pool, export, figure, digitize)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,11 +58,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-    except OSError as exc:
-        # A file-system failure the readers and writers did not name (a name too long, a folder
-        # without permission): still one line naming the file, never a traceback.
-        from evidence_app.core.safe_files import os_reason
-
-        where = f"{exc.filename}: " if exc.filename else ""
-        print(f"error: {where}{os_reason(exc)}", file=sys.stderr)
-        return 1

@@ -45,6 +45,7 @@ def _clip(text: str, width: int) -> str:
 
 
 def _cmd_validate(args: argparse.Namespace) -> int:
+    from evidence_app.core.datasets.audit import unlocated_values
     from evidence_app.core.datasets.io import load_dataset
 
     failed = 0
@@ -63,6 +64,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             )
             continue
         seen[dataset.id] = name
+        unlocated = unlocated_values(dataset, name)
+        if unlocated:
+            failed += 1
+            for problem in unlocated:
+                print(f"error: {problem}", file=sys.stderr)
+            continue
         print(f"ok: {name} ({dataset.id})")
     return 1 if failed else 0
 
@@ -80,7 +87,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bundled-only", action="store_true", help="leave out the user's own datasets")
     p.set_defaults(handler=_cmd_datasets)
 
-    p = sub.add_parser("validate", help="check dataset files and print every problem with its location")
+    p = sub.add_parser(
+        "validate",
+        help="check dataset files and print every problem with its location (every published value needs "
+        "its sources and a locator saying where in the source it stands)",
+    )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(handler=_cmd_validate)
 

@@ -73,3 +73,41 @@ def months_to_unit(months: float, unit: str) -> float:
     """Convert a time in months into ``unit`` (1 month = 365.25 / 12 days)."""
     days = months * 365.25 / 12
     return {"days": days, "weeks": days / 7, "months": months, "years": months / 12}[unit]
+
+
+def fmt_published(value: float | None, decimals: int | None = None) -> str:
+    """A published number at its published precision: 10.9 stays ``10.9``, 0.40 stays ``0.40``.
+
+    ``decimals`` is the number of decimal places the source printed; without it the shortest
+    form of the stored number is used (``10.9``, ``2``), never a rounding to a fixed width.
+    """
+    if value is None or not math.isfinite(value):
+        return NOT_REPORTED
+    if decimals is None:
+        text = repr(float(value))
+        decimals = len(text.split(".")[1].rstrip("0")) if "." in text and "e" not in text else 0
+    return f"{value:.{decimals}f}"
+
+
+def fmt_published_estimate(
+    value: float,
+    lower: float | None,
+    upper: float | None,
+    decimals: list[int] | None,
+    level: float | None,
+    *,
+    has_ci: bool,
+) -> str:
+    """``1.12 (0.7–2; level)`` with each number at its published precision; NR for a bound not reported."""
+    places: list[int | None] = list(decimals or [])
+    places += [None] * (3 - len(places))
+    text = fmt_published(value, places[0])
+    if not has_ci:
+        return text
+    lo = "NR" if lower is None else fmt_published(lower, places[1])
+    hi = "NR" if upper is None else fmt_published(upper, places[2])
+    if level is None:
+        suffix = "; CI level not stated"
+    else:
+        suffix = "" if abs(level - 0.95) < 1e-9 else f"; {fmt_level(level)} CI"
+    return f"{text} ({lo}–{hi}{suffix})"

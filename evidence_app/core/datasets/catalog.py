@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from evidence_app.core.datasets.labels import dataset_label, endpoint_label
+from evidence_app.core.datasets.references import describe_path, iter_reported
 from evidence_app.core.datasets.schema import Dataset
+from evidence_app.core.formatting import fmt_level
 
 CURVE_KIND_LABELS = {
     "digitized": "digitized",
@@ -30,23 +34,97 @@ def non_95_ci(dataset: Dataset) -> bool:
     return bool(hr and hr.ci_level is not None and abs(hr.ci_level - 0.95) > 1e-9)
 
 
-def badges(dataset: Dataset) -> list[str]:
-    """Short warnings a reader should see next to the dataset's name."""
+@dataclass(frozen=True)
+class DatasetFlag:
+    """Something a reader must know before using a dataset's numbers.
+
+    ``code`` is stable (for tests and programs), ``label`` the short text shown next to the
+    dataset's name, ``footnote`` the full sentence for this dataset (figures, workbook, CSV, CLI).
+    """
+
+    code: str
+    label: str
+    footnote: str
+
+
+#: code -> what the flag means in general (the library's tooltip, the Methods sheet)
+FLAG_MEANINGS: dict[str, str] = {
+    "summary_only": "no curve data: computed numbers are an approximation from the published summary",
+    "secondary": "some published numbers were read only from reviews or news reports",
+    "interim": "an interim analysis; a later analysis may give different numbers",
+    "non95": "the hazard ratio's CI is published at a level other than 95%",
+    "assumed_ci": "the source does not state the CI level; 95% is assumed",
+    "conflict": "sources report different values; both are kept and the one used is named",
+    "judgement": "a decision the sources do not settle by themselves, written down with its reason",
+}
+
+
+def secondary_values(dataset: Dataset) -> list[str]:
+    """Names of the published numbers whose every source is a review or a news report."""
+    kinds = {s.id: s.kind for s in dataset.sources}
+    return [
+        describe_path(dataset, path)
+        for path, value in iter_reported(dataset)
+        if not path.startswith("flags.") and all(kinds.get(sid) in SECONDARY_KINDS for sid in value.sources)
+    ]
+
+
+def _secondary_flag(dataset: Dataset) -> DatasetFlag | None:
+    names = secondary_values(dataset)
+    total = sum(1 for path, _ in iter_reported(dataset) if not path.startswith("flags."))
+    if (names and len(names) == total) or (not names and is_secondary_only(dataset)):
+        text = "Published numbers read only from secondary sources (reviews, news), not the trial's own reports."
+        return DatasetFlag("secondary", "secondary source", text)
+    if not names:
+        return None
+    return DatasetFlag("secondary", "secondary source", "Read only from a secondary source: " + "; ".join(names) + ".")
+
+
+def _ci_flags(dataset: Dataset) -> list[DatasetFlag]:
+    hr = dataset.comparison.hazard_ratio
+    out = []
+    if hr is not None and hr.ci_level is not None and non_95_ci(dataset):
+        level = fmt_level(hr.ci_level)
+        out.append(DatasetFlag("non95", f"{level} CI", f"The hazard ratio's CI is published at {level}, not 95%."))
+    if hr is not None and hr.ci_level_assumed:
+        text = "The source does not state the hazard ratio's CI level; 95% is assumed."
+        out.append(DatasetFlag("assumed_ci", "CI level assumed", text))
+    return out
+
+
+def _conflict_flags(dataset: Dataset) -> list[DatasetFlag]:
+    out = []
+    for c in dataset.flags.conflicting_values:
+        text = f"Sources disagree: {c.description.rstrip('.')} (source {', '.join(c.sources)})."
+        if c.resolution:
+            text += f" {c.resolution[0].upper()}{c.resolution[1:].rstrip('.')}."
+        out.append(DatasetFlag("conflict", "conflicting reports", text))
+    return out
+
+
+def dataset_flags(dataset: Dataset) -> list[DatasetFlag]:
+    """Every flag of a dataset, in the order they are shown; the one source for all views."""
     out = []
     if dataset.curve.kind == "none":
-        out.append("summary only")
-    if is_secondary_only(dataset):
-        out.append("secondary source")
+        text = "No curve data: computed numbers are an approximation from the published summary."
+        out.append(DatasetFlag("summary_only", "summary only", text))
+    secondary = _secondary_flag(dataset)
+    if secondary is not None:
+        out.append(secondary)
     if dataset.analysis.kind == "interim":
-        out.append("interim analysis")
-    hr = dataset.comparison.hazard_ratio
-    if hr is not None and hr.ci_level is not None and non_95_ci(dataset):
-        out.append(f"{hr.ci_level * 100:g}% CI")
-    if dataset.comparison.hazard_ratio and dataset.comparison.hazard_ratio.ci_level_assumed:
-        out.append("CI level assumed")
-    if dataset.flags.conflicting_values:
-        out.append("conflicting sources")
+        label = f" — {dataset.analysis.label}" if dataset.analysis.label else ""
+        text = f"Interim analysis{label}. A later analysis may give different numbers."
+        out.append(DatasetFlag("interim", "interim analysis", text))
+    out += _ci_flags(dataset) + _conflict_flags(dataset)
+    for j in dataset.flags.judgements:
+        text = f"Judgement call on {j.topic}: {j.decision}. {j.reason}"
+        out.append(DatasetFlag("judgement", "judgement call", text))
     return out
+
+
+def badges(dataset: Dataset) -> list[str]:
+    """Short warnings a reader should see next to the dataset's name (each label once)."""
+    return list(dict.fromkeys(f.label for f in dataset_flags(dataset)))
 
 
 def summary(dataset: Dataset) -> dict[str, Any]:
@@ -56,7 +134,9 @@ def summary(dataset: Dataset) -> dict[str, Any]:
         "id": dataset.id,
         "trial": dataset.trial.acronym,
         "title": dataset.title,
+        "label": dataset_label(dataset),
         "endpoint": dataset.endpoint.name,
+        "endpoint_label": endpoint_label(dataset),
         "population": dataset.trial.population,
         "setting": dataset.trial.setting,
         "histology": dataset.trial.histology,
@@ -71,4 +151,5 @@ def summary(dataset: Dataset) -> dict[str, Any]:
         "n_sources": len(dataset.sources),
         "source_kinds": source_kinds(dataset),
         "badges": badges(dataset),
+        "flags": [{"code": f.code, "label": f.label, "footnote": f.footnote} for f in dataset_flags(dataset)],
     }

@@ -35,8 +35,12 @@ def describe_path(dataset: Dataset, path: str) -> str:
     """A reader-friendly name for a field path, e.g. ``Temsirolimus: median``."""
     if path.startswith("arms["):
         index = int(path[5 : path.index("]")])
+        arm = dataset.arms[index]
         rest = path[path.index("]") + 2 :].replace("_", " ")
-        return f"{dataset.arms[index].label}: {rest}"
+        if rest.startswith("landmarks["):
+            landmark = arm.landmarks[int(rest[10 : rest.index("]")])]
+            rest = f"survival at {landmark.time:g} {dataset.time_unit}"
+        return f"{arm.label}: {rest}"
     if path.startswith("comparison."):
         return path.split(".", 1)[1].replace("_", " ")
     if path.startswith("flags.other_reported["):
