@@ -38,8 +38,8 @@ def test_two_stage_pooling_uses_each_trials_cox_hr(library):
 
 
 def test_summary_only_datasets_are_not_pooled_as_patient_data(library):
-    ids = ["arcc-os-tem-vs-ifn", "intorsect-os", "record3-os-final"]
+    ids = ["arcc-os-tem-vs-ifn", "intorsect-os", "tempa-os"]
     result = pool_datasets([library.get(i) for i in ids], method="REML")
     assert result.published is not None and result.published.k == 3
     assert result.ipd_two_stage is None and result.ipd_studies == ()
-    assert sum("left out of the patient-level pooling" in n for n in result.notes) == 3
+    assert sum("not pooled as patient data" in n for n in result.notes) == 3

@@ -38,3 +38,20 @@ def add_pooling_arguments(p: argparse.ArgumentParser, option: str = "--method") 
     """The method choice and the Hartung–Knapp switch, worded the same in every command."""
     p.add_argument(option, type=method_arg, default=DEFAULT_METHOD, metavar="METHOD", help=METHOD_HELP)
     p.add_argument("--hk", action="store_true", help=HK_HELP)
+
+
+def add_rule_arguments(p: argparse.ArgumentParser) -> None:
+    """The pooling rules' two choices (evidence_app.core.synthesis.rules), worded the same in every command."""
+    p.add_argument(
+        "--multi-arm",
+        choices=["one", "split"],
+        default="one",
+        help="comparisons of one trial sharing an arm: pool one (default) or split the shared arm's patients "
+        "between them (Cochrane Handbook 23.3.4)",
+    )
+    p.add_argument(
+        "--all-analyses",
+        action="store_true",
+        help="pool every analysis given (default: one per trial comparison and endpoint: final over interim, "
+        "independent review over investigator, whole population over subgroup)",
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from evidence_app.cli.common import add_pooling_arguments
+from evidence_app.cli.common import add_pooling_arguments, add_rule_arguments
 
 
 def _width(text: str) -> str:
@@ -28,8 +28,8 @@ def _dpi(text: str) -> int:
     return value
 
 
-def _common(p: argparse.ArgumentParser, default_width: str) -> None:
-    p.add_argument("--out", required=True, metavar="FILE", help="output file: .png, .svg or .pdf")
+def _common(p: argparse.ArgumentParser, default_width: str, out_required: bool = True) -> None:
+    p.add_argument("--out", required=out_required, metavar="FILE", help="output file: .png, .svg or .pdf")
     p.add_argument(
         "--width",
         type=_width,
@@ -69,7 +69,13 @@ def _figure(sub: argparse._SubParsersAction) -> None:
         default="mtor",
         help="mtor (default): the mTOR inhibitor as experimental arm; published: as reported",
     )
-    _common(forest, "double")
+    add_rule_arguments(forest)
+    forest.add_argument(
+        "--csv",
+        metavar="FILE",
+        help="also (or, without --out, only) write the rows and pooled estimates as CSV; - for stdout",
+    )
+    _common(forest, "double", out_required=False)
     forest.set_defaults(handler=run_figure_forest)
 
 
@@ -120,24 +126,41 @@ def forest_datasets(args: argparse.Namespace) -> list:
 
 def run_figure_forest(args: argparse.Namespace) -> int:
     from evidence_app.core.synthesis.forest_data import build_forest
-    from evidence_app.plots.forest import ForestOptions, draw_forest
-    from evidence_app.plots.save import figure_format, save_figure
-    from evidence_app.plots.style import new_figure
+    from evidence_app.errors import InputError
 
-    figure_format(args.out)
+    if not args.out and not args.csv:
+        raise InputError("give --out FILE (.png, .svg, .pdf), --csv FILE, or both")
+    if args.out:
+        from evidence_app.plots.save import figure_format
+
+        figure_format(args.out)
     data = build_forest(
         forest_datasets(args),
         orient="mtor" if args.orient == "mtor" else "as published",
         group_by=args.group_by,
         method=args.pool,
         hk=args.hk,
+        one_per_trial=not args.all_analyses,
+        multi_arm=args.multi_arm,
     )
     for warning in data.warnings:
         print(f"warning: {warning}", file=sys.stderr)
-    fig = new_figure(args.width)
-    draw_forest(fig, data, ForestOptions(width=args.width))
-    path = save_figure(fig, args.out, dpi=args.dpi, overwrite=args.force)
-    print(f"wrote {path}: {len(data.rows)} rows, {len(data.pooled_rows)} pooled", file=sys.stderr)
+    if args.csv:
+        from evidence_app.export.forest_csv import forest_csv_text, write_forest_csv
+
+        if args.csv == "-":
+            sys.stdout.write(forest_csv_text(data))
+        else:
+            print(f"wrote {write_forest_csv(data, args.csv, overwrite=args.force)}", file=sys.stderr)
+    if args.out:
+        from evidence_app.plots.forest import ForestOptions, draw_forest
+        from evidence_app.plots.save import save_figure
+        from evidence_app.plots.style import new_figure
+
+        fig = new_figure(args.width)
+        draw_forest(fig, data, ForestOptions(width=args.width))
+        path = save_figure(fig, args.out, dpi=args.dpi, overwrite=args.force)
+        print(f"wrote {path}: {len(data.rows)} rows, {len(data.pooled_rows)} pooled", file=sys.stderr)
     return 0
 
 

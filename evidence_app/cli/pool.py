@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from evidence_app.cli.common import add_pooling_arguments
+from evidence_app.cli.common import add_pooling_arguments, add_rule_arguments
 
 
 def _pool(sub: argparse._SubParsersAction) -> None:
@@ -54,6 +54,7 @@ def _pool_datasets(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="keep each HR's published direction (default: the mTOR-inhibitor arm is experimental)",
     )
+    add_rule_arguments(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=run_pool_datasets)
 
@@ -68,7 +69,15 @@ def run_pool_datasets(args: argparse.Namespace) -> int:
 
     library = load_library()
     datasets = [library.get(i) for i in args.dataset_ids]
-    result = pool_datasets(datasets, method=args.method, hk=args.hk, orient_mtor=not args.as_published)
+    result = pool_datasets(
+        datasets,
+        method=args.method,
+        hk=args.hk,
+        orient_mtor=not args.as_published,
+        multi_arm=args.multi_arm,
+        one_per_comparison=not args.all_analyses,
+    )
+    pooled_ids = [d.dataset.id for d in result.plan.pooled] if result.plan else []
     if args.json:
         print(
             json.dumps(
@@ -76,6 +85,8 @@ def run_pool_datasets(args: argparse.Namespace) -> int:
                     "published": pooled_to_dict(result.published) if result.published else None,
                     "ipd_two_stage": pooled_to_dict(result.ipd_two_stage) if result.ipd_two_stage else None,
                     "ipd_one_stage": asdict(result.ipd_one_stage) if result.ipd_one_stage else None,
+                    "pooled_datasets": pooled_ids,
+                    "warnings": list(result.warnings),
                     "notes": list(result.notes),
                 },
                 indent=1,
@@ -89,7 +100,7 @@ def run_pool_datasets(args: argparse.Namespace) -> int:
     if result.ipd_one_stage:
         h = result.ipd_one_stage
         lines += ["", f"Patient-level, one-stage: HR {h.hr:.2f} ({h.lower:.2f}–{h.upper:.2f}) [{h.method}]"]
-    lines += [""] + [f"note: {n}" for n in result.notes]
+    lines += [""] + [f"warning: {w}" for w in result.warnings] + [f"note: {n}" for n in result.notes]
     print("\n".join(lines))
     return 0
 

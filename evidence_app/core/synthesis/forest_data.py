@@ -8,11 +8,9 @@ the reader asked, and pools what may honestly be pooled:
   (1/HR, bounds swapped, arm labels swapped) so that every pooled row reads "mTOR inhibitor vs
   comparator"; a row where both or neither arm holds an mTOR inhibitor cannot be oriented
   that way, so it is shown as published and left out of the pooled estimates;
-* each trial contributes at most one row per endpoint to a pool (``one_per_trial``): interim
-  and final analyses of one trial, or two arms sharing one control arm, are not independent.
-  The row used is the final analysis, then the whole population rather than a subgroup, then
-  the comparison with fewer drugs in its arms (the most direct), then the first given;
-* rows of different endpoints are not pooled together unless the caller asks.
+* which rows are pooled (one analysis per trial comparison and endpoint, multi-arm trials,
+  endpoints and directions that may not be pooled together) is decided by the one rule set in
+  :mod:`evidence_app.core.synthesis.rules`, shared with ``pool-datasets`` and the workbook.
 
 Every decision is written on the row (``notes``) or on the result (``warnings``), so the
 figure, the workbook and the GUI can say it.
@@ -25,20 +23,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
-from evidence_app.core.datasets.schema import MTOR_INHIBITORS, Dataset
+from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr
 from evidence_app.core.results import EffectSize, PooledEstimate, SubgroupPooling
 from evidence_app.core.stats.analysis import published_effect
 from evidence_app.core.stats.effects import flip
 from evidence_app.core.synthesis.meta import pool, pool_subgroups
 from evidence_app.core.synthesis.methods import normalise_method
+from evidence_app.core.synthesis.rules import MultiArm, Orientation, is_subgroup, orientation, plan_pooling
 from evidence_app.errors import AnalysisError
 
-Orientation = Literal["mtor", "as published"]
 GroupBy = Literal["setting", "histology", "endpoint", "trial"]
 GROUP_FIELDS = ("setting", "histology", "endpoint", "trial")
 REPORTED = "reported"
-_ANALYSIS_RANK = {"final": 0, "not stated": 1, "interim": 2}
 
 
 @dataclass(frozen=True)
@@ -136,7 +133,7 @@ def _trial_label(dataset: Dataset) -> str:
     parts: list[str] = []
     if dataset.analysis.kind in ("interim", "final"):
         parts.append(dataset.analysis.kind)
-    if _is_subgroup(dataset):
+    if is_subgroup(dataset):
         parts.append(f"{dataset.trial.histology} subgroup" if dataset.trial.histology != "not stated" else "subgroup")
     assessment = (dataset.endpoint.assessment or "").lower()
     if assessment.startswith("investigator"):
@@ -152,24 +149,6 @@ def _n_total(dataset: Dataset) -> str:
 def _p_text(dataset: Dataset) -> str:
     p = dataset.comparison.p_value
     return p.value if p else NOT_REPORTED
-
-
-def _mtor_agents(dataset: Dataset, control: bool) -> str:
-    arm = dataset.control if control else dataset.experimental
-    return ", ".join(a for a in arm.agents if a in MTOR_INHIBITORS)
-
-
-def _orientation(dataset: Dataset, orient: Orientation) -> tuple[bool, bool, str]:
-    """(flip?, poolable in this orientation?, note or "")."""
-    if orient == "as published":
-        return False, True, ""
-    exp, ctl = dataset.experimental.has_mtor_inhibitor, dataset.control.has_mtor_inhibitor
-    if ctl and not exp:
-        return True, True, (f"flipped so the mTOR inhibitor ({_mtor_agents(dataset, True)}) is experimental")
-    if exp and not ctl:
-        return False, True, ""
-    which = "both arms contain" if exp else "neither arm contains"
-    return False, False, (f"{which} an mTOR inhibitor: shown as published, not pooled in the mTOR-inhibitor estimate")
 
 
 def _hr_notes(dataset: Dataset) -> list[str]:
@@ -190,7 +169,7 @@ def _hr_notes(dataset: Dataset) -> list[str]:
 
 def make_row(dataset: Dataset, orient: Orientation = "mtor") -> tuple[ForestRow, bool]:
     """One dataset as a forest row, and whether its orientation allows pooling."""
-    flipped, orientable, orientation_note = _orientation(dataset, orient)
+    flipped, orientable, orientation_note = orientation(dataset, orient)
     exp, ctl = _display(dataset.experimental.label), _display(dataset.control.label)
     hr = dataset.comparison.hazard_ratio
     value, lower, upper = (hr.value, hr.lower, hr.upper) if hr else (None, None, None)
@@ -247,35 +226,6 @@ def _group_key(dataset: Dataset, group_by: GroupBy | None) -> str | None:
     return dataset.trial.acronym
 
 
-def _is_subgroup(dataset: Dataset) -> bool:
-    text = f"{dataset.id} {dataset.trial.population}".lower()
-    return "subgroup" in text
-
-
-def _preference(dataset: Dataset, index: int) -> tuple[int, int, int, int]:
-    agents = len(dataset.experimental.agents) + len(dataset.control.agents)
-    return (_ANALYSIS_RANK.get(dataset.analysis.kind, 1), int(_is_subgroup(dataset)), agents, index)
-
-
-def _one_per_trial(datasets: Sequence[Dataset], poolable: list[bool]) -> dict[int, str]:
-    """Index -> note for poolable rows left out because their trial is already represented."""
-    by_trial: dict[tuple[str, str], list[int]] = {}
-    for i, d in enumerate(datasets):
-        if poolable[i]:
-            by_trial.setdefault((d.trial.acronym, d.endpoint.name), []).append(i)
-    dropped: dict[int, str] = {}
-    for (trial, _), members in by_trial.items():
-        if len(members) < 2:
-            continue
-        keep = min(members, key=lambda i: _preference(datasets[i], i))
-        for i in members:
-            if i != keep:
-                dropped[i] = (
-                    f"not pooled: {trial} is already represented by {datasets[keep].id} (one analysis per trial)"
-                )
-    return dropped
-
-
 def _pool_group(effects: list[EffectSize], method: str, hk: bool) -> PooledEstimate | None:
     if len(effects) < 2:
         return None
@@ -291,8 +241,12 @@ def build_forest(
     hk: bool = False,
     one_per_trial: bool = True,
     pool_mixed_endpoints: bool = False,
+    multi_arm: MultiArm = "one",
 ) -> ForestData:
     """Forest-plot rows, per-group and overall pooled estimates for ``datasets``.
+
+    Which rows are pooled is decided by :func:`evidence_app.core.synthesis.rules.plan_pooling`
+    (the same rules as ``pool-datasets`` and the workbook).
 
     Parameters
     ----------
@@ -305,50 +259,46 @@ def build_forest(
     method, hk
         Pooling method (``fixed``, ``DL``, ``REML``, ``PM``) and Hartung–Knapp adjustment.
     one_per_trial
-        Pool at most one row per trial and endpoint (see the module docstring).
+        Pool at most one analysis per trial comparison and endpoint (rules, step 3).
     pool_mixed_endpoints
         Pool rows with different endpoints together (default: only within one endpoint).
+    multi_arm
+        ``"one"`` or ``"split"``: what to do with comparisons sharing an arm (rules, step 4).
 
     Raises
     ------
     AnalysisError
-        With no datasets, an unknown ``group_by`` or pooling method.
+        With no datasets, an unknown ``group_by``, orientation or pooling method.
     """
     if not datasets:
         raise AnalysisError("there are no comparisons to show in the forest plot")
     if group_by is not None and group_by not in GROUP_FIELDS:
         raise AnalysisError(f"unknown grouping '{group_by}'; use one of {', '.join(GROUP_FIELDS)}")
-    if orient not in ("mtor", "as published"):
-        raise AnalysisError(f"unknown orientation '{orient}'; use 'mtor' or 'as published'")
     method = normalise_method(method)
-    warnings: list[str] = []
-    built = [make_row(d, orient) for d in datasets]
-    rows = [r for r, _ in built]
-    poolable = [ok for _, ok in built]
-    if one_per_trial:
-        for i, note in _one_per_trial(datasets, poolable).items():
-            poolable[i] = False
-            rows[i] = replace(rows[i], notes=rows[i].notes + (note,))
+    plan = plan_pooling(
+        datasets,
+        orient=orient,
+        one_per_comparison=one_per_trial,
+        multi_arm=multi_arm,
+        pool_mixed_endpoints=pool_mixed_endpoints,
+    )
+    warnings = list(plan.warnings)
+    rows = [make_row(d, orient)[0] for d in datasets]
+    for i, decision in enumerate(plan.decisions):
+        rows[i] = replace(rows[i], effect=decision.effect, notes=rows[i].notes + decision.rule_notes)
     endpoints = tuple(dict.fromkeys(d.endpoint.name for d in datasets))
-    mixed = len(endpoints) > 1 and not pool_mixed_endpoints
-    if mixed:
-        warnings.append(
-            f"the rows mix endpoints ({', '.join(endpoints)}): no estimate is pooled "
-            "across endpoints"
-            + ("" if group_by == "endpoint" else "; group by endpoint or choose one endpoint to pool")
-        )
     keys = [_group_key(d, group_by) for d in datasets]
     names = sorted(dict.fromkeys(keys), key=lambda k: (k is None, k == "not stated", str(k)))
     effects: dict[int, EffectSize] = {}
-    for i, row in enumerate(rows):
-        if poolable[i] and row.effect is not None:  # make_row never marks a row without an effect poolable
-            effects[i] = replace(row.effect, subgroup=str(keys[i]))
+    for i, decision in enumerate(plan.decisions):
+        if decision.pooled and decision.effect is not None:
+            effects[i] = replace(decision.effect, subgroup=str(keys[i]))
     group_pools: dict[str | None, PooledEstimate | None] = {}
     for name in names:
-        members = [effects[i] for i in effects if keys[i] == name]
-        can_pool = not mixed or group_by == "endpoint"
-        group_pools[name] = _pool_group(members, method, hk) if can_pool and group_by else None
-    overall = None if mixed else _pool_group(list(effects.values()), method, hk)
+        members = [i for i in effects if keys[i] == name]
+        refused = plan.refusal([plan.decisions[i] for i in members])
+        group_pools[name] = _pool_group([effects[i] for i in members], method, hk) if group_by and not refused else None
+    overall = None if plan.refusal() else _pool_group(list(effects.values()), method, hk)
     subgroup_test = None
     pooled_groups = {keys[i] for i in effects}
     if overall is not None and group_by is not None and len(pooled_groups) >= 2:
