@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from evidence_app import __version__
-from evidence_app.cli import analyze, audit, digitize, export, figure, library, pool, reconstruct
+from evidence_app.cli import analyze, audit, digitize, export, figure, library, nma, pool, reconstruct
 from evidence_app.cli.common import print_error
 from evidence_app.errors import EvidenceError
 
-COMMAND_GROUPS = (library, audit, reconstruct, analyze, pool, export, figure, digitize)
+COMMAND_GROUPS = (library, audit, reconstruct, analyze, pool, nma, export, figure, digitize)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -54,7 +54,7 @@ def z_value(level: float) -> float:
 def i2_interval(q: float, df: int, level: float = 0.95) -> tuple[float, float, float]:
     """I² and its interval from Q (Higgins & Thompson 2002, the test-based interval for H)."""
     if df < 1:
-        return 0.0, 0.0, 0.0
+        return 0.0, math.nan, math.nan
     k = df + 1
     h = math.sqrt(q / df)
     if k <= 2:

@@ -102,7 +102,7 @@ def decompose(layout: Layout, common: GraphFit) -> Decomposition:
         df_total=layout.df,
         q_within=q_within,
         df_within=df_within,
-        q_between=common.q - q_within,
+        q_between=max(common.q - q_within, 0.0),
         df_between=layout.df - df_within,
         designs=tuple(per_design),
         tau2_within=tau2_within,
