@@ -112,15 +112,20 @@ def make_arms(seed: int, style: str, k: int = 2, crossing: bool = False, long_ta
     return arms
 
 
-def _ticks(x_max: float) -> tuple[float, ...]:
-    step = 6.0 if x_max <= 48 else 12.0
-    return tuple(float(v) for v in np.arange(0, x_max + 1e-9, step))
+def _tick_step(longest: float) -> float:
+    """A round tick step giving 4 to 9 intervals (6 or 12 for months-like ranges)."""
+    for step in (0.5, 1.0, 2.0, 3.0, 6.0, 12.0, 24.0, 50.0, 100.0, 200.0, 250.0, 500.0, 1000.0):
+        if longest / step <= 8.0:
+            return step
+    return 10 ** np.ceil(np.log10(longest / 8.0))
 
 
 def figure_for(arms: list[DrawnArm], style: str, percent: bool, censor_marks: bool) -> DrawnFigure:
     """The figure description: limits and ticks cover the longest follow-up, counts at every tick."""
-    x_max = float(np.ceil(max(a.time.max() for a in arms) / 6.0) * 6.0)
-    ticks = _ticks(x_max)
+    longest = max(a.time.max() for a in arms)
+    step = _tick_step(longest)
+    x_max = float(np.ceil(longest / step) * step)
+    ticks = tuple(float(v) for v in np.arange(0, x_max + 1e-9, step))
     for arm in arms:
         at = np.sort(arm.time)
         arm.at_risk = tuple(int(len(at) - np.searchsorted(at, t, side="left")) for t in ticks)
@@ -240,20 +245,36 @@ class PageSpec:
 
 
 def draw_page(spec: PageSpec, path: Path) -> CorpusPage:
-    """Write ``spec`` as a one-page PDF at ``path``."""
+    """Write ``spec`` as a one-page PDF at ``path``, from simulated arms."""
+    panels = [
+        make_arms(spec.seed * 10 + p, spec.style, spec.arms, spec.crossing, spec.long_tail) for p in range(spec.panels)
+    ]
+    return draw_arms(spec, panels, path)
+
+
+def arms_from_data(style: str, data: list[tuple[str, np.ndarray, np.ndarray]]) -> list[DrawnArm]:
+    """Arms of given patients ``(label, time, event)`` in the style's colours (e.g. a validation case)."""
+    arms = []
+    for i, (label, time, event) in enumerate(data):
+        time, event = np.asarray(time, float), np.asarray(event, np.int8)
+        step_t, step_s = km_steps(time, event)
+        dash = DASHES.get(style, ("-", "-", "-"))[i % 3]
+        arms.append(DrawnArm(label, COLOURS[style][i % 3], dash, time, event, step_t, step_s, time[event == 0], ()))
+    return arms
+
+
+def draw_arms(spec: PageSpec, panels: list[list[DrawnArm]], path: Path) -> CorpusPage:
+    """One page at ``path`` with one KM panel per list of arms, in the options of ``spec``."""
     from matplotlib import rc_context
 
-    figures = []
-    for p in range(spec.panels):
-        arms = make_arms(spec.seed * 10 + p, spec.style, spec.arms, spec.crossing, spec.long_tail)
-        figures.append(figure_for(arms, spec.style, spec.percent, spec.censor_marks))
+    figures = [figure_for(arms, spec.style, spec.percent, spec.censor_marks) for arms in panels]
     # Lines decide whether to simplify when they are made, so the whole drawing is inside the context.
     with rc_context({"pdf.fonttype": spec.fonttype, "path.simplify": spec.simplify}):
-        page = Figure(figsize=(7.0 * spec.panels, 5.0) if spec.panels > 1 else (6.5, 5.0))
-        gap = 1.0 / spec.panels
+        page = Figure(figsize=(7.0 * len(figures), 5.0) if len(figures) > 1 else (6.5, 5.0))
+        gap = 1.0 / len(figures)
         for p, fig in enumerate(figures):
             box = (p * gap + 0.16 * gap, 0.08, 0.78 * gap, 0.84)
-            draw_panel(page, box, fig, title="AB"[p] if spec.panels > 1 else "")
+            draw_panel(page, box, fig, title="AB"[p] if len(figures) > 1 else "")
         with PdfPages(path) as pdf:
             pdf.savefig(page)
     return CorpusPage(path, spec.name, figures)

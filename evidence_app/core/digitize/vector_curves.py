@@ -111,7 +111,7 @@ def distance_to_curve(points: np.ndarray, x: float, y: float) -> float:
 def mark_candidates(content: PageContent, frame: Frame) -> list[tuple[float, float, str, float]]:
     """Centres of small stroked shapes and ``+``/``|`` glyphs inside the frame: ``(x, y, colour, size)``.
 
-    Shapes touching the frame's edges (tick marks drawn inward) are not marks.
+    Tick marks drawn inward from the frame's edges are not marks.
     """
     out = []
     for item in content.paths:
@@ -122,7 +122,7 @@ def mark_candidates(content: PageContent, frame: Frame) -> list[tuple[float, flo
         if not 1.0 <= size <= MAX_MARK:
             continue
         cx, cy = 0.5 * (x0 + x1), 0.5 * (y0 + y1)
-        if not frame.contains(cx, cy) or _touches_edge(x0, y0, x1, y1, frame):
+        if not frame.contains(cx, cy) or _is_tick(item.subpaths, frame):
             continue
         out.append((cx, cy, item.colour, size))
     for word in content.words:
@@ -131,8 +131,16 @@ def mark_candidates(content: PageContent, frame: Frame) -> list[tuple[float, flo
     return out
 
 
-def _touches_edge(x0: float, y0: float, x1: float, y1: float, frame: Frame) -> bool:
-    return min(abs(y0 - frame.y0), abs(x0 - frame.x0), abs(y1 - frame.y1), abs(x1 - frame.x1)) < 0.5
+def _is_tick(subpaths: tuple[np.ndarray, ...], frame: Frame) -> bool:
+    """One straight piece standing on an edge of the frame: an inward tick mark, not a censor mark."""
+    if len(subpaths) != 1:
+        return False
+    (xa, ya), (xb, yb) = subpaths[0][0], subpaths[0][-1]
+    if abs(xa - xb) < 0.05:
+        return min(abs(ya - frame.y0), abs(yb - frame.y0), abs(ya - frame.y1), abs(yb - frame.y1)) < 0.5
+    if abs(ya - yb) < 0.05:
+        return min(abs(xa - frame.x0), abs(xb - frame.x0), abs(xa - frame.x1), abs(xb - frame.x1)) < 0.5
+    return False
 
 
 def attach_marks(curves: list[RawCurve], marks: list[tuple[float, float, str, float]]) -> int:

@@ -28,8 +28,9 @@ from evidence_app.errors import InputError
 
 #: Nesting of form XObjects followed (markers are one level deep; deeper nesting is rare).
 MAX_FORM_DEPTH = 4
-#: Characters farther apart than this fraction of their height start a new word.
-WORD_GAP = 0.3
+#: Characters farther apart than this fraction of the font size start a new word (the gap between
+#: the advance boxes of two letters of a word is about 0; a space is 0.25-0.3 em).
+WORD_GAP = 0.15
 Matrix = tuple[float, float, float, float, float, float]
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
@@ -241,65 +242,71 @@ def _path(obj: Any, matrix: Matrix, in_form: bool) -> PathItem | None:
     )
 
 
+@dataclass(frozen=True)
+class _Char:
+    text: str
+    left: float
+    bottom: float
+    right: float
+    top: float
+    baseline: float
+    size: float
+    colour: str
+
+
 def _words(pdf_page: Any) -> list[Word]:
-    """Characters grouped into words: same text object or a small gap, same baseline."""
+    """Characters grouped into words: one baseline, one colour, and a gap narrower than a space.
+
+    Boxes are PDFium's loose character boxes (advance width, font ascent to descent), so a word's
+    box is where the program placed the text: a centred label is centred on its anchor.
+    """
     import pypdfium2.raw as c
 
     text_page = pdf_page.get_textpage()
     try:
         words: list[Word] = []
-        current: list[tuple[str, float, float, float, float, str, Any]] = []
+        current: list[_Char] = []
+        rect = c.FS_RECTF()
         box = [ctypes.c_double() for _ in range(4)]
+        origin = [ctypes.c_double() for _ in range(2)]
         rgba = [ctypes.c_uint() for _ in range(4)]
         raw = text_page.raw
         for i in range(c.FPDFText_CountChars(raw)):
-            char = chr(c.FPDFText_GetUnicode(raw, i) or 32)
-            if c.FPDFText_IsGenerated(raw, i) == 1 or char.isspace():
+            text = chr(c.FPDFText_GetUnicode(raw, i) or 32)
+            if c.FPDFText_IsGenerated(raw, i) == 1 or text.isspace():
                 _flush(current, words)
                 continue
-            c.FPDFText_GetCharBox(raw, i, box[0], box[1], box[2], box[3])
-            left, right, bottom, top = (v.value for v in box)
+            if c.FPDFText_GetLooseCharBox(raw, i, rect):  # advance width by ascent to descent
+                left, right, bottom, top = rect.left, rect.right, rect.bottom, rect.top
+            else:
+                c.FPDFText_GetCharBox(raw, i, box[0], box[1], box[2], box[3])
+                left, right, bottom, top = (v.value for v in box)
+            c.FPDFText_GetCharOrigin(raw, i, origin[0], origin[1])
             colour = "#000000"
             if c.FPDFText_GetFillColor(raw, i, *rgba):
                 colour = "#{:02x}{:02x}{:02x}".format(*(v.value & 255 for v in rgba[:3]))
-            owner = c.FPDFText_GetTextObject(raw, i)
-            if current and not _same_word(current[-1], left, bottom, top, colour, owner):
+            size = float(c.FPDFText_GetFontSize(raw, i)) or max(top - bottom, 1.0)
+            char = _Char(text, left, bottom, right, top, origin[1].value, size, colour)
+            if current and not _same_word(current[-1], char):
                 _flush(current, words)
-            current.append((char, left, bottom, right, top, colour, ctypes.cast(owner, ctypes.c_void_p).value))
+            current.append(char)
         _flush(current, words)
         return words
     finally:
         text_page.close()
 
 
-def _same_word(
-    prev: tuple[str, float, float, float, float, str, Any],
-    left: float,
-    bottom: float,
-    top: float,
-    colour: str,
-    owner: Any,
-) -> bool:
-    _, _, p_bottom, p_right, p_top, p_colour, p_owner = prev
-    height = max(top - bottom, p_top - p_bottom, 1.0)
-    gap = left - p_right
-    if colour != p_colour or abs(0.5 * (bottom + top) - 0.5 * (p_bottom + p_top)) > 0.5 * height:
+def _same_word(prev: _Char, char: _Char) -> bool:
+    size = max(prev.size, char.size, 1.0)
+    if char.colour != prev.colour or abs(char.baseline - prev.baseline) > 0.25 * size:
         return False
-    same_object = p_owner == ctypes.cast(owner, ctypes.c_void_p).value
-    return -0.5 * height < gap < (WORD_GAP * height if same_object else 0.08 * height)
+    return -0.5 * size < char.left - prev.right < WORD_GAP * size
 
 
-def _flush(chars: list[tuple[str, float, float, float, float, str, Any]], words: list[Word]) -> None:
+def _flush(chars: list[_Char], words: list[Word]) -> None:
     if chars:
-        text = "".join(ch[0] for ch in chars)
-        words.append(
-            Word(
-                text,
-                min(ch[1] for ch in chars),
-                min(ch[2] for ch in chars),
-                max(ch[3] for ch in chars),
-                max(ch[4] for ch in chars),
-                chars[0][5],
-            )
-        )
+        text = "".join(ch.text for ch in chars)
+        left, bottom = min(ch.left for ch in chars), min(ch.bottom for ch in chars)
+        right, top = max(ch.right for ch in chars), max(ch.top for ch in chars)
+        words.append(Word(text, left, bottom, right, top, chars[0].colour))
         chars.clear()

@@ -79,7 +79,6 @@ def read_at_risk(words: list[Word], frame: Frame, x_axis: AxisCalibration, below
             for w in words
             if abs(w.cy - row[0].cy) <= 0.4 * max(w.height, 1.0)
             and w.x1 <= row[0].x0 - 0.5
-            and parse_number(w.text) is None
             and w.x0 >= frame.x0 - 0.6 * frame.width
         ]
         label = " ".join(w.text for w in sorted(label_words, key=lambda w: w.x0))
@@ -147,12 +146,14 @@ def read_legend(
     ``excluded`` holds ``id()`` of words already used (tick labels, the table).
     """
     entries = []
-    words = [w for w in content.words if id(w) not in excluded and parse_number(w.text) is None]
+    words = [w for w in content.words if id(w) not in excluded]
     for (y, lo, hi), colour, dash in horizontal_samples:
         if not (4.0 <= hi - lo <= 45.0) or not frame.contains(0.5 * (lo + hi), y, margin=0.25 * frame.height):
             continue
         line = [w for w in words if abs(w.cy - y) <= 0.6 * max(w.height, 1.0) and w.x0 >= hi - 1.0]
         line.sort(key=lambda w: w.x0)
+        if line and parse_number(line[0].text) is not None:
+            continue  # a number right of a short line is a tick label, not a legend
         if not line or line[0].x0 - hi > 1.5 * max(line[0].height, 4.0):
             continue
         picked = [line[0]]

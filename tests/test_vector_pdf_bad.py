@@ -1,0 +1,95 @@
+"""Pages and files the vector reader cannot use give one clear message, never a crash."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from evidence_app.core.digitize.vector_figure import NO_VECTOR, read_vector_figures
+from evidence_app.errors import InputError
+from tests.pdf_support import one_page_pdf, password_pdf, text_figure, write_pdf
+
+
+def only_note(path: Path) -> str:
+    [page] = read_vector_figures(path, 1)
+    assert page.figures == ()
+    [note] = page.notes
+    return note
+
+
+def test_text_page_has_no_plot(tmp_path: Path) -> None:
+    assert "no plot" in only_note(write_pdf(tmp_path / "text.pdf", text_figure()))
+
+
+def test_blank_page(tmp_path: Path) -> None:
+    path = tmp_path / "blank.pdf"
+    path.write_bytes(one_page_pdf())
+    assert "empty" in only_note(path)
+
+
+def test_scanned_page_falls_back_to_pixels(tmp_path: Path) -> None:
+    """A KM figure rendered to pixels and placed on a page as an image: no vector curves."""
+    km = Figure(figsize=(4, 3), dpi=80)
+    canvas = FigureCanvasAgg(km)
+    ax = km.add_subplot()
+    ax.step([0, 1, 2, 3], [1.0, 0.8, 0.5, 0.4], where="post")
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())
+    page = Figure(figsize=(4, 3), dpi=80)
+    page.figimage(pixels, 0, 0)
+    assert only_note(write_pdf(tmp_path / "scan.pdf", page)) == NO_VECTOR
+
+
+def test_bar_chart_is_not_a_survival_plot(tmp_path: Path) -> None:
+    fig = Figure(figsize=(5, 4))
+    ax = fig.add_subplot()
+    ax.bar([1, 2, 3, 4], [0.9, 0.6, 0.3, 0.2], edgecolor="black")
+    ax.set_ylim(0, 1)
+    note = only_note(write_pdf(tmp_path / "bars.pdf", fig))
+    assert "no Kaplan–Meier curves" in note and "bar chart" in note
+
+
+def test_rising_curve_is_not_read_as_survival(tmp_path: Path) -> None:
+    fig = Figure(figsize=(5, 4))
+    ax = fig.add_subplot()
+    ax.step([0, 1, 2, 3, 4], [0.0, 0.1, 0.3, 0.35, 0.5], where="post")
+    note = only_note(write_pdf(tmp_path / "incidence.pdf", fig))
+    assert "no Kaplan–Meier curves" in note
+
+
+def test_password_protected(tmp_path: Path) -> None:
+    path = tmp_path / "locked.pdf"
+    path.write_bytes(password_pdf())
+    with pytest.raises(InputError, match="password") as info:
+        read_vector_figures(path)
+    assert info.value.file == str(path)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog", b"", b"\x89PNG\r\n\x1a\n" + bytes(200)],
+    ids=["cut", "empty", "png"],
+)
+def test_broken_file(tmp_path: Path, data: bytes) -> None:
+    path = tmp_path / "broken.pdf"
+    path.write_bytes(data)
+    with pytest.raises(InputError) as info:
+        read_vector_figures(path)
+    assert info.value.file == str(path)
+
+
+def test_missing_page_and_file(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "text.pdf", text_figure())
+    with pytest.raises(InputError, match="no page 3: the PDF has 1 page"):
+        read_vector_figures(path, 3)
+    with pytest.raises(InputError):
+        read_vector_figures(tmp_path / "absent.pdf")
+
+
+def test_every_page_when_none_given(tmp_path: Path) -> None:
+    path = write_pdf(tmp_path / "two.pdf", text_figure(), text_figure())
+    assert [p.page for p in read_vector_figures(path)] == [1, 2]
