@@ -39,7 +39,8 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evidence_app.core.digitize.colors import parse_color
-from evidence_app.core.digitize.extract import digitize
+from evidence_app.core.digitize.extract import digitize_figure
+from evidence_app.core.digitize.load import load_figure
 from evidence_app.core.reconstruction.reconstruct import reconstruct_ipd
 from evidence_app.errors import EvidenceError
 
@@ -218,7 +219,7 @@ def run_case(style: Style, seed: int, folder: Path) -> dict[str, object]:
     path = folder / f"{style.name}_{seed}.{'jpg' if style.jpeg_quality else 'png'}"
     render(trial, style, path)
     try:
-        result = digitize(path, (0.0, trial.x_max), (0.0, style.y_top))
+        result = digitize_figure(load_figure(path), (0.0, trial.x_max), (0.0, style.y_top))
     except EvidenceError as exc:
         return {"failed": str(exc)}
     delta = 2 * abs(result.calibration.x_per_px)

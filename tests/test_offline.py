@@ -68,7 +68,8 @@ def km_png(path: Path) -> None:
 
 
 def test_every_view_export_and_digitizer_stay_offline(qtbot, library, tmp_path, network_attempts):
-    from evidence_app.core.digitize.extract import digitize
+    from evidence_app.core.digitize.extract import digitize_figure
+    from evidence_app.core.digitize.load import load_figure
     from evidence_app.core.stats.analysis import analyze_dataset
     from evidence_app.export.workbook import export_workbook
     from evidence_app.plots.km import KMOptions, draw_km
@@ -103,7 +104,7 @@ def test_every_view_export_and_digitizer_stay_offline(qtbot, library, tmp_path, 
     draw_km(fig, analyze_dataset(datasets[1]), KMOptions())
     for suffix in ("png", "svg", "pdf"):
         save_figure(fig, tmp_path / f"km.{suffix}")
-    result = digitize(tmp_path / "figure.png", (0, 30), (0, 1))
+    result = digitize_figure(load_figure(tmp_path / "figure.png"), (0, 30), (0, 1))
     assert len(result.curves) == 2
     for _ in windows:
         pass

@@ -1,6 +1,6 @@
 """Extract Kaplan-Meier curves, by colour, from a figure: the digitizer's entry point.
 
-:func:`digitize` runs the whole pipeline on an image file: find the plot frame
+:func:`digitize_figure` runs the whole pipeline on a loaded figure: find the plot frame
 (:mod:`~evidence_app.core.digitize.calibrate`), calibrate it from the axis ranges, find or
 take the curve colours (:mod:`~evidence_app.core.digitize.colors`), classify each pixel as ink
 of one curve (anti-aliasing aware; other curves' ink may hide a curve), trace each curve as a
@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -35,7 +34,6 @@ from evidence_app.core.digitize.colors import (
     remove_grid_lines,
 )
 from evidence_app.core.digitize.image import FigureImage, downsample
-from evidence_app.core.digitize.load import load_figure
 from evidence_app.core.digitize.trace import compact_steps, line_width, step_geometry, step_vertices, trace_path
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.errors import InputError
@@ -46,7 +44,6 @@ __all__ = [
     "DigitizeResult",
     "ExtractedCurve",
     "detect_curve_colors",
-    "digitize",
     "digitize_figure",
     "extract_curve",
 ]
@@ -264,8 +261,8 @@ class DigitizeResult:
     algorithm_version: str = ALGORITHM_VERSION
 
 
-def digitize(
-    image_path: str | Path,
+def digitize_figure(
+    figure: FigureImage,
     x_range: tuple[float, float],
     y_range: tuple[float, float],
     colors: Sequence[str] | None = None,
@@ -275,12 +272,12 @@ def digitize(
     progress: ProgressCallback = None,
     cancelled: CancelCheck = None,
 ) -> DigitizeResult:
-    """Digitise the Kaplan-Meier curves of a figure image.
+    """Digitise the Kaplan–Meier curves of a loaded figure (:func:`~evidence_app.core.digitize.load.load_figure`).
 
     Parameters
     ----------
-    image_path
-        PNG or JPEG image, or a PDF (its first page, at the default resolution).
+    figure
+        The figure's pixels (an image, or a rendered PDF page).
     x_range
         Time at the left and right edges of the plot frame (the x-axis limits).
     y_range
@@ -302,27 +299,8 @@ def digitize(
     Raises
     ------
     InputError
-        For an unreadable image, bad ranges or colours, no frame or no curves found.
+        For bad ranges or colours, no frame or no curves found.
     """
-    report(progress, 0.0, "Reading the image")
-    figure = load_figure(image_path)
-    return digitize_figure(
-        figure, x_range, y_range, colors, frame=frame, tolerance=tolerance, progress=progress, cancelled=cancelled
-    )
-
-
-def digitize_figure(
-    figure: FigureImage,
-    x_range: tuple[float, float],
-    y_range: tuple[float, float],
-    colors: Sequence[str] | None = None,
-    *,
-    frame: tuple[float, float, float, float] | None = None,
-    tolerance: float = DEFAULT_TOLERANCE,
-    progress: ProgressCallback = None,
-    cancelled: CancelCheck = None,
-) -> DigitizeResult:
-    """:func:`digitize` for an already loaded :class:`FigureImage`."""
     x0, x1 = _check_range(x_range, "x-range")
     y0, y1 = _check_range(y_range, "y-range")
     if not tolerance > 0:
