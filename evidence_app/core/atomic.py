@@ -25,12 +25,14 @@ def write_atomic(path: str | Path, writer: Callable[[BinaryIO], object], *, over
     writer
         Writes the whole content to the open file it is given (its return value is ignored).
     overwrite
-        If False and ``path`` exists, raise :class:`ExportError` instead of replacing it.
+        If False and ``path`` exists, raise :class:`ExportError` instead of replacing it. The final
+        name is then created atomically, so of two writers racing for one name exactly one wins and
+        the other gets the error; nothing is replaced silently.
     """
     target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
     if not overwrite and target.exists():
-        raise ExportError(f"{target} already exists; choose another name or allow overwriting (--force).")
+        raise _exists_error(target)
     if not folder.is_dir():
         raise ExportError(f"Cannot write {target}: the folder {folder} does not exist.")
     try:
@@ -46,7 +48,7 @@ def write_atomic(path: str | Path, writer: Callable[[BinaryIO], object], *, over
             handle.flush()
             os.fsync(handle.fileno())
         try:
-            os.replace(tmp_name, target)
+            _publish(tmp_name, target, overwrite)
         except PermissionError as exc:
             raise ExportError(
                 f"Cannot replace {target}: it is open in another program or locked ({exc.strerror})."
@@ -58,6 +60,30 @@ def write_atomic(path: str | Path, writer: Callable[[BinaryIO], object], *, over
             os.unlink(tmp_name)
         raise
     return target
+
+
+def _exists_error(target: Path) -> ExportError:
+    return ExportError(f"{target} already exists; choose another name or allow overwriting (--force).")
+
+
+def _publish(tmp_name: str, target: Path, overwrite: bool) -> None:
+    """Give the finished temporary file its final name: replace, or create only if still free."""
+    if overwrite:
+        os.replace(tmp_name, target)
+        return
+    try:
+        os.link(tmp_name, target)  # atomic, and fails if the name exists: no check-then-replace race
+    except FileExistsError:
+        raise _exists_error(target) from None
+    except OSError:
+        # A file system without hard links: reserve the name exclusively, then move the content in.
+        try:
+            os.close(os.open(target, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644))
+        except FileExistsError:
+            raise _exists_error(target) from None
+        os.replace(tmp_name, target)
+        return
+    os.unlink(tmp_name)
 
 
 def remove_stale_temporaries(folder: Path, older_than_s: float = 300.0) -> int:
