@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from statistics import NormalDist
 
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.synthesis.network_inconsistency import Decomposition, Split, decompose, netsplit, normal_p
@@ -46,9 +47,7 @@ class Comparison:
 
 
 def z_value(level: float) -> float:
-    from scipy import stats
-
-    return float(stats.norm.ppf((1 + level) / 2))
+    return NormalDist().inv_cdf((1 + level) / 2)
 
 
 def i2_interval(q: float, df: int, level: float = 0.95) -> tuple[float, float, float]:
@@ -123,8 +122,6 @@ class NetworkResult:
         return [self.compare(a, b, model) for a in self.treatments for b in self.treatments if a != b]
 
     def pscores(self, model: str = "random") -> dict[str, float]:
-        from scipy import stats
-
         fit = self.fit(model)
         n = len(self.treatments)
         out = {}
@@ -133,7 +130,7 @@ class NetworkResult:
             for j in range(n):
                 if j != i:
                     diff, se = fit.contrast(j, i)
-                    total += float(stats.norm.cdf(diff / se))
+                    total += 0.5 * math.erfc(-diff / se / math.sqrt(2))
             out[t] = total / (n - 1)
         return out
 

@@ -42,9 +42,8 @@ def chi2_p(q: float, df: int) -> float | None:
 
 
 def normal_p(z: float) -> float:
-    from scipy import stats
-
-    return float(2 * stats.norm.sf(abs(z)))
+    """Two-sided p of a standard normal z."""
+    return math.erfc(abs(z) / math.sqrt(2))
 
 
 @dataclass(frozen=True)
