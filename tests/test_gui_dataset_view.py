@@ -55,8 +55,8 @@ def test_numbers_copy_as_tab_separated_text(qtbot, window):
     table.setRangeSelected(QTableWidgetSelectionRange(0, 0, row, table.columnCount() - 1), True)
     qtbot.keyClick(table, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
     lines = QGuiApplication.clipboard().text().splitlines()
-    assert lines[0].split("\t") == ["Quantity", "Published", "Sources", "Computed", "Note"]
-    assert lines[row + 1].startswith("Hazard ratio\t0.73 (0.58–0.92)\ts6, s7\t")
+    assert lines[0].split("\t") == ["Quantity", "Published", "Sources (where in them)", "Computed", "Note"]
+    assert lines[row + 1].startswith("Hazard ratio\t0.73 (0.58–0.92)\ts6: abstract; s7: Table 1\t")
 
 
 def test_section_headings_span_the_numbers_table(window):

@@ -19,15 +19,17 @@ def _cmd_datasets(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(rows, indent=1, ensure_ascii=False))
     else:
-        header = ("id", "trial", "endpoint", "population", "curve kind", "sources")
+        header = ("id", "trial", "endpoint", "analysis", "population", "curve kind", "sources", "flags")
         table = [
             (
                 r["id"],
                 r["trial"],
-                r["endpoint"],
-                _clip(r["population"], 48),
+                r["endpoint_label"],
+                r["analysis"],
+                _clip(r["population_label"], 40),
                 CURVE_KIND_LABELS[r["curve_kind"]],
                 str(r["n_sources"]),
+                ", ".join(r["badges"]),
             )
             for r in rows
         ]

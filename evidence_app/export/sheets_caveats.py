@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from evidence_app.core.datasets.catalog import is_secondary_only, non_95_ci
+from evidence_app.core.datasets.catalog import dataset_flags, non_95_ci
 from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.formatting import fmt_level
 from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_RECONSTRUCTED
@@ -164,14 +164,12 @@ def _computed(a: DatasetAnalysis, notes: Footnotes, marks: RowMarks) -> None:
 
 
 def _sources_and_flags(d: Dataset, notes: Footnotes, marks: RowMarks) -> None:
-    if is_secondary_only(d):
-        marks.add("sources", notes.category("secondary", d.id))
-    for j, conflict in enumerate(d.flags.conflicting_values):
-        text = (
-            f"{d.id}: a different value is reported elsewhere — {conflict.description} "
-            f"(source {', '.join(conflict.sources)})."
-        )
-        marks.add("notes", notes.mark(f"conflict:{d.id}:{j}", "conflicting value", text, d.id))
+    """Secondary sources, conflicting reports and judgement calls: the dataset's own flag footnotes."""
+    for j, flag in enumerate(dataset_flags(d)):
+        if flag.code == "secondary":
+            marks.add("sources", notes.mark(f"secondary:{d.id}", flag.label, f"{d.id}: {flag.footnote}", d.id))
+        elif flag.code in ("conflict", "judgement"):
+            marks.add("notes", notes.mark(f"{flag.code}:{d.id}:{j}", flag.label, f"{d.id}: {flag.footnote}", d.id))
     for caveat in d.flags.caveats:
         marks.add("notes", notes.mark(f"caveat:{caveat}", caveat, caveat, d.id))
 

@@ -7,11 +7,14 @@ so switching back and forth is instant and a reloaded (edited) dataset is analys
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QTabWidget, QVBoxLayout, QWidget
 
+from evidence_app.core.datasets.catalog import dataset_flags
+from evidence_app.core.datasets.labels import dataset_label
 from evidence_app.core.datasets.library import Library, LibraryEntry
 from evidence_app.errors import EvidenceError
 from evidence_app.gui.curves_tab import CurvesTab
@@ -80,8 +83,10 @@ class DatasetView(QWidget):
         d = entry.dataset
         badges = entry_badges(entry)
         self.title.setText(
-            f"<b>{d.title}</b>" + (f"  <span style='color:#8a5a00'>[{', '.join(badges)}]</span>" if badges else "")
+            f"<b>{escape(dataset_label(d))}</b>"
+            + (f"  <span style='color:#8a5a00'>[{escape(', '.join(badges))}]</span>" if badges else "")
         )
+        self.title.setToolTip("\n".join(f"• {f.label}: {f.footnote}" for f in dataset_flags(d)))
         self.numbers.show_dataset(d)
         self.sources.show_dataset(d)
         cached = self._cache.get(id(d))

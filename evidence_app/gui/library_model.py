@@ -5,9 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QFont, QStandardItem, QStandardItemModel
 
-from evidence_app.core.datasets.catalog import CURVE_KIND_LABELS, badges
+from evidence_app.core.datasets.catalog import CURVE_KIND_LABELS, FLAG_MEANINGS, badges, dataset_flags
+from evidence_app.core.datasets.labels import analysis_label, dataset_label, endpoint_label, population_label
 from evidence_app.core.datasets.library import Library, LibraryEntry
-from evidence_app.core.formatting import fmt_hr
+from evidence_app.core.datasets.published import published_hr_text
 
 COLUMNS = ("Trial", "Comparison", "Endpoint", "Setting", "Histology", "HR (CI)", "Curve", "Flags", "Id")
 ID_ROLE = Qt.ItemDataRole.UserRole
@@ -23,21 +24,12 @@ FACETS = {
     "curve": "curve kinds",
 }
 USER_BADGE = "user dataset"
-BADGE_EXPLANATIONS = {
-    "summary only": "no curve data: computed numbers are an approximation from the published summary",
-    "secondary source": "numbers read only from reviews or news reports",
-    "interim analysis": "an interim analysis; a later analysis may exist",
-    "CI level assumed": "the source does not state the CI level; 95% is assumed",
-    "conflicting sources": "sources report different values; see the Numbers tab",
-    USER_BADGE: "your own dataset (editable); not curated with the bundled library",
-}
+#: What each flag means in general (the dataset's own footnotes are in the row's tooltip).
+BADGE_EXPLANATIONS = {**FLAG_MEANINGS, USER_BADGE: "your own dataset (editable); not curated with the bundled library"}
 
 
 def hr_text(entry: LibraryEntry) -> str:
-    hr = entry.dataset.comparison.hazard_ratio
-    if hr is None:
-        return fmt_hr(None)
-    return fmt_hr(hr.value, hr.lower, hr.upper, hr.ci_level)
+    return published_hr_text(entry.dataset.comparison.hazard_ratio)
 
 
 def entry_badges(entry: LibraryEntry) -> list[str]:
@@ -64,7 +56,7 @@ def _row(entry: LibraryEntry) -> list[QStandardItem]:
     texts = (
         d.trial.acronym,
         f"{d.experimental.label} vs {d.control.label}",
-        d.endpoint.name,
+        f"{endpoint_label(d)}; {analysis_label(d)}; {population_label(d)}",
         d.trial.setting,
         d.trial.histology,
         hr_text(entry),
@@ -72,7 +64,9 @@ def _row(entry: LibraryEntry) -> list[QStandardItem]:
         ", ".join(flags),
         d.id,
     )
-    tooltip = d.title + "".join(f"\n• {b}: {BADGE_EXPLANATIONS.get(b, b)}" for b in flags)
+    tooltip = dataset_label(d) + "".join(f"\n• {f.label}: {f.footnote}" for f in dataset_flags(d))
+    if not entry.bundled:
+        tooltip += f"\n• {USER_BADGE}: {BADGE_EXPLANATIONS[USER_BADGE]}"
     items = []
     for column, text in enumerate(texts):
         item = QStandardItem(text)
@@ -96,6 +90,7 @@ def search_text(entry: LibraryEntry) -> str:
     parts = (
         d.id,
         d.title,
+        dataset_label(d),
         d.trial.name,
         d.trial.acronym,
         d.trial.population,

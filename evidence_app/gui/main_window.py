@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMainWindow, QSplitter, QTabWidget
 
 from evidence_app import __version__
+from evidence_app.core.datasets.labels import dataset_label
 from evidence_app.core.datasets.library import Library, LibraryEntry, load_library
 from evidence_app.gui import settings
 from evidence_app.gui.dataset_view import DatasetView
@@ -223,6 +224,7 @@ class MainWindow(QMainWindow):
         self.warm_up.stop()
         self.workspace.setCurrentWidget(self.dataset_view)
         self.dataset_view.show_entry(entry)
+        self.setWindowTitle(f"{dataset_label(entry.dataset)} — Evidence App {__version__}")
         settings.write("main/dataset", dataset_id)
 
     def reload_library(self, select: str | None = None) -> None:

@@ -6,10 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evidence_app.core.datasets.schema import Arm, Dataset
+from evidence_app.core.datasets.catalog import dataset_flags
+from evidence_app.core.datasets.published import published_hr_text, published_median_text
+from evidence_app.core.datasets.schema import Arm, Dataset, _Reported
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_median, fmt_num, fmt_p
 
-HEADERS = ("Quantity", "Published", "Sources", "Computed", "Note")
+HEADERS = ("Quantity", "Published", "Sources (where in them)", "Computed", "Note")
+NOT_RECORDED = "published, not recorded (see judgement call)"
 PENDING = "computing…"
 NOT_COMPUTED = "not computed"
 APPROX_TAG = " (approximation)"
@@ -25,12 +28,36 @@ class NumbersRow:
 def _row(
     quantity: str,
     published: str,
-    sources: list[str] | tuple[str, ...],
+    sources: _Reported | None,
     computed: str,
     note: str = "",
     approximation: bool = False,
 ) -> NumbersRow:
-    return NumbersRow((quantity, published, ", ".join(sources), computed, note), approximation=approximation)
+    return NumbersRow((quantity, published, where(sources), computed, note), approximation=approximation)
+
+
+def where(reported: _Reported | None) -> str:
+    """``s1 — abstract``, or the per-source locator ``s6: abstract; s7: Table 1`` as it stands."""
+    if reported is None:
+        return ""
+    ids = ", ".join(reported.sources)
+    locator = reported.locator or "place in source not given"
+    if all(f"{sid}:" in locator for sid in reported.sources):
+        return locator
+    return f"{ids} — {locator}"
+
+
+def _unrecorded(dataset: Dataset, field: str) -> str:
+    """What a missing published value reads as: "not reported", or published but not recorded."""
+    return NOT_RECORDED if any(j.field == field for j in dataset.flags.judgements) else NOT_REPORTED
+
+
+def _conflict_note(dataset: Dataset, field: str) -> list[str]:
+    return [
+        f"another source reports {c.value} (see Conflicting reports)"
+        for c in dataset.flags.conflicting_values
+        if c.quantity == field and c.value
+    ]
 
 
 def _heading(text: str) -> NumbersRow:
@@ -64,12 +91,13 @@ def comparison_rows(dataset: Dataset, analysis, computed_default: str) -> list[N
         hr_note.append("published HR is adjusted")
     if hr is not None and hr.note:
         hr_note.append(hr.note)
+    hr_note += _conflict_note(dataset, "comparison.hazard_ratio")
     rows = [
         _heading(f"Comparison: {dataset.experimental.label} vs {dataset.control.label}"),
         _row(
             "Hazard ratio",
-            fmt_hr(hr.value, hr.lower, hr.upper, hr.ci_level) if hr else NOT_REPORTED,
-            hr.sources if hr else (),
+            published_hr_text(hr) if hr else _unrecorded(dataset, "comparison.hazard_ratio"),
+            hr,
             fmt_hr(c.hazard_ratio.hr, c.hazard_ratio.lower, c.hazard_ratio.upper) + tag if c else computed_default,
             "; ".join(hr_note + (["computed: Cox model on the curve data"] if c else [])),
             approx,
@@ -77,7 +105,7 @@ def comparison_rows(dataset: Dataset, analysis, computed_default: str) -> list[N
         _row(
             "p-value",
             p.value if p else NOT_REPORTED,
-            p.sources if p else (),
+            p,
             fmt_p(c.logrank_p) + tag if c else computed_default,
             "computed: log-rank test" if c else "",
             approx,
@@ -92,7 +120,7 @@ def comparison_rows(dataset: Dataset, analysis, computed_default: str) -> list[N
         _row(
             "Total events",
             str(total.value) if total else NOT_REPORTED,
-            total.sources if total else (),
+            total,
             computed_total,
             "",
             approx,
@@ -104,7 +132,7 @@ def comparison_rows(dataset: Dataset, analysis, computed_default: str) -> list[N
             _row(
                 f"RMST difference to {d.horizon:.1f} {dataset.time_unit}",
                 NOT_REPORTED,
-                (),
+                None,
                 f"{d.value:.2f} ({d.lower:.2f}–{d.upper:.2f}){tag}",
                 "experimental minus control",
                 approx,
@@ -114,7 +142,7 @@ def comparison_rows(dataset: Dataset, analysis, computed_default: str) -> list[N
             _row(
                 "Proportional hazards (Schoenfeld test)",
                 NOT_REPORTED,
-                (),
+                None,
                 f"p {fmt_p(c.ph_test_p)}{tag}",
                 c.ph_flag or "",
                 approx,
@@ -134,7 +162,7 @@ def arm_rows(dataset: Dataset, arm: Arm, result, computed_default: str) -> list[
         _row(
             "Patients (N)",
             str(arm.n.value) if arm.n else NOT_REPORTED,
-            arm.n.sources if arm.n else (),
+            arm.n,
             f"{fit.n}{tag}" if fit else missing,
             "",
             approx,
@@ -144,18 +172,14 @@ def arm_rows(dataset: Dataset, arm: Arm, result, computed_default: str) -> list[
         _row(
             "Events",
             str(arm.events.value) if arm.events else NOT_REPORTED,
-            arm.events.sources if arm.events else (),
+            arm.events,
             f"{fit.events}{tag}" if fit else missing,
             "",
             approx,
         )
     )
     med = arm.median
-    published_median = (
-        fmt_median(med.value, *(med.ci or (None, None)), not_reached=med.not_reached, level=med.ci_level)
-        if med
-        else NOT_REPORTED
-    )
+    published_median = published_median_text(med)
     computed_median = (
         fmt_median(fit.median, fit.median_lower, fit.median_upper, not_reached=fit.median is None) + tag
         if fit
@@ -165,7 +189,7 @@ def arm_rows(dataset: Dataset, arm: Arm, result, computed_default: str) -> list[
         _row(
             f"Median ({unit})",
             published_median,
-            med.sources if med else (),
+            med,
             computed_median,
             med.note or "" if med else "",
             approx,
@@ -192,7 +216,7 @@ def arm_rows(dataset: Dataset, arm: Arm, result, computed_default: str) -> list[
             _row(
                 f"Survival at {t:g} {unit}",
                 _pct(lm.survival) if lm else NOT_REPORTED,
-                lm.sources if lm else (),
+                lm,
                 value,
                 (lm.note or "") if lm else "",
                 approx,
@@ -204,7 +228,7 @@ def arm_rows(dataset: Dataset, arm: Arm, result, computed_default: str) -> list[
             _row(
                 f"RMST to {r.horizon:.1f} {unit}",
                 NOT_REPORTED,
-                (),
+                None,
                 f"{r.value:.2f} ({r.lower:.2f}–{r.upper:.2f}){tag}",
                 "",
                 approx,
@@ -213,22 +237,36 @@ def arm_rows(dataset: Dataset, arm: Arm, result, computed_default: str) -> list[
     return rows
 
 
+def flag_rows(dataset: Dataset) -> list[NumbersRow]:
+    """The dataset's flags first, each with its footnote (the same list the library and exports show)."""
+    flags = [f for f in dataset_flags(dataset) if f.code != "judgement"]
+    if not flags:
+        return []
+    return [_heading("Flags")] + [NumbersRow((f.label, "", "", "", f.footnote)) for f in flags]
+
+
 def extra_rows(dataset: Dataset) -> list[NumbersRow]:
     rows: list[NumbersRow] = []
     flags = dataset.flags
     if flags.conflicting_values:
-        rows.append(_heading("Conflicting reports"))
-        rows += [_row(c.description, "see note", c.sources, "", c.note or "") for c in flags.conflicting_values]
+        rows.append(_heading("Conflicting reports (not used)"))
+        rows += [
+            _row(c.description, c.value or "see note", c, "", "; ".join(x for x in (c.resolution, c.note) if x))
+            for c in flags.conflicting_values
+        ]
     if flags.other_reported:
         rows.append(_heading("Also reported"))
-        rows += [_row(o.label, o.text, o.sources, "", o.note or "") for o in flags.other_reported]
+        rows += [_row(o.label, o.text, o, "", o.note or "") for o in flags.other_reported]
+    if flags.judgements:
+        rows.append(_heading("Judgement calls"))
+        rows += [NumbersRow((j.topic, j.decision, "team decision", "", j.reason)) for j in flags.judgements]
     return rows
 
 
 def numbers_rows(dataset: Dataset, analysis=None, *, failed: bool = False) -> list[NumbersRow]:
     """All rows for ``dataset``; ``analysis`` None means still computing (or ``failed``)."""
     computed_default = NOT_COMPUTED if failed else PENDING
-    rows = comparison_rows(dataset, analysis, computed_default)
+    rows = flag_rows(dataset) + comparison_rows(dataset, analysis, computed_default)
     for arm in dataset.arms:
         result = analysis.arm_result(arm.id) if analysis is not None else None
         rows += arm_rows(dataset, arm, result, computed_default)

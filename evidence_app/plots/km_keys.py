@@ -12,6 +12,7 @@ from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 from matplotlib.offsetbox import AnchoredText
 
+from evidence_app.core.datasets.published import published_hr_text
 from evidence_app.core.formatting import fmt_hr, fmt_p
 from evidence_app.core.stats.analysis import ArmResult, DatasetAnalysis
 from evidence_app.core.synthesis.forest_data import comparison_text
@@ -81,7 +82,7 @@ def draw_hr_box(
     pub, p_pub = d.comparison.hazard_ratio, d.comparison.p_value
     published = computed = None
     if pub is not None:
-        published = f"Published HR {_nb(fmt_hr(pub.value, pub.lower, pub.upper, pub.ci_level))}"
+        published = f"Published HR {_nb(published_hr_text(pub))}"
         published += f", {p_phrase(p_pub.value)}" if p_pub is not None else ""
     if analysis.comparison is not None:
         hr, c = analysis.comparison.hazard_ratio, analysis.comparison

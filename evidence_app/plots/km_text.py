@@ -6,6 +6,8 @@ same way without loading the Kaplan–Meier drawing code.
 
 from __future__ import annotations
 
+from evidence_app.core.datasets.catalog import dataset_flags
+from evidence_app.core.datasets.labels import analysis_label, population_label, review_label
 from evidence_app.core.formatting import fmt_p
 from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
 from evidence_app.core.stats.analysis import DatasetAnalysis
@@ -40,9 +42,22 @@ def titles(analysis: DatasetAnalysis, override: str | None) -> tuple[str, str]:
     if override is not None:
         return override, ""
     d = analysis.dataset
-    interim = " — interim analysis" if d.analysis.kind == "interim" else ""
     comparison = comparison_text(d.experimental.label, d.control.label).replace("->", "→")
-    return f"{d.trial.acronym}: {endpoint_name(d.endpoint.name).lower()}", comparison + interim
+    review = review_label(d)
+    parts = [review] if review else []
+    parts += [analysis_label(d), population_label(d)]
+    return f"{d.trial.acronym}: {endpoint_name(d.endpoint.name).lower()}", f"{comparison} — {', '.join(parts)}"
+
+
+def flag_notes(analysis: DatasetAnalysis) -> list[str]:
+    """The dataset's flags as printed under the figure (judgement calls by their decision only)."""
+    notes = []
+    for flag in dataset_flags(analysis.dataset):
+        if flag.code == "summary_only":
+            continue  # the approximation note below says it in full
+        text = flag.footnote.split(". ")[0].rstrip(".") + "." if flag.code == "judgement" else flag.footnote
+        notes.append(f"[{flag.label}] {text}")
+    return notes
 
 
 def figure_notes(analysis: DatasetAnalysis, ci_bands: bool, risk_table: bool) -> list[str]:
@@ -74,12 +89,10 @@ def figure_notes(analysis: DatasetAnalysis, ci_bands: bool, risk_table: bool) ->
         )
     if ci_bands:
         notes.append("Shaded: pointwise 95% CI (log–log).")
-    if d.analysis.kind == "interim" and d.analysis.label:
-        notes.append(f"Interim analysis: {d.analysis.label}.")
     c = analysis.comparison
     if c is not None and c.ph_flag and not analysis.is_approximation:
         notes.append(
             f"Hazards may not be proportional (Schoenfeld test {p_phrase(fmt_p(c.ph_test_p))}); "
             "read the HR together with the curves."
         )
-    return notes
+    return notes + flag_notes(analysis)

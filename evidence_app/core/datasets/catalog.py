@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from evidence_app.core.datasets.labels import dataset_label, endpoint_label
+from evidence_app.core.datasets.labels import dataset_label, endpoint_label, population_label
 from evidence_app.core.datasets.references import describe_path, iter_reported
 from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.formatting import fmt_level
@@ -137,6 +137,7 @@ def summary(dataset: Dataset) -> dict[str, Any]:
         "label": dataset_label(dataset),
         "endpoint": dataset.endpoint.name,
         "endpoint_label": endpoint_label(dataset),
+        "population_label": population_label(dataset),
         "population": dataset.trial.population,
         "setting": dataset.trial.setting,
         "histology": dataset.trial.histology,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
+from evidence_app.core.datasets.published import published_hr_text, published_median_text
 from evidence_app.core.datasets.schema import Arm, Dataset
 from evidence_app.core.formatting import fmt_hr, fmt_median, fmt_num, months_to_unit
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
@@ -25,6 +26,7 @@ from evidence_app.core.results import (
     RMSTEstimate,
     SurvivalFit,
 )
+from evidence_app.core.stats.derived import WITHHELD, approximation_notes, counts_are_data
 from evidence_app.errors import EvidenceError
 
 DEFAULT_LANDMARK_MONTHS = (6.0, 12.0, 24.0)
@@ -38,6 +40,11 @@ class ArmResult:
     landmarks: tuple[LandmarkEstimate, ...] = ()
     rmst: RMSTEstimate | None = None
     at_risk: tuple[AtRiskRow, ...] = ()
+
+    @property
+    def counts_are_data(self) -> bool:
+        """At-risk numbers, events and p-values from this arm's curve may be shown (see ``core.stats.derived``)."""
+        return counts_are_data(self.data)
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,11 @@ class DatasetAnalysis:
     @property
     def is_approximation(self) -> bool:
         return KIND_APPROXIMATION in self.curve_kinds
+
+    @property
+    def counts_are_data(self) -> bool:
+        """At-risk numbers, events and p-values computed here are data (no arm is an approximation)."""
+        return bool(self.curve_kinds) and not self.is_approximation
 
     @property
     def curve_label(self) -> str:
@@ -172,10 +184,10 @@ def _agreement(
                     f"Events, {arm.label}",
                     pub_ev,
                     "not reported" if pub_ev is None else str(pub_ev),
-                    float(fit.events),
-                    str(fit.events),
-                    None if pub_ev is None else fit.events - pub_ev,
-                    note,
+                    None if approximation else float(fit.events),
+                    WITHHELD if approximation else str(fit.events),
+                    None if pub_ev is None or approximation else fit.events - pub_ev,
+                    "events of an approximation are not data" if approximation else note,
                 )
             )
     return tuple(rows)
@@ -234,6 +246,7 @@ def analyze_dataset(
             "Curves are approximations from published summaries (median/landmarks, piecewise "
             "exponential); computed numbers are not evidence beyond the published summaries.",
         )
+        notes[1:1] = approximation_notes(dataset, data, comparison)
     report(progress, 1.0, "Done")
     return DatasetAnalysis(
         dataset=dataset,
@@ -253,23 +266,14 @@ def published_summary_lines(dataset: Dataset) -> list[str]:
     for arm in dataset.arms:
         n = str(arm.n.value) if arm.n else "not reported"
         ev = str(arm.events.value) if arm.events else "not reported"
-        med = (
-            fmt_median(
-                arm.median.value,
-                *(arm.median.ci or (None, None)),
-                not_reached=arm.median.not_reached,
-                level=arm.median.ci_level,
-            )
-            if arm.median
-            else "not reported"
-        )
+        med = published_median_text(arm.median)
         lines.append(f"{arm.label}: N {n}; events {ev}; median {med} {dataset.time_unit}")
         for lm in arm.landmarks:
             lines.append(f"  survival at {lm.time:g} {dataset.time_unit}: {fmt_num(lm.survival * 100, 0)}%")
     hr = dataset.comparison.hazard_ratio
     lines.append(
         f"HR {dataset.experimental.label} vs {dataset.control.label}: "
-        + (fmt_hr(hr.value, hr.lower, hr.upper, hr.ci_level) if hr else "not reported")
+        + published_hr_text(hr)
         + (" (CI level assumed)" if hr and hr.ci_level_assumed else "")
     )
     p = dataset.comparison.p_value
