@@ -497,3 +497,17 @@ def test_ipd_pooling_reports_progress_and_honours_cancel(rossi_trial):
     with pytest.raises(Cancelled):
         pool_ipd_one_stage([("A", *rossi_trial)], cancelled=lambda: True)
     assert np.all(np.diff(seen) >= 0)
+
+
+def test_every_pooling_method_has_one_label_everywhere():
+    from evidence_app.core.synthesis.methods import METHODS, get_method, method_label, normalise_method
+
+    assert [m.key for m in METHODS] == ["REML", "DL", "PM", "fixed"]
+    for m in METHODS:
+        assert normalise_method(m.key.lower()) == m.key and get_method(f" {m.key.upper()} ") is m
+        assert method_label(m.key) == m.label
+    assert method_label("reml", hk=True) == "Random effects, REML, Hartung–Knapp adjustment"
+    assert method_label("fe", hk=True) == "Fixed effect (inverse variance)"  # HK applies to random effects only
+    assert method_label("DL", in_sentence=True) == "random effects, DerSimonian–Laird"
+    with pytest.raises(AnalysisError, match="unknown pooling method 'bayes'"):
+        normalise_method("bayes")

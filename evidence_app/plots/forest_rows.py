@@ -202,7 +202,7 @@ def default_title(data: ForestData) -> str:
 
 def footnote_lines(data: ForestData, notes: Footnotes) -> list[str]:
     """The notes under the figure: how to read it, the lettered footnotes, then the data's warnings."""
-    method = method_label(data.method, data.hk).lower()
+    method = method_label(data.method, data.hk, in_sentence=True)
     lines = [
         f"Pooled: {method}. Squares: sized by weight; open squares are shown but not pooled. Lines: 95% CIs "
         "(derived from the published interval where another level was published; the HR column prints the "

@@ -99,10 +99,15 @@ def normalise_method(name: str) -> str:
     return get_method(name).key
 
 
-def method_label(name: str, hk: bool = False, short: bool = False) -> str:
-    """``Random effects, REML, Hartung–Knapp adjustment`` (HK only applies to random effects)."""
+def method_label(name: str, hk: bool = False, short: bool = False, in_sentence: bool = False) -> str:
+    """``Random effects, REML, Hartung–Knapp adjustment`` (HK only applies to random effects).
+
+    ``in_sentence``: the first letter in lower case, for running text ("Pooled: random effects, REML").
+    """
     method = get_method(name)
     text = method.short if short else method.label
+    if in_sentence and not short:
+        text = text[0].lower() + text[1:]
     if hk and method.model == "random":
         text += " + HK" if short else f", {HK_LABEL}"
     return text
