@@ -35,6 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--part", type=int, metavar="N", help="analyse part N of a disconnected network")
     p.add_argument("--json", metavar="OUT", help="write every result as JSON (- for stdout)")
     p.add_argument("--figure", metavar="OUT", help="network graph and forest plot vs the reference (.svg/.png/.pdf)")
+    p.add_argument(
+        "--workbook", metavar="OUT.xlsx", help="with --datasets: the comparison workbook with a Network sheet"
+    )
     p.add_argument("--force", action="store_true", help="replace output files that exist")
     p.set_defaults(handler=run_nma)
 
@@ -66,6 +69,10 @@ def run_nma(args: argparse.Namespace) -> int:
         from evidence_app.plots.save import figure_format
 
         figure_format(args.figure)  # a wrong extension fails before any work
+    if args.workbook and not args.datasets:
+        from evidence_app.errors import InputError
+
+        raise InputError("--workbook needs --datasets: the workbook describes library datasets")
     data, notes = load_network(args)
     result = run_network(data, args.reference, tau_method=args.tau, level=args.level)
     if args.json != "-":
@@ -87,4 +94,12 @@ def run_nma(args: argparse.Namespace) -> int:
         fig = new_figure("double")
         draw_network_summary(fig, result, args.model)
         print(f"wrote {save_figure(fig, args.figure, overwrite=args.force)}", file=sys.stderr)
+    if args.workbook:
+        from evidence_app.core.datasets.library import load_library
+        from evidence_app.export.workbook import export_workbook
+
+        library = load_library()
+        datasets = [library.get(i) for i in dict.fromkeys(args.datasets)]
+        summary = export_workbook(datasets, args.workbook, overwrite=args.force, network=result)
+        print(f"wrote {summary.path} ({', '.join(summary.sheets)})", file=sys.stderr)
     return 0

@@ -24,6 +24,7 @@ from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.stats.analysis import DatasetAnalysis, analyze_dataset, default_landmarks
 from evidence_app.core.synthesis.methods import method_label, normalise_method
+from evidence_app.core.synthesis.network import NetworkResult
 from evidence_app.errors import AnalysisError, Cancelled, EvidenceError, ExportError
 from evidence_app.export.figure_pool import FigureBatch, default_workers
 from evidence_app.export.sheets import AnalyzedDataset, write_rows, write_table
@@ -230,6 +231,7 @@ def export_workbook(
     with_figures: bool = False,
     overwrite: bool = False,
     analyses: Mapping[str, DatasetAnalysis] | None = None,
+    network: NetworkResult | None = None,
     workers: int | None = None,
     progress: ProgressCallback = None,
     cancelled: CancelCheck = None,
@@ -251,6 +253,8 @@ def export_workbook(
         Replace ``path`` if it exists (otherwise :class:`ExportError`).
     analyses
         Analyses already computed (by dataset id), e.g. by the GUI; the others are computed.
+    network
+        A network meta-analysis to add as the Network sheet (and its methods to Methods); None: no sheet.
     workers
         Processes that render the figures. Default: one per core where forking is safe (the
         command line), else 1 — drawn in this process (a GUI worker thread); see
@@ -279,6 +283,10 @@ def export_workbook(
         book, figures, warnings = _build(
             items, forests, methods, hk, with_ipd, batch, _scaled(progress, ANALYSIS_SHARE, 0.9), cancelled
         )
+    if network is not None:
+        from evidence_app.export.sheets_network import add_network_sheet
+
+        add_network_sheet(book, network)
     check_cancelled(cancelled)
     report(progress, 0.92, "Saving the workbook")
     buffer = io.BytesIO()

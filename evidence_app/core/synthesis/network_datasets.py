@@ -21,7 +21,7 @@ def _hr_text(dataset: Dataset) -> str:
     hr = dataset.comparison.hazard_ratio
     if hr is None or hr.lower is None or hr.upper is None or hr.ci_level is None:
         return ""
-    sources = "; ".join(dataset.source(s).citation for s in hr.sources)
+    sources = "; ".join(dataset.source(s).citation.rstrip(". ") for s in hr.sources)
     return f"published HR {hr.value:g} ({hr.ci_level * 100:g}% CI {hr.lower:g}–{hr.upper:g}) from {sources}"
 
 
