@@ -62,6 +62,14 @@ class VectorFigure:
     at_risk: AtRiskTable | None
     legend: tuple[LegendEntry, ...]
     notes: tuple[str, ...]
+    x_title: str = ""
+
+    @property
+    def time_unit(self) -> str | None:
+        """days, weeks, months or years when the x axis title names one."""
+        title = self.x_title.lower()
+        found = [unit for unit in ("day", "week", "month", "year") if unit in title]
+        return found[0] + "s" if len(found) == 1 else None
 
     def at_risk_of(self, curve: VectorCurve) -> tuple[tuple[float, ...], tuple[int, ...]] | None:
         """``(times, counts)`` of the curve's at-risk row, if it has one."""
@@ -181,10 +189,14 @@ def _figure(
     labels, rows, how = match_arms(raw_curves, legend, table)
     curves = []
     for curve, label, row, matched in zip(raw_curves, labels, rows, how):
-        time = np.asarray(x_axis.value(curve.points[:, 0]), float)
-        survival = np.asarray(y_axis.value(curve.points[:, 1]), float)
-        time[np.abs(time) < 1e-6 * max(abs(v) for v in x_axis.values)] = 0.0
-        marks = np.asarray([x_axis.value(x) for x, _ in curve.marks], float)
+        time = _round(np.asarray(x_axis.value(curve.points[:, 0]), float), x_axis)
+        survival = _round(np.asarray(y_axis.value(curve.points[:, 1]), float), y_axis)
+        if survival.max() > 1.002 or survival.min() < -0.002:
+            notes.append(
+                f"Curve {curve.colour} reaches past 0-1 ({survival.min():.3g} to {survival.max():.3g}); clipped."
+            )
+        survival = np.clip(survival, 0.0, 1.0)  # rounding of the page's coordinates: within 1e-6
+        marks = _round(np.asarray([x_axis.value(x) for x, _ in curve.marks], float), x_axis)
         curves.append(VectorCurve(label, curve.colour, curve.dash, time, survival, marks, row, matched))
     if table is None:
         notes.append("No numbers-at-risk table found under the plot.")
@@ -192,7 +204,21 @@ def _figure(
         notes.append(f"{len(curves)} curves but {len(table.rows)} at-risk rows.")
     if any(c.matched_by == "order" for c in curves):
         notes.append("Some arms were matched to at-risk rows by order only (no label or colour agreed); check them.")
-    return VectorFigure(content.number, index, frame, x_axis, y_axis, tuple(curves), table, tuple(legend), tuple(notes))
+    top_row = max((r.y for r in table.rows), default=-np.inf) if table is not None else -np.inf
+    title = [w for w in words if top_row < w.cy < x_axis.label_edge and frame.x0 <= w.cx <= frame.x1]
+    first_line = [w for w in title if w.cy >= max(t.cy for t in title) - 0.5 * w.height] if title else []
+    x_title = " ".join(w.text for w in sorted(first_line, key=lambda w: w.x0))
+    return VectorFigure(
+        content.number, index, frame, x_axis, y_axis, tuple(curves), table, tuple(legend), tuple(notes), x_title
+    )
+
+
+def _round(values: np.ndarray, axis: AxisCalibration) -> np.ndarray:
+    """Values rounded to the decimal just finer than 1e-5 of the axis range: the page's own coordinates
+    carry about 1e-6, so nothing is lost, and a patient censored at the 42-month tick reads 42, not 41.99996."""
+    span = max(axis.values) - min(axis.values)
+    decimals = int(-np.floor(np.log10(span * 1e-5)))
+    return np.round(values, decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _line_samples(content: PageContent) -> list[tuple[Segment, str, tuple[float, ...]]]:
