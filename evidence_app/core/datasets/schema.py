@@ -8,10 +8,13 @@ printed with ``evidence-app schema``.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from evidence_app.core import limits
 
 FORMAT_VERSION = 1
 
@@ -26,6 +29,33 @@ Decimals = Annotated[int, Field(ge=0, le=6)]
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _printable(cls, value: object, info: ValidationInfo) -> object:
+        """No control characters in any text (no xlsx cell, SVG or PDF can hold them)."""
+        if info.field_name is not None and _may_hold_text(cls, info.field_name):
+            _check_texts(value)
+        return value
+
+
+@functools.cache
+def _may_hold_text(model: type[BaseModel], field: str) -> bool:
+    """False for fields typed as numbers only (long lists of times need no walk)."""
+    annotation = str(model.model_fields[field].annotation)
+    return any(word in annotation for word in ("str", "object", "Any"))
+
+
+def _check_texts(value: object) -> None:
+    if isinstance(value, str):
+        limits.check_text(value)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_texts(item)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_texts(key)
+            _check_texts(item)
 
 
 def _finite(value: float | None, what: str) -> float | None:
@@ -48,7 +78,7 @@ def parse_ci_level(value: object) -> float:
         ) from None
     if text.endswith("%") or number > 1:
         number /= 100.0
-    if not (0.5 <= number < 1.0) or not math.isfinite(number):
+    if not (limits.CI_LEVEL_MIN <= number <= limits.CI_LEVEL_MAX) or not math.isfinite(number):
         raise ValueError(
             f"unknown CI level {value!r}: expected a level between 50% and 99.99% (e.g. 0.8, 0.95, '98.5%')"
         )
@@ -81,7 +111,7 @@ class _Reported(_Model):
 
 
 class ReportedInt(_Reported):
-    value: int = Field(ge=0, le=10_000_000)
+    value: int = Field(ge=0, le=limits.MAX_PATIENTS)
 
 
 class ReportedText(_Reported):
@@ -152,7 +182,8 @@ class ReportedHazardRatio(_Reported):
     @model_validator(mode="after")
     def _check(self) -> ReportedHazardRatio:
         for what, v in (("HR", self.value), ("HR lower bound", self.lower), ("HR upper bound", self.upper)):
-            _finite(v, what)
+            if v is not None:
+                limits.check_range(v, limits.HR_MIN, limits.HR_MAX, what)
         if (self.lower is None) != (self.upper is None):
             raise ValueError("give both HR CI bounds, or neither")
         if self.lower is not None and self.upper is not None:
@@ -255,6 +286,8 @@ class DigitizedArm(_Model):
                 raise ValueError(f"point {i + 1} ({t}, {s}) is not a finite number pair")
             if t < 0:
                 raise ValueError(f"point {i + 1} has negative time {t}: times must be ≥ 0")
+            if t > limits.MAX_TIME:
+                raise ValueError(f"point {i + 1} has time {t:g}: times must be at most {limits.MAX_TIME:g}")
             if not (0 <= s <= 1):
                 raise ValueError(f"point {i + 1} has survival {s}: expected a probability in [0, 1]")
         return pts
@@ -263,15 +296,15 @@ class DigitizedArm(_Model):
     @classmethod
     def _at_risk(cls, rows: list[tuple[float, int]]) -> list[tuple[float, int]]:
         for i, (t, n) in enumerate(rows):
-            if not math.isfinite(t) or t < 0:
-                raise ValueError(f"at-risk row {i + 1} has time {t}: times must be finite and ≥ 0")
-            if n < 0:
-                raise ValueError(f"at-risk row {i + 1} has {n} patients: expected a count ≥ 0")
+            if not math.isfinite(t) or not 0 <= t <= limits.MAX_TIME:
+                raise ValueError(f"at-risk row {i + 1} has time {t}: times must be between 0 and {limits.MAX_TIME:g}")
+            if not 0 <= n <= limits.MAX_PATIENTS:
+                raise ValueError(f"at-risk row {i + 1} has {n} patients: expected a count 0 to {limits.MAX_PATIENTS:,}")
         return rows
 
 
 class PatientLevelArm(_Model):
-    time: list[float] = Field(min_length=1)
+    time: list[float] = Field(min_length=1, max_length=limits.MAX_PATIENTS)
     event: list[Literal[0, 1]] = Field(min_length=1)
 
     @model_validator(mode="after")
@@ -279,8 +312,8 @@ class PatientLevelArm(_Model):
         if len(self.time) != len(self.event):
             raise ValueError(f"time has {len(self.time)} values but event has {len(self.event)}")
         for i, t in enumerate(self.time):
-            if not math.isfinite(t) or t < 0:
-                raise ValueError(f"time[{i}] = {t}: times must be finite and ≥ 0")
+            if not math.isfinite(t) or not 0 <= t <= limits.MAX_TIME:
+                raise ValueError(f"time[{i}] = {t}: times must be between 0 and {limits.MAX_TIME:g}")
         return self
 
 
