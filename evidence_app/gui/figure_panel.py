@@ -1,10 +1,11 @@
 """A matplotlib Figure on a Qt canvas, created on first use so matplotlib loads only when needed.
 
-Figures from :mod:`evidence_app.plots` lay themselves out in physical units and set their own
-size for a journal width (``"single"`` or ``"double"``). The panel therefore never stretches a
-figure: it draws it at its own size, zooms it (through the figure's dpi) to the width of the
-view, and scrolls when it is taller. ``draw(figure, width)`` is the same callable the export
-uses, so a saved file matches the screen.
+Figures from :mod:`evidence_app.plots` lay themselves out in physical units. On screen the panel
+asks for a figure exactly as wide as the view (``"screen:<mm>"``, which also selects screen font
+sizes of at least 8 pt) and draws it at the screen's own dpi, so a point in the figure is a point
+on the screen, text is never zoomed below 8 pt, nothing scrolls sideways, and on a high-DPI screen
+the canvas renders at the device pixel ratio (sharp). A figure taller than the view scrolls
+vertically. ``draw(figure, width)`` is the same callable the export uses with a journal width.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedLayout, QVBoxLayout, QWidget
 
 DrawFunction = Callable[[Any, str], Any]
-#: Below this view width the single-column layout reads better than a zoomed-out double column.
-DOUBLE_COLUMN_MIN_PX = 560
-MIN_DPI, MAX_DPI = 70.0, 220.0
+#: Screen dpi assumed when Qt cannot say (100 % scaling).
+DEFAULT_LOGICAL_DPI = 96.0
+#: A figure that cannot be laid out as narrow as the view is drawn this much wider, a few times, and scrolls.
+WIDER_STEP, WIDER_TRIES = 1.25, 4
 
 
 class FigurePanel(QWidget):
@@ -76,8 +78,14 @@ class FigurePanel(QWidget):
         viewport = self.scroll_area.viewport()
         return max(viewport.width(), 200), max(viewport.height(), 150)
 
+    def logical_dpi(self) -> float:
+        screen = self.screen()
+        return float(screen.logicalDotsPerInch()) if screen is not None else DEFAULT_LOGICAL_DPI
+
     def redraw(self, draw: DrawFunction | None = None) -> None:
-        """Draw again with ``draw`` (or the last draw function) at a width that suits the view."""
+        """Draw again with ``draw`` (or the last draw function) as wide as the view."""
+        from evidence_app.plots.style import MM_PER_INCH, screen_width
+
         if draw is not None:
             self.draw_function = draw
         if self.draw_function is None:
@@ -85,21 +93,27 @@ class FigurePanel(QWidget):
         self._ensure_canvas()
         self._stack.setCurrentWidget(self._holder)  # lay the view out before measuring it
         view = self._view_size()
-        self.width_choice = "double" if view[0] >= DOUBLE_COLUMN_MIN_PX else "single"
-        self.figure.clear()
-        self.draw_function(self.figure, self.width_choice)
-        self._fit(view)
+        dpi = self.logical_dpi()
+        # Leave room for a vertical scroll bar, so a tall figure never needs a horizontal one.
+        usable = view[0] - self.scroll_area.verticalScrollBar().sizeHint().width() - 4
+        width_mm = usable / dpi * MM_PER_INCH
+        for attempt in range(WIDER_TRIES + 1):
+            self.width_choice = screen_width(width_mm * WIDER_STEP**attempt)
+            self.figure.clear()
+            try:
+                self.draw_function(self.figure, self.width_choice)
+                break
+            except ValueError as exc:  # a forest plot too wide for a very narrow pane: draw it wider and scroll
+                if attempt == WIDER_TRIES:
+                    self.show_message(f"{exc}. Widen the pane (drag the divider) to see the figure.")
+                    return
+        self._fit(view, dpi)
         self.canvas.draw_idle()
 
-    def _fit(self, view: tuple[int, int]) -> None:
-        """Zoom the figure (dpi) to fit the view and give the canvas exactly the figure's size.
-
-        A figure too tall to be readable at that zoom (a long forest plot) keeps MIN_DPI and scrolls.
-        """
+    def _fit(self, view: tuple[int, int], logical_dpi: float) -> None:
+        """Draw at the screen's dpi (times the device pixel ratio) and give the canvas the figure's size."""
         width_in, height_in = self.figure.get_size_inches()
         ratio = self.canvas.device_pixel_ratio or 1.0
-        fit = min((view[0] - 4) / width_in, (view[1] - 4) / height_in)
-        logical_dpi = min(max(fit, MIN_DPI), MAX_DPI)
         self.figure.set_dpi(logical_dpi * ratio)
         self.canvas.setFixedSize(round(width_in * logical_dpi), round(height_in * logical_dpi))
         self.figure.set_size_inches(width_in, height_in, forward=False)  # undo rounding from the resize

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -26,6 +26,7 @@ from evidence_app.core.formatting import fmt_hr, fmt_p
 from evidence_app.core.synthesis.methods import DEFAULT_METHOD, HK_LABEL, get_method, method_label
 from evidence_app.core.synthesis.methods import METHODS as POOLING_METHODS
 from evidence_app.gui import settings
+from evidence_app.gui.column_fit import FitColumnsOnResize, fit_columns
 from evidence_app.gui.copyable_table import CopyableTable
 from evidence_app.gui.error_boundary import guarded, show_error
 from evidence_app.gui.figure_export_dialog import FigureExport
@@ -41,6 +42,11 @@ GROUPS = {
     "Trial": "trial",
 }
 ORIENTATIONS = {"mTOR inhibitor vs comparator": "mtor", "As published": "as published"}
+#: First width of the comparison list (px); the figure gets the rest, and the divider is remembered.
+LIST_WIDTH = 210
+#: The forest plot's pane is never narrower than this (px): about 100 mm, the least a forest of
+#: the library's trials needs with 8 pt text (a wider plot than the pane scrolls).
+FIGURE_MIN_WIDTH = 400
 POOLED_HEADERS = ("Estimate", "k", "Pooled HR (95% CI)", "p", "I²", "τ²", "95% prediction interval", "Method")
 
 
@@ -121,6 +127,7 @@ class ForestView(QWidget):
         self.panel = FigurePanel(self, message="Tick at least one comparison.")
         self.pooled = CopyableTable(POOLED_HEADERS)
         self.pooled.setObjectName("pooledTable")
+        self._pooled_fit = FitColumnsOnResize(self.pooled, 220)
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
         self.export_button = QPushButton("Export figure…")
@@ -173,7 +180,17 @@ class ForestView(QWidget):
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
-        splitter.setStretchFactor(1, 3)
+        splitter.setStretchFactor(0, 0)  # the figure takes the width the window gains
+        splitter.setStretchFactor(1, 1)
+        splitter.setCollapsible(1, False)
+        left.setMinimumWidth(150)
+        right.setMinimumWidth(FIGURE_MIN_WIDTH)
+        splitter.setSizes([LIST_WIDTH, 4 * LIST_WIDTH])
+        self.splitters = {"forest/splitter": splitter, "forest/right_splitter": right}
+        for key, part in self.splitters.items():
+            if isinstance(state := QSettings().value(key), QByteArray):
+                part.restoreState(state)
+            part.splitterMoved.connect(lambda _pos, _index, k=key, p=part: QSettings().setValue(k, p.saveState()))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
@@ -258,6 +275,7 @@ class ForestView(QWidget):
         self._job, self.data = None, data
         self.panel.redraw(lambda figure, width: draw_forest(figure, data, forest_options(width)))
         self.pooled.set_rows(pooled_rows(data))
+        fit_columns(self.pooled, 220)
         self.warnings.setText("\n".join(data.warnings))
         self.export_button.setEnabled(True)
         self.forestUpdated.emit(data)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QPoint, Qt, Signal
 from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from evidence_app.core.datasets.library import Library
+from evidence_app.gui import settings
+from evidence_app.gui.column_fit import FitColumnsOnResize, fit_columns
 from evidence_app.gui.library_model import (
     COLUMNS,
     FACETS,
@@ -33,6 +36,9 @@ __all__ = ["LibraryPanel", "COLUMNS"]
 #: Widest a column gets by itself (pixels): long comparisons are elided (the tooltip has the full title)
 #: so that the endpoint, setting and HR stay in view in a library panel of ordinary width.
 MAX_COLUMN_WIDTH = 230
+#: The columns that tell datasets apart, shown at first (they fit a 1366 px screen); the header's
+#: context menu shows the others (remembered).
+NARROW_COLUMNS = ("Trial", "Comparison", "Endpoint", "Analysis", "Population")
 
 
 class LibraryPanel(QWidget):
@@ -64,8 +70,15 @@ class LibraryPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._column_menu)
+        header.setToolTip("Right-click to choose the columns")
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self._fitter = FitColumnsOnResize(self.table, MAX_COLUMN_WIDTH)
         self.table.verticalHeader().hide()
         self.count_label = QLabel()
         layout = QVBoxLayout(self)
@@ -119,12 +132,37 @@ class LibraryPanel(QWidget):
             combo.setCurrentIndex(max(found, 0))
             combo.blockSignals(False)
             self.proxy.set_facet(key, combo.currentData())
-        self.table.resizeColumnsToContents()
-        header = self.table.horizontalHeader()
-        for column in range(header.count() - 1):
-            header.resizeSection(column, min(header.sectionSize(column), MAX_COLUMN_WIDTH))
+        shown = settings.read("library/columns", ",".join(NARROW_COLUMNS)).split(",")
+        for column, name in enumerate(COLUMNS):
+            self.table.setColumnHidden(column, name not in shown)
+        self.fit_columns()
         self.select_ids(selected)
         self._update_count()
+
+    # -- columns -----------------------------------------------------------------------------------
+    def shown_columns(self) -> list[str]:
+        return [name for column, name in enumerate(COLUMNS) if not self.table.isColumnHidden(column)]
+
+    def set_column_shown(self, name: str, shown: bool) -> None:
+        """Show or hide a column (remembered); the shown columns are fitted to the width again."""
+        self.table.setColumnHidden(COLUMNS.index(name), not shown)
+        if not self.shown_columns():
+            self.table.setColumnHidden(0, False)
+        settings.write("library/columns", ",".join(self.shown_columns()))
+        self.fit_columns()
+
+    def _column_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        for name in COLUMNS:
+            action = menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(name in self.shown_columns())
+            action.toggled.connect(lambda on, n=name: self.set_column_shown(n, on))
+        menu.popup(self.table.horizontalHeader().mapToGlobal(pos))
+
+    def fit_columns(self) -> None:
+        """The shown columns at their content's width, narrowed (elided) to fit without scrolling."""
+        fit_columns(self.table, MAX_COLUMN_WIDTH)
 
     def clear_filters(self) -> None:
         self.search.clear()

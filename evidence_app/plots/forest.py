@@ -47,7 +47,7 @@ def _draw(fig: Figure, data: ForestData, options: ForestOptions) -> ForestArtist
     items = build_items(data, options, notes)
     columns, dropped = tuple(c for c in options.columns if c in COLUMNS), []
     while True:  # too narrow even with wrapping and the smallest font: leave out columns, and say so
-        table = fit(fig, items, columns, width, fonts.base)
+        table = fit(fig, items, columns, width, fonts.base, fonts.minimum)
         expendable = [c for c in DROP_ORDER if c in columns]
         if table.plot_width >= mm(20) or not expendable:
             break
@@ -58,7 +58,7 @@ def _draw(fig: Figure, data: ForestData, options: ForestOptions) -> ForestArtist
     if table.plot_width < mm(20):
         raise ValueError(f"a forest plot does not fit in {width_mm(options.width):g} mm; choose a wider figure")
     size = table.size
-    small = min(fonts.small, size - 0.5)
+    small = max(min(fonts.small, size - 0.5), fonts.minimum)
     lh = line_height(size, 1.2)
     pad = mm(2.0)
     inner = width - 2 * pad

@@ -74,8 +74,10 @@ def measure(
     return Table(size, columns, widths, cells, plot_left, plot_width, x)
 
 
-def fit(fig: Figure, items: list[Item], columns: tuple[str, ...], width: float, size: float) -> Table:
-    """The largest font (down to :data:`MIN_FONT`) at which the columns leave the plot its minimum
+def fit(
+    fig: Figure, items: list[Item], columns: tuple[str, ...], width: float, size: float, smallest: float = MIN_FONT
+) -> Table:
+    """The largest font (down to ``smallest``) at which the columns leave the plot its minimum
     width with few wrapped lines; failing that, the largest font at which the plot fits at all."""
     min_plot = max(mm(30), 0.22 * width)
     rows = max(1, sum(1 for it in items if it.cells))
@@ -88,7 +90,7 @@ def fit(fig: Figure, items: list[Item], columns: tuple[str, ...], width: float, 
             return table
         if fits and fallback is None:
             fallback = table
-        if size - 0.5 < MIN_FONT - 1e-9:
+        if size - 0.5 < smallest - 1e-9:
             return fallback or table
         size -= 0.5
 
@@ -106,11 +108,12 @@ def _wrap_until_fits(
             return table
         lines_now = wrap.table_lines(items, limits)
         best: tuple[float, str, float] | None = None
-        for column, narrowest in WRAP_ORDER:
+        for column, narrowest_mm in WRAP_ORDER:
             current = table.widths.get(column, 0.0)
-            if column not in columns or current <= mm(narrowest) + 1e-4:
+            narrowest = max(mm(narrowest_mm), wrap.widest_word(items, column)) if column in columns else 0.0
+            if column not in columns or current <= narrowest + 1e-4:
                 continue
-            trial = {**limits, column: max(mm(narrowest), current - 1e-3)}
+            trial = {**limits, column: max(narrowest, current - 1e-3)}
             saved = current - wrap.column_width(items, column, trial[column])
             if saved <= 1e-4:
                 continue
@@ -135,6 +138,11 @@ class _Wrapper:
         if key not in self.cache:
             self.cache[key] = wrap_to_width(self.fig, text, self.size, limit)
         return self.cache[key]
+
+    def widest_word(self, items: list[Item], column: str) -> float:
+        """The widest word of a column: narrower, a word such as ``(0.90–1.86)`` would be split."""
+        words = {w for it in items for w in it.cells.get(column, "").split(" ")}  # not at no-break spaces
+        return max((text_width(self.fig, w, self.size) for w in words), default=0.0)
 
     def table_lines(self, items: list[Item], limits: dict[str, float]) -> int:
         return sum(

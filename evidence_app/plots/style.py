@@ -75,24 +75,38 @@ def arm_style(index: int) -> ArmStyle:
     return ARM_STYLES[index % len(ARM_STYLES)]
 
 
+MIN_FONT = 5.5
+
+
 @dataclass(frozen=True)
 class FontSizes:
-    """Point sizes at the printed size (journals ask for 6–8 pt at column width)."""
+    """Point sizes at the printed size (journals ask for 6–8 pt at column width); ``minimum`` is the
+    smallest size a layout may shrink text to when space is short."""
 
     base: float
     small: float
     title: float
+    minimum: float = MIN_FONT
 
 
 SINGLE_FONTS = FontSizes(base=7.0, small=6.0, title=8.0)
 DOUBLE_FONTS = FontSizes(base=8.0, small=7.0, title=9.5)
-MIN_FONT = 5.5
+#: On screen a figure is drawn at the screen's own dpi, so points are screen points: 8 pt is the least
+#: that reads comfortably at 100 % scaling (a layout wraps, elides or drops columns rather than shrink).
+SCREEN_FONTS = FontSizes(base=9.0, small=8.0, title=10.5, minimum=8.0)
+SCREEN_PREFIX = "screen:"
+
+
+def screen_width(width_in_mm: float) -> str:
+    """The width spec of a figure drawn for a screen pane ``width_in_mm`` wide (screen fonts)."""
+    return f"{SCREEN_PREFIX}{min(max(width_in_mm, 40.0), 400.0):.1f}"
 
 
 def width_mm(width: str | float | int) -> float:
-    """``"single"`` (85 mm), ``"double"`` (175 mm) or a width in millimetres (40–400)."""
+    """``"single"`` (85 mm), ``"double"`` (175 mm), a width in millimetres (40–400), or
+    ``"screen:<mm>"`` (:func:`screen_width`)."""
     if isinstance(width, str):
-        key = width.strip().lower()
+        key = width.strip().lower().removeprefix(SCREEN_PREFIX)
         if key == "single":
             return SINGLE_COLUMN_MM
         if key == "double":
@@ -108,6 +122,8 @@ def width_mm(width: str | float | int) -> float:
 
 
 def fonts_for(width: str | float | int) -> FontSizes:
+    if isinstance(width, str) and width.strip().lower().startswith(SCREEN_PREFIX):
+        return SCREEN_FONTS
     return SINGLE_FONTS if width_mm(width) < 130 else DOUBLE_FONTS
 
 

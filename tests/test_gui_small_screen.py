@@ -1,0 +1,109 @@
+"""A 1366×768 laptop: the Kaplan–Meier and forest figures fit their panes without sideways
+scrolling, their text boxes do not overlap (measured from matplotlib's text extents), the
+smallest text on screen is at least 8 pt, and the library shows the columns that tell datasets apart.
+"""
+
+from __future__ import annotations
+
+import pytest
+from matplotlib.text import Text
+from PySide6.QtCore import QSettings
+
+from tests.test_gui_support import MPL_QT_WARNING, main_window
+
+pytestmark = pytest.mark.filterwarnings(MPL_QT_WARNING)
+
+FOREST_IDS = ["record1-pfs-final-central", "meteor-pfs", "checkmate025-pfs", "intorsect-pfs", "aspen-pfs", "espn-pfs"]
+
+
+@pytest.fixture
+def window(qtbot, library):
+    for win in main_window(qtbot, library):
+        win.resize(1366, 768)
+        qtbot.waitUntil(lambda w=win: w.width() == 1366, timeout=5000)
+        yield win
+
+
+def visible_texts(fig) -> list[Text]:
+    def shown(artist) -> bool:
+        while artist is not None:
+            if not artist.get_visible():
+                return False
+            artist = getattr(artist, "axes", None) if artist is not getattr(artist, "axes", None) else None
+        return True
+
+    return [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible() and shown(t)]
+
+
+def overlaps(fig) -> list[tuple[str, str]]:
+    """Pairs of visible text boxes (display pixels) that overlap by more than a pixel."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [(t.get_text(), t.get_window_extent(renderer)) for t in visible_texts(fig)]
+    found = []
+    for i, (a, box_a) in enumerate(boxes):
+        for b, box_b in boxes[i + 1 :]:
+            dx = min(box_a.x1, box_b.x1) - max(box_a.x0, box_b.x0)
+            dy = min(box_a.y1, box_b.y1) - max(box_a.y0, box_b.y0)
+            if dx > 1 and dy > 1:
+                found.append((a, b))
+    return found
+
+
+def screen_points(panel, fig) -> float:
+    """The smallest text in the figure as points on the screen at the screen's scaling."""
+    smallest = min(t.get_fontsize() for t in visible_texts(fig))
+    logical_dpi = fig.dpi / (panel.canvas.device_pixel_ratio or 1.0)
+    return smallest * logical_dpi / panel.logical_dpi()
+
+
+def assert_fits(panel) -> None:
+    fig = panel.figure
+    assert panel.has_figure
+    assert panel.scroll_area.horizontalScrollBar().maximum() == 0, "the figure scrolls sideways"
+    assert panel.canvas.width() <= panel.scroll_area.viewport().width()
+    assert screen_points(panel, fig) >= 8.0 - 1e-9
+    assert overlaps(fig) == []
+
+
+def test_forest_fills_its_pane_with_readable_text_that_never_overlaps(qtbot, window):
+    window.library_panel.select_ids(FOREST_IDS)
+    window.commands["forest"].trigger()
+    view = window.forest_view
+    with qtbot.waitSignal(view.forestUpdated, timeout=30000):
+        pass
+    panel = view.panel
+    qtbot.waitUntil(lambda: panel.has_figure, timeout=10000)
+    assert panel.canvas.width() >= 0.9 * panel.scroll_area.viewport().width() - 20  # resized to the pane
+    assert_fits(panel)
+    # Narrower pane: the figure follows and still fits, readable and without overlaps.
+    splitter = view.splitters["forest/splitter"]
+    splitter.setSizes([380, splitter.width() - 380])
+    splitter.splitterMoved.emit(380, 1)
+    qtbot.waitUntil(lambda: panel._fitted[0] < 450, timeout=10000)
+    assert panel.has_figure, panel.message.text()
+    assert_fits(panel)
+    assert QSettings().value("forest/splitter") is not None  # the divider is remembered
+    qtbot.waitUntil(lambda: view.pooled.horizontalScrollBar().maximum() == 0, timeout=5000)  # the table fits too
+
+
+def test_km_figure_text_is_readable_and_does_not_overlap(qtbot, window):
+    window.open_dataset("bolero3-pfs-kmdata")
+    panel = window.dataset_view.curves.panel
+    qtbot.waitUntil(lambda: panel.has_figure, timeout=30000)
+    assert_fits(panel)
+
+
+def test_library_columns_that_tell_datasets_apart_are_visible(qtbot, window):
+    table = window.library_panel.table
+    qtbot.waitUntil(lambda: table.viewport().width() > 0, timeout=5000)
+    header = table.horizontalHeader()
+    model = table.model()
+    names = {model.headerData(c, header.orientation()): c for c in range(model.columnCount())}
+    width = table.viewport().width()
+    for needed in ("Trial", "Comparison", "Endpoint", "Analysis", "Population"):
+        column = next(c for name, c in names.items() if str(name).startswith(needed))
+        assert not header.isSectionHidden(column), needed
+        left = header.sectionViewportPosition(column)
+        assert left >= 0 and left + header.sectionSize(column) <= width + 1, (needed, left, width)
+    assert table.horizontalScrollBar().maximum() == 0
