@@ -117,3 +117,18 @@ def test_audit_text_names_flags_and_locators(capsys):
     out = capsys.readouterr().out
     assert "[conflicting reports]" in out and "0.67" in out and "[interim analysis]" in out
     assert "hazard ratio: 0.66 (0.53–0.83)  (published)" in out and "at: abstract" in out
+
+
+def test_a_user_dataset_passes_validate_once_its_numbers_say_where_they_stand(tmp_path: Path, capsys):
+    from evidence_app.core.datasets.builder import DigitizedArmInput, SourceMeta, digitized_dataset, draft_meta
+    from evidence_app.core.datasets.io import save_dataset
+
+    curves = [DigitizedArmInput([(0.0, 1.0), (5.0, 0.6)], [(0.0, 50)]) for _ in range(2)]
+    meta = draft_meta(["A", "B"], [50, 48])
+    meta.source = SourceMeta("primary paper", "Demo et al. J Demo 2020")
+    without = save_dataset(digitized_dataset(meta, curves, {}), tmp_path / "without.json")
+    assert main(["validate", str(without)]) == 1
+    assert "arms[0].n: published value has no locator" in capsys.readouterr().err
+    meta.source.locator = "Figure 2, numbers at risk at time 0"
+    located = save_dataset(digitized_dataset(meta, curves, {}), tmp_path / "located.json")
+    assert main(["validate", str(located)]) == 0

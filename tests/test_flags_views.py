@@ -151,3 +151,11 @@ def test_cli_lists_flags_and_labels(capsys):
 
 def dataset_label_text() -> str:
     return "CheckMate 025: Nivolumab vs Everolimus — OS, interim analysis, all randomized"
+
+
+def test_sources_tab_says_where_each_number_stands(library):
+    from evidence_app.gui.sources_tab import source_html
+
+    d = library.get("arcc-os-tem-vs-ifn")
+    assert "hazard ratio (Table 1)" in source_html(d, d.source("s7"))
+    assert "Temsirolimus: median (abstract)" in source_html(d, d.source("s6"))

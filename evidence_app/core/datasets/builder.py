@@ -29,6 +29,8 @@ class SourceMeta:
     kind: str = "primary paper"
     citation: str = ""
     url: str | None = None
+    #: where in the source the typed numbers (N per arm) stand, e.g. "Figure 2A, numbers at risk at time 0"
+    locator: str | None = None
 
 
 @dataclass
@@ -85,8 +87,8 @@ def arm_ids(labels: list[str]) -> list[str]:
     return ids
 
 
-def _reported(value: Any, sources: list[str]) -> dict[str, Any]:
-    return {"value": value, "sources": sources}
+def _reported(value: Any, sources: list[str], locator: str | None = None) -> dict[str, Any]:
+    return {"value": value, "sources": sources, "locator": locator or None}
 
 
 def _trial(meta: DatasetMeta) -> dict[str, Any]:
@@ -110,7 +112,7 @@ def digitized_dataset(meta: DatasetMeta, curves: list[DigitizedArmInput], proven
             "id": i,
             "label": a.label,
             "agents": [x.lower() for x in a.agents],
-            "n": _reported(a.n, [SOURCE_ID]) if a.n is not None else None,
+            "n": _reported(a.n, [SOURCE_ID], meta.source.locator) if a.n is not None else None,
         }
         for i, a in zip(ids, meta.arms, strict=True)
     ]
@@ -204,6 +206,6 @@ def apply_meta(dataset: Dataset, meta: DatasetMeta) -> Dataset:
         if edited.n is None:
             arm["n"] = None
         elif old is None or old["value"] != edited.n:
-            arm["n"] = _reported(edited.n, old["sources"] if old else [first_source])
+            arm["n"] = _reported(edited.n, old["sources"] if old else [first_source], meta.source.locator)
     data["sources"][0].update(kind=meta.source.kind, citation=meta.source.citation, url=meta.source.url or None)
     return parse_dataset(data, dataset.id)

@@ -52,9 +52,26 @@ def describe_path(dataset: Dataset, path: str) -> str:
     return path
 
 
+def locator_in(reported: _Reported, source_id: str) -> str | None:
+    """Where the number stands in one of its sources: its part of ``s1: abstract; s3: Table 1``, or the locator."""
+    if not reported.locator:
+        return None
+    for part in reported.locator.split("; "):
+        sid, sep, place = part.partition(": ")
+        if sep and sid == source_id:
+            return place
+    if any(f"{sid}: " in reported.locator for sid in reported.sources):
+        return None
+    return reported.locator
+
+
 def numbers_from_source(dataset: Dataset, source_id: str) -> list[str]:
-    """Reader-friendly names of the numbers that cite ``source_id``."""
-    names = [describe_path(dataset, p) for p, r in iter_reported(dataset) if source_id in r.sources]
+    """Reader-friendly names of the numbers that cite ``source_id``, each with where it stands in the source."""
+    names = []
+    for path, reported in iter_reported(dataset):
+        if source_id in reported.sources:
+            place = locator_in(reported, source_id)
+            names.append(describe_path(dataset, path) + (f" ({place})" if place else ""))
     curve_sources = getattr(dataset.curve, "sources", [])
     if source_id in curve_sources:
         names.append(f"curve data ({dataset.curve.kind})")
