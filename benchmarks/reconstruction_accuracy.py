@@ -298,13 +298,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--validation", type=Path, default=DEFAULT_VALIDATION)
     parser.add_argument("--with-events", action="store_true", help="also give each method the true event total")
     parser.add_argument("--seed", type=int, default=20120201)
+    parser.add_argument("--real-only", action="store_true", help="only the validation cases (no simulated trials)")
+    parser.add_argument("--methods", default=",".join(METHODS), help="comma-separated subset of " + ",".join(METHODS))
     parser.add_argument(
         "--seeds", type=int, default=0, help="also repeat the 0.3%% study on this many seeds (ours only)"
     )
     args = parser.parse_args(argv)
     trials = 40 if args.quick else args.trials
     start = time.perf_counter()
-    for noise in (0.003, 0.01):
+    for name in [m for m in list(METHODS) if m not in args.methods.split(",")]:
+        del METHODS[name]
+    for noise in () if args.real_only else (0.003, 0.01):
         res = run_simulated(trials, noise, late_share=0.5, seed=args.seed, with_events=args.with_events)
         summarize(f"Simulated: {trials} trials, click noise {noise:.1%} of each axis (half heavy late censoring)", res)
     if args.seeds:
