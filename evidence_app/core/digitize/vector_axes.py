@@ -127,6 +127,33 @@ def find_frames(horizontal: list[Segment], vertical: list[Segment]) -> list[Fram
     return frames
 
 
+def panel_frames(content: PageContent) -> list[Frame]:
+    """Filled axis-aligned rectangles big enough to be a plot panel (a plot drawn without axis
+    lines, such as ggplot's grey panel), the page's own background excepted."""
+    frames: list[Frame] = []
+    for item in content.paths:
+        if not item.filled or len(item.subpaths) != 1 or not 4 <= len(item.subpaths[0]) <= 5:
+            continue
+        points = item.subpaths[0]
+        xs, ys = np.unique(np.round(points[:, 0], 2)), np.unique(np.round(points[:, 1], 2))
+        if len(xs) != 2 or len(ys) != 2:
+            continue
+        frame = Frame(float(xs[0]), float(ys[0]), float(xs[1]), float(ys[1]))
+        whole_page = frame.width >= 0.95 * content.width and frame.height >= 0.95 * content.height
+        if frame.width >= MIN_AXIS and frame.height >= MIN_AXIS and not whole_page and not _duplicate(frame, frames):
+            frames.append(frame)
+    return frames
+
+
+def merge_frames(frames: list[Frame], more: list[Frame]) -> list[Frame]:
+    """``frames`` then those of ``more`` that are not already there."""
+    out = list(frames)
+    for frame in more:
+        if not _duplicate(frame, out):
+            out.append(frame)
+    return out
+
+
 def _duplicate(frame: Frame, frames: list[Frame]) -> bool:
     return any(
         abs(f.x0 - frame.x0) < 2 and abs(f.y0 - frame.y0) < 2 and abs(f.x1 - frame.x1) < 2 and abs(f.y1 - frame.y1) < 2

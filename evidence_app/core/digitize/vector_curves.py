@@ -48,27 +48,47 @@ def is_staircase(points: np.ndarray) -> tuple[bool, bool]:
 
 
 def find_curves(content: PageContent, frame: Frame) -> list[RawCurve]:
-    """Staircases inside ``frame``, joined by style, ordered by their level at mid-time (top first)."""
+    """Staircases inside ``frame``, joined by style, ordered by their level at mid-time (top first).
+
+    Pieces of a style that continue one another are joined first, so a curve drawn as one path,
+    as several, or as one path per step is the same curve. A piece drawn right to left is turned
+    round; pieces on the frame's edges and lines across the whole frame (grid lines) are not curves.
+    """
     pieces: dict[tuple[str, tuple[float, ...], float], list[np.ndarray]] = {}
-    sloped_styles = set()
     for item in content.paths:
-        if not item.stroked or item.in_form or item.curved:
+        if not item.stroked or item.curved:
             continue
         for sub in item.subpaths:
-            if len(sub) < 3 or not _inside(sub, frame):
-                continue
-            monotone, sloped = is_staircase(sub)
-            if monotone:
-                key = (item.colour, item.dash, round(item.width, 2))
-                pieces.setdefault(key, []).append(sub)
-                if sloped:
-                    sloped_styles.add(key)
+            piece = _monotone_piece(sub, frame)
+            if piece is not None:
+                pieces.setdefault((item.colour, item.dash, round(item.width, 2)), []).append(piece)
     curves = []
     for (colour, dash, width), subs in pieces.items():
         for chain in _chains(subs):
-            curves.append(RawCurve(colour, dash, width, chain, sloped=(colour, dash, width) in sloped_styles))
+            monotone, sloped = is_staircase(chain)
+            if monotone and np.ptp(chain[:, 0]) >= 0.05 * frame.width:
+                curves.append(RawCurve(colour, dash, width, chain, sloped=sloped))
     mid = frame.x0 + 0.5 * frame.width
     return sorted(curves, key=lambda c: -_level(c.points, mid))
+
+
+def _monotone_piece(sub: np.ndarray, frame: Frame) -> np.ndarray | None:
+    """``sub`` running forward in time (turned round if drawn backwards) when it can be part of a
+    survival curve inside the frame; None otherwise."""
+    if len(sub) < 2 or not _inside(sub, frame):
+        return None
+    dx, dy = np.diff(sub[:, 0]), np.diff(sub[:, 1])
+    if np.all(dx <= STEP_SLACK) and np.all(dy >= -STEP_SLACK) and (np.any(dx < -STEP_SLACK) or np.any(dy > STEP_SLACK)):
+        sub, dx, dy = sub[::-1], -dx[::-1], -dy[::-1]
+    if not (np.all(dx >= -STEP_SLACK) and np.all(dy <= STEP_SLACK)):
+        return None
+    x, y = sub[:, 0], sub[:, 1]
+    on_edge = [
+        np.all(np.abs(v - edge) < 0.3) for v, edge in ((y, frame.y0), (y, frame.y1), (x, frame.x0), (x, frame.x1))
+    ]
+    if any(on_edge) or (np.ptp(x) >= 0.95 * frame.width and np.ptp(y) < 0.3):  # an edge or a grid line
+        return None
+    return sub
 
 
 def _inside(points: np.ndarray, frame: Frame) -> bool:
@@ -79,17 +99,23 @@ def _inside(points: np.ndarray, frame: Frame) -> bool:
 
 
 def _chains(subs: list[np.ndarray]) -> list[np.ndarray]:
-    """Join pieces that continue one another (the next starts where the previous ends)."""
-    chains: list[np.ndarray] = []
+    """Join pieces that continue one another (the next starts within 0.3 points of where one ends)."""
+    chains: list[list[np.ndarray]] = []
+    ends: dict[tuple[int, int], int] = {}
     for sub in sorted(subs, key=lambda s: (s[0, 0], -s[0, 1])):
-        for i, chain in enumerate(chains):
-            end = chain[-1]
-            if abs(sub[0, 0] - end[0]) <= 0.5 and abs(sub[0, 1] - end[1]) <= 0.5:
-                chains[i] = np.vstack((chain, sub[1:]))
-                break
+        gx, gy = int(round(sub[0, 0] / 0.3)), int(round(sub[0, 1] / 0.3))
+        found = next((ends.pop(k) for k in _around(gx, gy) if k in ends), None)
+        if found is None:
+            chains.append([sub])
+            found = len(chains) - 1
         else:
-            chains.append(sub)
-    return chains
+            chains[found].append(sub[1:])
+        ends[(int(round(sub[-1, 0] / 0.3)), int(round(sub[-1, 1] / 0.3)))] = found
+    return [np.vstack(parts) for parts in chains]
+
+
+def _around(gx: int, gy: int) -> list[tuple[int, int]]:
+    return [(gx + i, gy + j) for i in (0, -1, 1) for j in (0, -1, 1)]
 
 
 def _level(points: np.ndarray, x: float) -> float:

@@ -25,6 +25,8 @@ from evidence_app.core.digitize.vector_axes import (
     calibrate_x,
     calibrate_y,
     find_frames,
+    merge_frames,
+    panel_frames,
 )
 from evidence_app.core.digitize.vector_curves import RawCurve, attach_marks, find_curves, mark_candidates
 from evidence_app.core.digitize.vector_paths import PageContent, Word, read_page_content
@@ -101,13 +103,14 @@ def read_vector_figures(path: str | Path, page: int | None = None) -> list[Vecto
 def read_page(content: PageContent) -> VectorPage:
     """The figures of one page's content (see :func:`read_vector_figures`)."""
     horizontal, vertical = axis_segments(content)
-    frames = find_frames(horizontal, vertical)
+    frames = merge_frames(find_frames(horizontal, vertical), panel_frames(content))
     candidates = []
     for frame in frames:
         curves = find_curves(content, frame)
         if curves:
             candidates.append((frame, curves))
-    candidates = [(f, c) for f, c in candidates if not any(_nested(f, g) for g, _ in candidates if g is not f)]
+    # A frame around another (a figure background around its panels) is not a plot of its own.
+    candidates = [(f, c) for f, c in candidates if not any(_nested(g, f) for g, _ in candidates if g is not f)]
     if not candidates:
         return VectorPage(content.number, (), (_why_nothing(content, frames),))
     candidates.sort(key=lambda fc: (-round(fc[0].y1 / 20.0), fc[0].x0))

@@ -1,0 +1,110 @@
+"""The vector reader on figures drawn the ways other programs draw them: a figure embedded in an
+article page as a scaled form XObject, one path per step, a curve drawn backwards, and a panel
+with no axis lines (ggplot's grey background with white grid lines)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+
+from evidence_app.core.digitize.vector_figure import VectorFigure, read_vector_figures
+from tests.pdf_corpus import DrawnArm, PageSpec, draw_page, make_arms
+from tests.pdf_support import write_pdf
+
+
+def read_one(path: Path) -> VectorFigure:
+    [page] = read_vector_figures(path, 1)
+    assert len(page.figures) == 1, page.notes
+    return page.figures[0]
+
+
+def max_gap(figure: VectorFigure, arm: DrawnArm) -> float:
+    """Largest distance between the read curve and the arm's KM at its event times (± a hair)."""
+    curve = next(c for c in figure.curves if c.colour == arm.colour.lower() and bool(c.dash) == (arm.dash != "-"))
+    xs = np.r_[arm.step_t[1:] - 2e-4, arm.step_t[1:] + 2e-4]  # event times are 0.001 apart at least
+    read = np.r_[1.0, curve.survival][np.searchsorted(curve.time, xs, side="right")]
+    true = np.r_[1.0, arm.step_s][np.searchsorted(arm.step_t, xs, side="right")]
+    return float(np.abs(read - true).max())
+
+
+def test_figure_embedded_as_a_scaled_form(tmp_path: Path) -> None:
+    """Publishers place a figure's PDF on the article page as a form XObject, scaled and moved."""
+    import pypdfium2 as pdfium
+
+    drawn = draw_page(PageSpec("nejm", 21), tmp_path / "figure.pdf")
+    source = pdfium.PdfDocument(drawn.path)
+    article = pdfium.PdfDocument.new()
+    page = article.new_page(595, 842)
+    xobject = source.page_as_xobject(0, article)
+    placed = xobject.as_pageobject()
+    placed.set_matrix(pdfium.PdfMatrix().scale(0.7, 0.7).translate(60, 400))
+    page.insert_obj(placed)
+    page.gen_content()
+    article.save(tmp_path / "article.pdf")
+    figure = read_one(tmp_path / "article.pdf")
+    truth = drawn.figures[0]
+    assert figure.at_risk is not None and figure.at_risk.times == truth.x_ticks
+    assert figure.frame.x0 > 60 and figure.frame.y0 > 400
+    for arm in truth.arms:
+        assert max_gap(figure, arm) <= 1e-4
+        assert figure.at_risk_of(next(c for c in figure.curves if c.label == arm.label))[1] == arm.at_risk
+
+
+@pytest.fixture(autouse=True)
+def exact_paths() -> Iterator[None]:
+    """No path simplification, so the page holds every corner of the steps."""
+    with rc_context({"path.simplify": False}):
+        yield
+
+
+def _axes_with_arms(style: str, seed: int) -> tuple[Figure, list[DrawnArm]]:
+    arms = make_arms(seed, style, k=2)
+    fig = Figure(figsize=(6, 4))
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 48)
+    ax.set_ylim(0, 1)
+    ax.set_xticks([0, 12, 24, 36, 48])
+    return fig, arms
+
+
+@pytest.mark.parametrize("how", ["per_step", "backwards"])
+def test_curve_pieces_and_direction(tmp_path: Path, how: str) -> None:
+    fig, arms = _axes_with_arms("lancet", 31)
+    ax = fig.axes[0]
+    for arm in arms:
+        t = np.r_[np.repeat(arm.step_t, 2)[1:], arm.time.max()]
+        s = np.repeat(arm.step_s, 2)
+        if how == "per_step":
+            for k in range(len(t) - 1):
+                ax.plot(t[k : k + 2], s[k : k + 2], color=arm.colour, lw=1)
+        else:
+            ax.plot(t[::-1], s[::-1], color=arm.colour, lw=1)
+    figure = read_one(write_pdf(tmp_path / f"{how}.pdf", fig))
+    assert len(figure.curves) == 2
+    for arm in arms:
+        assert max_gap(figure, arm) <= 1e-4
+
+
+def test_panel_without_axis_lines(tmp_path: Path) -> None:
+    """ggplot's default look: a grey panel, white grid lines, no axis lines, ticks outside."""
+    fig, arms = _axes_with_arms("survminer", 41)
+    ax = fig.axes[0]
+    ax.set_facecolor("#ebebeb")
+    ax.grid(True, color="white", lw=1)
+    ax.set_axisbelow(True)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.tick_params(direction="out")
+    for arm in arms:
+        ax.step(np.r_[arm.step_t, arm.time.max()], np.r_[arm.step_s, arm.step_s[-1]], where="post", color=arm.colour)
+    figure = read_one(write_pdf(tmp_path / "ggplot.pdf", fig))
+    assert figure.x_axis.values == (0, 12, 24, 36, 48)
+    assert figure.x_axis.value(figure.frame.x1) == pytest.approx(48, abs=0.05)
+    assert len(figure.curves) == 2
+    for arm in arms:
+        assert max_gap(figure, arm) <= 1e-4
