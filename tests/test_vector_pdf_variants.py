@@ -52,7 +52,8 @@ def test_figure_embedded_as_a_scaled_form(tmp_path: Path) -> None:
     assert figure.frame.x0 > 60 and figure.frame.y0 > 400
     for arm in truth.arms:
         assert max_gap(figure, arm) <= 1e-4
-        assert figure.at_risk_of(next(c for c in figure.curves if c.label == arm.label))[1] == arm.at_risk
+        table = figure.at_risk_of(next(c for c in figure.curves if c.label == arm.label))
+        assert table is not None and table[1] == arm.at_risk
 
 
 @pytest.fixture(autouse=True)
