@@ -132,3 +132,9 @@ def test_a_user_dataset_passes_validate_once_its_numbers_say_where_they_stand(tm
     meta.source.locator = "Figure 2, numbers at risk at time 0"
     located = save_dataset(digitized_dataset(meta, curves, {}), tmp_path / "located.json")
     assert main(["validate", str(located)]) == 0
+
+
+def test_audit_lists_a_published_value_that_is_not_recorded(capsys):
+    assert main(["audit", "study205-pfs-len-vs-eve", "--format", "csv"]) == 0
+    out = capsys.readouterr().out
+    assert "comparison.hazard_ratio,—,\"published, not recorded\"" in out

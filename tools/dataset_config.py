@@ -302,6 +302,7 @@ RECORDS: list[dict] = [
         experimental="eve",
         control="sun",
         caveats=["Values from a review table (secondary source); per-arm N not given."],
+        judgements=[J.review_table_level("the RECORD-3 non-clear-cell subgroup")],
     ),
 ]
 RECORDS += LATER_RECORDS

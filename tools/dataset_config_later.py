@@ -58,7 +58,7 @@ LATER_RECORDS: list[dict] = [
         experimental="eve",
         control="sun",
         analysis={"kind": "interim", "label": "interim analysis of 68 patients that closed the trial"},
-        judgements=[J.ESPN_PFS_INTERIM],
+        judgements=[J.ESPN_PFS_INTERIM, J.review_table_level("ESPN")],
         caveats=["HR and median CIs come only from a review table (secondary source)."],
     ),
     dict(

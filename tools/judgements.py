@@ -118,3 +118,16 @@ ARCC_PFS_CONFLICT = dict(
         "say which analysis its numbers come from."
     ),
 )
+
+
+def review_table_level(trial: str) -> dict[str, str]:
+    """The Eur Urol 2017 review table's intervals read as 95% (the ASPEN reasoning), for another trial's row."""
+    return dict(
+        topic="HR CI level",
+        field=HR,
+        decision="95%, assumed (flagged as assumed wherever the HR is shown)",
+        reason=(
+            f"The review table that gives {trial}'s HR does not state a level; its ASPEN row matches the "
+            "trial's 80% interval widened to 95%, so the table's intervals are read as 95% intervals."
+        ),
+    )

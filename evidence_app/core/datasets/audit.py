@@ -30,6 +30,7 @@ from evidence_app.errors import Problem
 
 PUBLISHED = "published"
 DERIVED = "derived"
+NOT_RECORDED = "published, not recorded"
 CSV_HEADER = ("dataset", "dataset label", "quantity", "field", "value", "status", "sources", "locator", "flags")
 LOCATOR_MESSAGE = (
     "published value has no locator: say where in the source it stands, in your own words "
@@ -141,7 +142,22 @@ def audit_rows(dataset: Dataset) -> list[AuditRow]:
         )
         for path, reported in iter_reported(dataset)
     ]
-    return rows + _derived_rows(dataset, label, "; ".join(labels))
+    unrecorded = [
+        AuditRow(
+            dataset.id,
+            label,
+            describe_path(dataset, j.field),
+            j.field,
+            "—",
+            NOT_RECORDED,
+            f"judgement call on {j.topic}: {j.decision}",
+            "",
+            "judgement call",
+        )
+        for j in dataset.flags.judgements
+        if j.field and j.field.startswith("comparison.") and getattr(dataset.comparison, j.field[11:], 0) is None
+    ]
+    return rows + unrecorded + _derived_rows(dataset, label, "; ".join(labels))
 
 
 def unlocated_values(dataset: Dataset, file: str | None = None) -> list[Problem]:
