@@ -206,6 +206,15 @@ class DigitizerSession:
             self.arms[arm].points = [p for i, p in enumerate(self.arms[arm].points) if i not in gone]
             self.arms[arm].edits["deleted"] += len(gone)
 
+    def points_state(self) -> list[tuple[list[tuple[float, float]], dict[str, int]]]:
+        """Every arm's points and edit counts (a copy), for an undo stack or to tell unsaved work."""
+        return [(list(a.points), dict(a.edits)) for a in self.arms]
+
+    def restore_points(self, state: list[tuple[list[tuple[float, float]], dict[str, int]]]) -> None:
+        """Put back a :meth:`points_state` (arms added since keep their points)."""
+        for arm, (points, edits) in zip(self.arms, state):
+            arm.points, arm.edits = list(points), dict(edits)
+
     def can_undo(self) -> bool:
         return bool(self._history)
 

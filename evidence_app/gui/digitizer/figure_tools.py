@@ -1,10 +1,14 @@
 """What a click on the figure does: set a calibration tick, pick an arm's colour, add a point; and
-the point edits (drag to move, Delete to remove, Ctrl+Z to undo), kept in step with the overlay.
+the point edits (drag to move, Delete to remove, Ctrl+Z / Ctrl+Shift+Z to undo and redo on a
+QUndoStack), kept in step with the overlay.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
 
 from evidence_app.core.digitize.session import DigitizerSession
 from evidence_app.core.digitize.workflow import pick_color
@@ -13,6 +17,7 @@ from evidence_app.gui.digitizer.arms_panel import ArmsPanel
 from evidence_app.gui.digitizer.calibration_panel import CalibrationPanel
 from evidence_app.gui.digitizer.canvas import FigureCanvas
 from evidence_app.gui.digitizer.point_overlay import PointOverlay
+from evidence_app.gui.digitizer.undo import PointEdit, State
 from evidence_app.gui.error_boundary import show_error
 
 PROMPTS = {
@@ -43,6 +48,8 @@ class FigureTools(QObject):
         self.calibration, self.arms = calibration, arms
         self.pending_tick: str | None = None
         self.tick_clicks: dict[str, tuple[float, float]] = {}
+        self.undo_stack = QUndoStack(self)
+        self.undo_stack.setUndoLimit(200)
         canvas.clicked.connect(self._clicked)
         canvas.deleteRequested.connect(self.delete_selected)
         canvas.modeChanged.connect(self._mode_changed)
@@ -97,8 +104,9 @@ class FigureTools(QObject):
                 if arm < 0:
                     raise InputError("Add an arm first (Curves ▸ Add arm, or Detect colours).")
                 t, s = self.session.to_data(col, row)
-                self.session.add_point(arm, t, s)
-                self._edited(f"Added ({t:.3g}, {s:.3f}) to {self.session.arms[arm].label}.")
+                self._record(
+                    f"Added ({t:.3g}, {s:.3f}) to {self.session.arms[arm].label}.", self.session.add_point, arm, t, s
+                )
         except Exception as exc:
             show_error(self.canvas, exc)
 
@@ -118,8 +126,8 @@ class FigureTools(QObject):
     # -- point edits -------------------------------------------------------------------------------
     def _moved(self, moves: list[tuple[int, int, float, float]]) -> None:
         try:
-            self.session.move_points([(a, i, *self.session.to_data(x, y)) for a, i, x, y in moves])
-            self._edited(f"Moved {len(moves)} point(s).")
+            data = [(a, i, *self.session.to_data(x, y)) for a, i, x, y in moves]
+            self._record(f"Moved {len(moves)} point(s).", self.session.move_points, data)
         except Exception as exc:
             self.redraw()
             show_error(self.canvas, exc)
@@ -129,13 +137,24 @@ class FigureTools(QObject):
         if not selected:
             self.message.emit("Select points first: click one, or Shift+drag a box around several.")
             return
-        self.session.delete_points(selected)
-        self._edited(f"Deleted {len(selected)} point(s).")
+        self._record(f"Deleted {len(selected)} point(s).", self.session.delete_points, selected)
+
+    def _record(self, text: str, edit: Callable[..., None], *args: object) -> None:
+        """Make a point edit and put it on the undo stack."""
+        before = self.session.points_state()
+        edit(*args)
+        self.undo_stack.push(PointEdit(text, before, self.session.points_state(), self._restore))
+        self._edited(text)
+
+    def _restore(self, state: State, text: str) -> None:
+        self.session.restore_points(state)
+        self._edited(text)
 
     def undo(self) -> None:
-        if self.session.can_undo():
-            self.session.undo()
-            self._edited("Undone.")
+        self.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.undo_stack.redo()
 
     def _edited(self, text: str) -> None:
         self.redraw()

@@ -44,6 +44,7 @@ from evidence_app.gui.digitizer.page_dialog import PageDialog, figure_name
 from evidence_app.gui.digitizer.point_overlay import PointOverlay
 from evidence_app.gui.digitizer.preview import ReconstructionPreview
 from evidence_app.gui.digitizer.save_dialog import SaveDigitizedDialog
+from evidence_app.gui.digitizer.unsaved import UnsavedWork
 from evidence_app.gui.error_boundary import guarded
 from evidence_app.gui.geometry import resize_to_fit
 from evidence_app.gui.workers import Job, JobRunner, shared_runner
@@ -64,6 +65,7 @@ class DigitizerWindow(QMainWindow):
         self.setWindowTitle("Digitize a figure")
         self.library = library
         self.session = DigitizerSession()
+        self.unsaved = UnsavedWork(self.session)
         self.worker = DigitizerJobs(runner or shared_runner(), self, self.statusBar())
         self.canvas = FigureCanvas()
         self.overlay = PointOverlay(self.canvas.scene(), self)
@@ -137,6 +139,10 @@ class DigitizerWindow(QMainWindow):
         self._action("delete", "Delete selected points", self.tools.delete_selected)
         self.commands["delete"].setToolTip("Delete the selected points (Delete)")
         self._action("undo", "Undo point edit", self.tools.undo, QKeySequence.StandardKey.Undo)
+        self._action("redo", "Redo point edit", self.tools.redo, QKeySequence.StandardKey.Redo)
+        for key, changed in (("undo", "canUndoChanged"), ("redo", "canRedoChanged")):
+            self.commands[key].setEnabled(False)
+            getattr(self.tools.undo_stack, changed).connect(self.commands[key].setEnabled)
         self._action("extract", "Extract curves", self.extract_curves, "Ctrl+E")
         self._action("save", "Save as dataset…", self.save_dataset, QKeySequence.StandardKey.Save)
         self._action("close", "Close", self.close, QKeySequence.StandardKey.Close)
@@ -153,6 +159,7 @@ class DigitizerWindow(QMainWindow):
             "tool_add",
             "delete",
             "undo",
+            "redo",
             "",
             "extract",
             "save",
@@ -180,6 +187,10 @@ class DigitizerWindow(QMainWindow):
     # -- image -------------------------------------------------------------------------------------
     @guarded
     def choose_image(self) -> None:
+        if self.unsaved.confirm(self, "open another figure", self.choose_image, self.save_dataset):
+            self._choose_image()
+
+    def _choose_image(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open a figure", settings.last_folder("figures"), IMAGE_FILTER)
         if path:
             settings.remember_folder("figures", path)
@@ -199,6 +210,8 @@ class DigitizerWindow(QMainWindow):
         image = QImage(figure.pixels.data, figure.width, figure.height, 3 * figure.width, QImage.Format.Format_RGB888)
         self.canvas.set_image(image.copy())  # the copy owns its pixels
         self.tools.reset()
+        self.tools.undo_stack.clear()
+        self.unsaved.mark_saved()
         self.overlay.clear()
         self.preview.clear()
         self.notes.clear()
@@ -243,6 +256,7 @@ class DigitizerWindow(QMainWindow):
 
     def remove_arm(self, row: int) -> None:
         self.session.remove_arm(row)
+        self.tools.undo_stack.clear()  # recorded states are per arm position
         self.at_risk.remove_arm(row)  # schedules a new preview
         self.preview.curves = self.preview.curves[:row] + self.preview.curves[row + 1 :]
         self._arms_changed()
@@ -259,7 +273,6 @@ class DigitizerWindow(QMainWindow):
     def _redraw(self) -> None:
         self.tools.redraw()
         self.preview.redraw()
-        self.commands["undo"].setEnabled(self.session.can_undo())
 
     # -- detection and extraction ------------------------------------------------------------------
     @guarded
@@ -323,6 +336,7 @@ class DigitizerWindow(QMainWindow):
     def _extracted(self, extraction: workflow.Extraction) -> None:
         origins = {a.color: a.color_origin for a in self.session.arms}
         self.session.apply_extraction(extraction.result, origins, extraction.frame_detected)
+        self.tools.undo_stack.clear()
         notes = [*extraction.notes, *extraction.result.warnings]
         self.notes.setText("<br>".join(f"⚠ {n}" for n in notes))
         self.calibration.refresh()
@@ -356,6 +370,7 @@ class DigitizerWindow(QMainWindow):
     def _saved(self) -> None:
         dataset_id = self.save_dialog.saved_id if self.save_dialog is not None else None
         if dataset_id:
+            self.unsaved.mark_saved()
             self._arms_changed()
             self.statusBar().showMessage(f"Saved the dataset '{dataset_id}' in your library.")
             self.datasetSaved.emit(dataset_id)
@@ -365,6 +380,9 @@ class DigitizerWindow(QMainWindow):
         self.library = library
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.unsaved.confirm(self, "close the digitizer", self.close, self.save_dataset):
+            event.ignore()
+            return
         self.worker.cancel_all()
         QSettings().setValue("digitizer/geometry", self.saveGeometry())
         QSettings().setValue("digitizer/splitter", self.splitter.saveState())
