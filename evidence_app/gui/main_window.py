@@ -17,6 +17,7 @@ from evidence_app.gui.error_boundary import guarded, show_error
 from evidence_app.gui.forest_view import ForestView
 from evidence_app.gui.geometry import resize_to_fit
 from evidence_app.gui.library_panel import LibraryPanel
+from evidence_app.gui.network_view import NetworkView
 from evidence_app.gui.warm_up import WarmUp
 from evidence_app.gui.workers import JobRunner, shared_runner
 
@@ -45,6 +46,8 @@ class MainWindow(QMainWindow):
         self.workspace.setObjectName("workspace")
         self.workspace.addTab(self.dataset_view, "Dataset")
         self.workspace.addTab(self.forest_view, "Forest plot")
+        self.network_view = NetworkView(self.library, self.runner)
+        self.workspace.addTab(self.network_view, "Network")
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.library_panel)
@@ -148,6 +151,13 @@ class MainWindow(QMainWindow):
         self._action(
             "forest", "&Forest plot", self.show_forest, "Ctrl+L", "Forest plot of the selected comparisons (Ctrl+L)"
         )
+        self._action(
+            "network",
+            "&Network meta-analysis",
+            self.show_network,
+            "Ctrl+Shift+N",
+            "Compare treatments never tested head to head, through a network of trials (Ctrl+Shift+N)",
+        )
         self._action("dataset", "Dataset &view", lambda: self.workspace.setCurrentWidget(self.dataset_view), "Ctrl+D")
         self._action(
             "problems", "Library &problems…", self.show_problems, None, "Dataset files that could not be loaded"
@@ -168,7 +178,7 @@ class MainWindow(QMainWindow):
                 "quit",
             ),
             "&Dataset": ("edit", "delete", None, "reload"),
-            "&View": ("find", "dataset", "forest"),
+            "&View": ("find", "dataset", "forest", "network"),
             "&Help": ("problems", "about"),
         }
         for title, keys in groups.items():
@@ -242,6 +252,7 @@ class MainWindow(QMainWindow):
         self.library = library
         self.library_panel.set_library(library)
         self.forest_view.set_library(library)
+        self.network_view.set_library(library)
         self.dataset_view.retain_cache(library)
         current = self.dataset_view.dataset_id
         if self._pending_select is not None and self._pending_select in library:
@@ -324,6 +335,13 @@ class MainWindow(QMainWindow):
         if selected:
             self.forest_view.set_checked(selected)
         self.workspace.setCurrentWidget(self.forest_view)
+
+    def show_network(self) -> None:
+        self.warm_up.stop()
+        selected = self.library_panel.selected_ids()
+        if selected:
+            self.network_view.set_checked(selected)
+        self.workspace.setCurrentWidget(self.network_view)
 
     @guarded
     def export_figure(self) -> None:

@@ -106,18 +106,34 @@ def draw_forest(ax: Axes, result: NetworkResult, model: str = "random", size: fl
     ax.set_ylim(0.4, len(rows) + 0.6)
     ax.set_yticks(range(len(rows), 0, -1), [c.treat1 for c in rows], fontsize=size)
     ax.tick_params(axis="x", labelsize=size - 1)
-    ax.set_xlabel(f"HR vs {result.reference} ({pct} CI, {model} effects); < 1 favours the treatment", fontsize=size)
+    ax.set_xlabel(f"HR vs {result.reference} ({pct} CI, {model} effects)\n< 1 favours the treatment", fontsize=size)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
 
 
-def draw_network_summary(fig: Figure, result: NetworkResult, model: str = "random") -> None:
-    """The graph (left) and the forest vs the reference (right) side by side."""
+def draw_network_summary(fig: Figure, result: NetworkResult, model: str = "random", size: float = 7.0) -> None:
+    """The graph on top and the forest vs the reference below, the figure's height set to fit them
+    (its width is kept); margins are measured from the labels, so nothing overlaps at any width."""
+    from evidence_app.plots.style import text_width
+
+    width = fig.get_figwidth()
+    rows = len(result.treatments) - 1
+    graph_h = min(0.62 * width, 4.5)
+    row_h = 0.2 * size / 7.0
+    forest_h = rows * row_h + 0.25
+    bottom = 0.75 * size / 7.0
+    height = graph_h + forest_h + bottom + 0.1
+    fig.set_size_inches(width, height)
+    labels = [t for t in result.treatments if t != result.reference]
+    left = max(text_width(fig, t, size) for t in labels) + 0.15
+    right = text_width(fig, "00.00 (00.00–00.00)", size) + 0.15
     with figure_style():
-        graph = fig.add_axes((0.0, 0.02, 0.45, 0.96))
-        forest = fig.add_axes((0.58, 0.15, 0.24, 0.78))
-        draw_network_graph(graph, result)
-        draw_forest(forest, result, model)
+        graph = fig.add_axes((0.0, (bottom + forest_h + 0.1) / height, 1.0, graph_h / height))
+        forest = fig.add_axes(
+            (left / width, bottom / height, max(width - left - right, 0.5) / width, forest_h / height)
+        )
+        draw_network_graph(graph, result, size)
+        draw_forest(forest, result, model, size)
 
 
 def draw_league_heatmap(fig: Figure, result: NetworkResult, model: str = "random") -> None:
