@@ -1,57 +1,165 @@
-"""``evidence-app reconstruct``: patient-level data from a digitized curve and its numbers at risk."""
+"""``evidence-app reconstruct``: patient-level data from digitized curves and their numbers at risk.
+
+One arm (``--curve/--at-risk/--out``), several pairs in one call (repeat the three options), or a
+manifest of many arms (``--manifest ARMS.csv``): arms run in parallel across the cores, with a
+progress bar on a terminal and a summary table at the end. A bad arm is reported on one line with
+its manifest line (or argument pair) while the others run; the exit code is non-zero only when no
+arm succeeded.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from evidence_app.core.reconstruction.batch import ArmJob, ArmOutcome
 
 
 def _reconstruct(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "reconstruct",
-        help="patient-level data from a digitized Kaplan–Meier curve",
-        description="Reconstruct patient-level data (time, event) from digitized curve points "
-        "and the published numbers at risk.",
+        help="patient-level data from digitized Kaplan–Meier curves",
+        description="Reconstruct patient-level data (time, event) from digitized curve points and the published "
+        "numbers at risk: one arm, several --curve/--at-risk/--out triples, or a --manifest of many arms.",
     )
-    p.add_argument("--curve", required=True, metavar="CURVE.csv", help="header time,survival")
-    p.add_argument("--at-risk", metavar="ATRISK.csv", help="header time,n_at_risk (optional when --n is given)")
-    p.add_argument("--n", type=int, help="number of patients in the arm")
-    p.add_argument("--events", type=int, help="total number of events reported")
+    p.add_argument("--curve", action="append", metavar="CURVE.csv", help="header time,survival (repeatable)")
+    p.add_argument("--at-risk", action="append", metavar="ATRISK.csv", help="header time,n_at_risk (optional with --n)")
+    p.add_argument("--n", type=int, help="number of patients in the arm (one arm)")
+    p.add_argument("--events", type=int, action="append", help="total number of events reported (one per curve)")
     p.add_argument("--percent", action="store_true", help="survival is given in percent (0-100)")
-    p.add_argument("--out", required=True, metavar="IPD.csv", help="output, header time,event")
-    p.add_argument("--force", action="store_true", help="replace OUT if it exists")
+    p.add_argument("--out", action="append", metavar="IPD.csv", help="output, header time,event (one per curve)")
+    p.add_argument(
+        "--manifest", metavar="ARMS.csv", help="CSV with columns curve, at-risk, output and optional events, n"
+    )
+    p.add_argument("--jobs", type=int, default=0, help="worker processes (default: the number of cores)")
+    p.add_argument("--force", action="store_true", help="replace outputs that exist")
     p.set_defaults(handler=run_reconstruct)
 
 
 def run_reconstruct(args: argparse.Namespace) -> int:
-    from evidence_app.core.atomic import write_text_atomic
-    from evidence_app.core.reconstruction.curve_input import read_at_risk_csv, read_curve_csv
-    from evidence_app.core.reconstruction.reconstruct import reconstruct_ipd
-    from evidence_app.core.reconstruction.tidy import tidy_points
+    from evidence_app.core.reconstruction.batch import read_manifest
     from evidence_app.errors import InputError
 
-    if args.at_risk is None and args.n is None:
+    jobs, failed = ([], []) if args.manifest is None else read_manifest(args.manifest, force=args.force)
+    if args.curve:
+        jobs += _argument_jobs(args)
+    elif args.manifest is None:
+        raise InputError("give --curve CURVE.csv with --at-risk and --out, or --manifest ARMS.csv")
+    outcomes: list[ArmOutcome] = sorted([*failed, *_run_all(jobs, args.jobs)], key=lambda o: o.order)
+    single = len(jobs) == 1 and not failed and args.manifest is None
+    for outcome in outcomes:
+        if not outcome.ok:
+            print(f"error: {outcome.where}: {outcome.message}", file=sys.stderr)
+        elif single:
+            for warning in outcome.warnings:
+                print(f"warning: {warning}", file=sys.stderr)
+    if single:
+        done = outcomes[0]
+        if done.ok:
+            print(f"wrote {done.output}: {done.patients} patients, {done.events} events", file=sys.stderr)
+        return 0 if done.ok else 1
+    _summary(outcomes)
+    return 0 if any(o.ok for o in outcomes) else 1
+
+
+def _argument_jobs(args: argparse.Namespace) -> list[ArmJob]:
+    from pathlib import Path
+
+    from evidence_app.core.reconstruction.batch import ArmJob
+    from evidence_app.errors import InputError
+
+    curves, outs = args.curve, args.out or []
+    at_risk = args.at_risk or []
+    events = args.events or []
+    if len(outs) != len(curves):
+        raise InputError(f"give one --out per --curve ({len(curves)} curves, {len(outs)} outputs)")
+    if at_risk and len(at_risk) != len(curves):
+        raise InputError(f"give one --at-risk per --curve ({len(curves)} curves, {len(at_risk)} at-risk files)")
+    if not at_risk and args.n is None:
         raise InputError("give the numbers at risk (--at-risk ATRISK.csv) or the arm size (--n N)")
-    for name, value in (("--n", args.n), ("--events", args.events)):
-        if value is not None and value < 0:
-            raise InputError(f"{name} must be a count ≥ 0, got {value}")
-    raw = read_curve_csv(args.curve)
-    rows = [f"row {r}" for r in raw.attrs["rows"]]
-    points = list(zip(raw["time"].tolist(), raw["survival"].tolist()))
-    tidy = tidy_points(points, rows=rows, file=args.curve, curve="the curve", percent=True if args.percent else None)
-    at_risk = read_at_risk_csv(args.at_risk) if args.at_risk else None
-    result = reconstruct_ipd(tidy.frame(), at_risk, n=args.n, total_events=args.events)
-    for warning in [*tidy.notes, *result.warnings]:
-        print(f"warning: {warning}", file=sys.stderr)
-    text = result.to_frame().to_csv(index=False, lineterminator="\n")
-    write_text_atomic(args.out, text, overwrite=args.force)
-    diag = result.diagnostics
+    if events and len(events) != len(curves):
+        raise InputError(f"give one --events per --curve or none ({len(curves)} curves, {len(events)} totals)")
+    for name, values in (("--n", [args.n] if args.n is not None else []), ("--events", events)):
+        for value in values:
+            if value < 0:
+                raise InputError(f"{name} must be a count ≥ 0, got {value}")
+    return [
+        ArmJob(
+            f"arm {i + 1} ({curves[i]})" if len(curves) > 1 else curves[i],
+            Path(curves[i]),
+            Path(at_risk[i]) if at_risk else None,
+            Path(outs[i]),
+            events[i] if events else None,
+            args.n,
+            args.percent,
+            args.force,
+            100_000 + i,
+        )
+        for i in range(len(curves))
+    ]
+
+
+def _run_all(jobs: list[ArmJob], workers: int) -> list[ArmOutcome]:
+    """Every job's outcome, in order; several processes when there are enough arms to pay for them."""
+    from evidence_app.core.reconstruction.batch import run_job
+
+    workers = workers or os.cpu_count() or 1
+    progress = _Progress(len(jobs)) if len(jobs) > 1 and sys.stderr.isatty() else None
+    if len(jobs) < 8 or workers < 2:
+        outcomes = []
+        for job in jobs:
+            outcomes.append(run_job(job))
+            if progress:
+                progress.step()
+    else:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        with context.Pool(min(workers, len(jobs))) as pool:
+            outcomes = []
+            for outcome in pool.imap(run_job, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
+                outcomes.append(outcome)
+                if progress:
+                    progress.step()
+    if progress:
+        progress.close()
+    return outcomes
+
+
+class _Progress:
+    """A one-line progress bar on stderr (only on a terminal)."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done = total, 0
+
+    def step(self) -> None:
+        self.done += 1
+        filled = int(30 * self.done / self.total)
+        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} arms")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+
+
+def _summary(outcomes: list[ArmOutcome]) -> None:
+    """The summary table on stdout: one line per arm, then the counts."""
+    ok = [o for o in outcomes if o.ok]
+    width = min(max((len(o.where) for o in outcomes), default=4), 60)
+    print(f"{'arm':<{width}}  {'result':<6}  {'patients':>8}  {'events':>6}  {'warnings':>8}  output")
+    for o in outcomes:
+        where = o.where if len(o.where) <= width else "…" + o.where[-width + 1 :]
+        if o.ok:
+            print(f"{where:<{width}}  {'ok':<6}  {o.patients:>8}  {o.events:>6}  {len(o.warnings):>8}  {o.output}")
+        else:
+            print(f"{where:<{width}}  {'FAILED':<6}  {'':>8}  {'':>6}  {'':>8}  {o.message}")
     print(
-        f"wrote {args.out}: {len(result.time)} patients, {int(result.event.sum())} events; "
-        f"curve gap max {diag.max_gap:.4f}, mean {diag.mean_gap:.4f}",
-        file=sys.stderr,
+        f"{len(ok)} of {len(outcomes)} arms reconstructed"
+        + (f"; failed: {', '.join(o.where for o in outcomes if not o.ok)}" if len(ok) < len(outcomes) else "")
     )
-    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -259,21 +259,17 @@ def spread_events(drop_t: np.ndarray, d: np.ndarray, sd: np.ndarray, window: tup
 
 
 def normal_quantile(q: np.ndarray) -> np.ndarray:
-    """Standard normal quantiles for 0 < q < 1: Acklam's rational approximation refined by one Halley
-    step (relative error below 1e-12), so the reconstruction needs no scipy."""
+    """Standard normal quantiles for 0 < q < 1 by Acklam's rational approximation (relative error below
+    1.2e-9, far below the precision of a drop's time), so the reconstruction needs no scipy."""
     q = np.asarray(q, dtype=float)
     low = np.minimum(q, 1.0 - q)
     tail = low < 0.02425
-    x = np.empty_like(q)
     r = np.sqrt(-2.0 * np.log(np.where(tail, low, 0.5)))
     x_tail = _poly(_C, r) / _poly(_D + (1.0,), r)
     c = np.where(tail, 0.5, q) - 0.5
     u = c * c
     x_mid = c * _poly(_A, u) / _poly(_B + (1.0,), u)
-    x = np.where(tail, np.where(q < 0.5, x_tail, -x_tail), x_mid)
-    err = 0.5 * np.vectorize(math.erfc)(-x / math.sqrt(2.0)) - q
-    step = err * math.sqrt(2.0 * math.pi) * np.exp(x * x / 2.0)
-    return x - step / (1.0 + x * step / 2.0)
+    return np.where(tail, np.where(q < 0.5, x_tail, -x_tail), x_mid)
 
 
 def _poly(coef: tuple[float, ...], x: np.ndarray) -> np.ndarray:

@@ -1,0 +1,171 @@
+"""Many arms in one go: a manifest of digitized curves, each reconstructed and written on its own.
+
+A manifest is a CSV with a header naming the columns ``curve``, ``at-risk`` (or ``at_risk``),
+``output`` and optionally ``events`` and ``n``; relative paths are relative to the manifest's folder.
+Each row becomes an :class:`ArmJob`; a row that cannot be one (a missing column, a bad count) is an
+:class:`ArmOutcome` that failed, with its line number, and the others still run. :func:`run_job`
+never raises for bad input: whatever goes wrong with one arm is that arm's one-line message.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidence_app.errors import EvidenceError, InputError
+
+COLUMNS = ("curve", "at-risk", "output")
+
+
+@dataclass(frozen=True)
+class ArmJob:
+    """One arm to reconstruct: where it came from (manifest line or argument pair) and its inputs."""
+
+    where: str
+    curve: Path
+    at_risk: Path | None
+    output: Path
+    events: int | None = None
+    n: int | None = None
+    percent: bool = False
+    force: bool = False
+    order: int = 0
+
+
+@dataclass(frozen=True)
+class ArmOutcome:
+    """What became of one arm: ``ok`` with its counts, or the one-line reason it failed."""
+
+    where: str
+    ok: bool
+    message: str
+    output: str = ""
+    patients: int = 0
+    events: int = 0
+    warnings: tuple[str, ...] = ()
+    order: int = 0
+
+
+def read_manifest(path: str | Path, *, force: bool = False) -> tuple[list[ArmJob], list[ArmOutcome]]:
+    """Jobs from a manifest CSV and the rows that could not become jobs (each with its line number).
+
+    Raises
+    ------
+    InputError
+        When the manifest itself cannot be read or lacks the needed columns.
+    """
+    name = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(f"cannot read the manifest ({exc})", file=name) from None
+    lines = text.splitlines()
+    if not lines or not lines[0].strip():
+        raise InputError(f"the manifest is empty; expected a header {','.join(COLUMNS)},events", file=name)
+    delimiter = ";" if ";" in lines[0] else "\t" if "\t" in lines[0] else ","
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    header = [h.strip().lower().replace("_", "-") for h in rows[0]]
+    missing = [c for c in COLUMNS if c not in header]
+    if missing:
+        raise InputError(
+            f"the manifest needs the columns {', '.join(COLUMNS)} (events and n optional); "
+            f"missing {', '.join(missing)}",
+            file=name,
+            location="line 1",
+        )
+    base = Path(path).resolve().parent
+    jobs: list[ArmJob] = []
+    failed: list[ArmOutcome] = []
+    for number, fields in enumerate(rows[1:], start=2):
+        if not any(f.strip() for f in fields):
+            continue
+        where = f"{name} line {number}"
+        try:
+            jobs.append(_job(dict(zip(header, (f.strip() for f in fields))), base, where, force, number))
+        except InputError as exc:
+            failed.append(ArmOutcome(where, False, exc.message, order=number))
+    return jobs, failed
+
+
+def _job(row: dict[str, str], base: Path, where: str, force: bool, order: int) -> ArmJob:
+    for column in ("curve", "output"):
+        if not row.get(column):
+            raise InputError(f"no {column} file given")
+    at_risk = row.get("at-risk") or None
+    events, n = _count(row, "events"), _count(row, "n")
+    if at_risk is None and n is None:
+        raise InputError("give an at-risk file or n")
+    return ArmJob(
+        where,
+        base / row["curve"],
+        None if at_risk is None else base / at_risk,
+        base / row["output"],
+        events,
+        n,
+        force=force,
+        order=order,
+    )
+
+
+def _count(row: dict[str, str], column: str) -> int | None:
+    text = row.get(column, "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"expected a whole number of {column}, found {text!r}") from None
+    if value != int(value) or value < 0:
+        raise InputError(f"expected a whole number of {column} of 0 or more, found {text!r}")
+    return int(value)
+
+
+def run_job(job: ArmJob) -> ArmOutcome:
+    """Read, tidy, reconstruct and write one arm; any problem becomes the outcome's message."""
+    from evidence_app.core.atomic import write_text_atomic
+    from evidence_app.core.reconstruction.csv_readers import read_at_risk_csv, read_curve_csv
+    from evidence_app.core.reconstruction.reconstruct import reconstruct_ipd
+    from evidence_app.core.reconstruction.tidy import tidy_points
+
+    try:
+        raw = read_curve_csv(job.curve)
+        rows = [f"row {r}" for r in raw.attrs["rows"]]
+        points = list(zip(raw["time"].tolist(), raw["survival"].tolist()))
+        tidy = tidy_points(points, rows=rows, file=str(job.curve), percent=True if job.percent else None)
+        table = read_at_risk_csv(job.at_risk) if job.at_risk is not None else None
+        if table is not None:
+            _check_at_risk(table["n_at_risk"].tolist(), table["time"].tolist(), str(job.at_risk))
+        result = reconstruct_ipd(tidy.points, table, n=job.n, total_events=job.events)
+        write_text_atomic(job.output, result.to_csv(), overwrite=job.force)
+    except EvidenceError as exc:
+        return ArmOutcome(job.where, False, _one_line(exc), order=job.order)
+    except (OSError, ValueError) as exc:
+        return ArmOutcome(job.where, False, str(exc), order=job.order)
+    return ArmOutcome(
+        job.where,
+        True,
+        "ok",
+        str(job.output),
+        result.n_patients,
+        result.n_events,
+        tuple([*tidy.notes, *result.warnings]),
+        job.order,
+    )
+
+
+def _check_at_risk(counts: list[int], times: list[float], name: str) -> None:
+    """Numbers at risk that rise are an error here (one arm of many is better refused than guessed)."""
+    for i in range(1, len(counts)):
+        if counts[i] > counts[i - 1]:
+            raise InputError(
+                f"numbers at risk cannot rise: {counts[i]} at time {times[i]:g} after {counts[i - 1]} "
+                f"at {times[i - 1]:g}",
+                file=name,
+            )
+
+
+def _one_line(exc: EvidenceError) -> str:
+    problems = [str(p) for p in exc.problems] or [exc.message]
+    return problems[0] + (f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else "")

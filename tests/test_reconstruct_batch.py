@@ -1,0 +1,82 @@
+"""``evidence-app reconstruct`` with many arms: a manifest or repeated pairs, bad rows reported by line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from evidence_app.cli import main
+from evidence_app.core.reconstruction.km import km_curve
+
+
+def write_arm(folder: Path, name: str, n: int, seed: int) -> tuple[Path, Path, int]:
+    rng = np.random.default_rng(seed)
+    t = np.round(12 * rng.weibull(1.2, n), 3)
+    c = rng.uniform(6, 40, n)
+    time, event = np.minimum(t, c), (t <= c).astype(int)
+    et, es = km_curve(time, event)
+    before = np.r_[1.0, es[:-1]]
+    pts = [(0.0, 1.0)] + [p for i in range(len(et)) for p in ((et[i], before[i]), (et[i], es[i]))]
+    curve = folder / f"{name}.curve.csv"
+    curve.write_text("time,survival\n" + "".join(f"{a:.5f},{b:.5f}\n" for a, b in pts))
+    times = np.arange(0, 36, 6.0)
+    counts = n - np.searchsorted(np.sort(time), times, side="left")
+    at_risk = folder / f"{name}.atrisk.csv"
+    at_risk.write_text("time,n_at_risk\n" + "".join(f"{a:g},{b}\n" for a, b in zip(times, counts)))
+    return curve, at_risk, int(event.sum())
+
+
+def test_manifest_runs_good_rows_and_reports_bad_ones_by_line(tmp_path: Path, capsys) -> None:
+    rows = ["curve,at-risk,events,output"]
+    for i in range(10):
+        curve, at_risk, events = write_arm(tmp_path, f"arm{i}", 80 + 20 * i, i)
+        rows.append(f"{curve.name},{at_risk.name},{events if i % 2 else ''},out/arm{i}.csv")
+    rising = tmp_path / "rising.csv"
+    rising.write_text("time,n_at_risk\n0,50\n6,60\n")
+    rows += [
+        "missing.csv,arm0.atrisk.csv,,out/x.csv",  # line 12: missing file
+        "arm1.curve.csv,arm1.atrisk.csv,100000,out/y.csv",  # line 13: events above N
+        "arm2.curve.csv,rising.csv,,out/z.csv",  # line 14: at-risk rising
+        "arm3.curve.csv,arm3.atrisk.csv,many,out/w.csv",  # line 15: not a count
+    ]
+    (tmp_path / "out").mkdir()
+    manifest = tmp_path / "arms.csv"
+    manifest.write_text("\n".join(rows) + "\n")
+    assert main(["reconstruct", "--manifest", str(manifest)]) == 0
+    out, err = capsys.readouterr()
+    assert len(list((tmp_path / "out").glob("arm*.csv"))) == 10
+    assert "10 of 14 arms reconstructed" in out
+    errors = [line for line in err.splitlines() if line.startswith("error:")]
+    assert len(errors) == 4
+    for line_no, words in ((12, "missing.csv"), (13, "100000"), (14, "rise"), (15, "many")):
+        assert any(f"line {line_no}:" in e and words in e for e in errors), (line_no, errors)
+    # An arm given its event total reconstructs exactly that many events.
+    ipd = np.loadtxt(tmp_path / "out" / "arm1.csv", delimiter=",", skiprows=1)
+    assert ipd[:, 1].sum() == write_arm(tmp_path, "again", 100, 1)[2]
+
+
+def test_no_arm_succeeding_is_a_failure(tmp_path: Path, capsys) -> None:
+    manifest = tmp_path / "arms.csv"
+    manifest.write_text("curve,at-risk,output\nnope.csv,nope.atrisk.csv,o.csv\n")
+    assert main(["reconstruct", "--manifest", str(manifest)]) == 1
+    assert "line 2:" in capsys.readouterr().err
+
+
+def test_repeated_pairs_in_one_call(tmp_path: Path, capsys) -> None:
+    args = ["reconstruct"]
+    for i in range(3):
+        curve, at_risk, _ = write_arm(tmp_path, f"a{i}", 120, 10 + i)
+        args += ["--curve", str(curve), "--at-risk", str(at_risk), "--out", str(tmp_path / f"ipd{i}.csv")]
+    assert main(args) == 0
+    assert "3 of 3 arms reconstructed" in capsys.readouterr().out
+    assert all((tmp_path / f"ipd{i}.csv").is_file() for i in range(3))
+    assert main(args) == 1  # outputs exist: refused per arm without --force, and said so
+    assert capsys.readouterr().err.count("error:") == 3
+
+
+def test_manifest_without_needed_columns_names_them(tmp_path: Path, capsys) -> None:
+    manifest = tmp_path / "arms.csv"
+    manifest.write_text("curve,output\na.csv,b.csv\n")
+    assert main(["reconstruct", "--manifest", str(manifest)]) == 1
+    assert "at-risk" in capsys.readouterr().err
