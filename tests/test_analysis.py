@@ -8,6 +8,8 @@ import math
 import pytest
 
 from evidence_app.cli import main
+from evidence_app.core.datasets.catalog import dataset_flags
+from evidence_app.core.datasets.labels import dataset_label
 from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_PATIENT
 from evidence_app.core.stats.analysis import analyze_dataset, default_landmarks, published_effect
 
@@ -58,7 +60,8 @@ def test_analyze_runs_for_every_bundled_dataset(library, capsys):
     for d in library.datasets:
         assert main(["analyze", d.id]) == 0, d.id
         out = capsys.readouterr().out
-        assert d.title in out
+        assert out.startswith(dataset_label(d))  # trial, comparison, endpoint, analysis, population
+        assert all(f"[{f.label}]" in out for f in dataset_flags(d))
         if d.curve.kind == "none":
             assert "not reported" in out or "approximation" in out.lower()
 

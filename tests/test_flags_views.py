@@ -159,3 +159,13 @@ def test_sources_tab_says_where_each_number_stands(library):
     d = library.get("arcc-os-tem-vs-ifn")
     assert "hazard ratio (Table 1)" in source_html(d, d.source("s7"))
     assert "Temsirolimus: median (abstract)" in source_html(d, d.source("s6"))
+
+
+def test_analyze_prints_the_label_and_flags(capsys):
+    assert main(["analyze", FLAGGED]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(dataset_label_text())
+    assert "[secondary source] Read only from a secondary source: Nivolumab: n; Everolimus: n." in out
+    assert main(["analyze", FLAGGED, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["label"] == dataset_label_text() and "98.5% CI" in [f["label"] for f in data["flags"]]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
+from evidence_app.core.datasets.catalog import dataset_flags
+from evidence_app.core.datasets.labels import dataset_label
 from evidence_app.core.formatting import fmt_hr, fmt_median, fmt_num, fmt_p
 from evidence_app.core.stats.analysis import DatasetAnalysis, published_summary_lines
 
@@ -47,6 +49,8 @@ def analysis_to_dict(a: DatasetAnalysis) -> dict[str, Any]:
     out: dict[str, Any] = {
         "id": d.id,
         "title": d.title,
+        "label": dataset_label(d),
+        "flags": [{"code": f.code, "label": f.label, "footnote": f.footnote} for f in dataset_flags(d)],
         "time_unit": d.time_unit,
         "curve": a.curve_label,
         "approximation": "summary-based" if a.is_approximation else None,
@@ -92,7 +96,9 @@ def _clean(node: Any) -> Any:
 def analysis_text(a: DatasetAnalysis) -> str:
     d = a.dataset
     unit = d.time_unit
-    out = [d.title, "=" * len(d.title), f"Curve data: {a.curve_label}", ""]
+    label = dataset_label(d)
+    out = [label, "=" * len(label), f"Curve data: {a.curve_label}", ""]
+    out += [f"[{f.label}] {f.footnote}" for f in dataset_flags(d)] + [""]
     if a.is_approximation:
         out += ["APPROXIMATION: curves are built from published summaries (approximation: summary-based).", ""]
     out += ["Published"] + [f"  {line}" for line in published_summary_lines(d)] + [""]
