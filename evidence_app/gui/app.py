@@ -18,7 +18,17 @@ def configure_application(app: QApplication) -> None:
     app.setApplicationVersion(__version__)
 
 
+#: Exit status when the window cannot open (no display, missing system libraries).
+NO_DISPLAY_EXIT = 3
+
+
 def run_gui(argv: list[str] | None = None) -> int:
+    from evidence_app.gui.display_check import display_problem
+
+    problem = display_problem()
+    if problem is not None and QApplication.instance() is None:
+        print(problem, file=sys.stderr)  # one paragraph; the terminal wraps it
+        return NO_DISPLAY_EXIT
     from evidence_app.gui.fonts import ensure_fonts
     from evidence_app.gui.main_window import MainWindow
 
