@@ -169,3 +169,11 @@ def test_analyze_prints_the_label_and_flags(capsys):
     assert main(["analyze", FLAGGED, "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["label"] == dataset_label_text() and "98.5% CI" in [f["label"] for f in data["flags"]]
+
+
+def test_csv_table_prints_published_precision(tmp_path):
+    out = tmp_path / "table.csv"
+    assert main(["export", "intorsect-os", "aspen-os", "--out", str(out), "--format", "csv"]) == 0
+    text = out.read_text(encoding="utf-8-sig")
+    assert "12.27 (10.13–14.80)" in text and "12.3 (10.1–14.8)" not in text
+    assert "1.12 (0.7–2)" in text

@@ -8,6 +8,7 @@ numbers (for sorting and formulas) and as one "HR (CI)" text to paste into a doc
 from __future__ import annotations
 
 from evidence_app.core.datasets.catalog import source_kinds
+from evidence_app.core.datasets.published import published_hr_text, published_median_text
 from evidence_app.core.datasets.schema import Arm, Dataset
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_median, fmt_p
 from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
@@ -80,8 +81,7 @@ def _median(arm: Arm, marks: RowMarks) -> str:
     m = arm.median
     if m is None:
         return NOT_REPORTED
-    lo, hi = m.ci if m.ci is not None else (None, None)
-    return fmt_median(m.value, lo, hi, not_reached=m.not_reached, level=m.ci_level) + marks.suffix(f"median:{arm.id}")
+    return published_median_text(m) + marks.suffix(f"median:{arm.id}")
 
 
 def _analysis_text(d: Dataset, marks: RowMarks) -> str:
@@ -101,7 +101,7 @@ def _published(d: Dataset, marks: RowMarks) -> list[CellValue]:
             NOT_REPORTED if hr.lower is None else hr.lower,
             NOT_REPORTED if hr.upper is None else hr.upper,
             level_text(hr.ci_level, hr.ci_level_assumed) if hr.lower is not None else NOT_REPORTED,
-            fmt_hr(hr.value, hr.lower, hr.upper, hr.ci_level) + marks.suffix("hr"),
+            published_hr_text(hr) + marks.suffix("hr"),
         ]
     return [
         _count(exp.n),
