@@ -40,22 +40,27 @@ def xcb_plugin() -> Path | None:
 
 
 def missing_libraries(plugin: Path) -> list[str]:
-    """System libraries the plugin needs that the dynamic loader cannot find (``ldd``; else a test load)."""
-    ldd = shutil.which("ldd")
-    if ldd is not None:
-        try:
-            out = subprocess.run([ldd, str(plugin)], capture_output=True, text=True, timeout=20).stdout
-        except (OSError, subprocess.SubprocessError):
-            out = ""
-        return sorted({m.group(1) for m in re.finditer(r"^\s*(\S+)\s+=>\s+not found", out, re.MULTILINE)})
+    """System libraries the plugin needs that the dynamic loader cannot find.
+
+    Loading the plugin (which Qt does next anyway) is the fast check; only when that fails does
+    ``ldd`` list every missing library, so the message names them all at once.
+    """
     import ctypes
 
     try:
         ctypes.CDLL(str(plugin))
+        return []
     except OSError as exc:
         found = re.search(r"(\S+\.so[.\d]*): cannot open", str(exc))
-        return [found.group(1) if found else str(exc)]
-    return []
+        first = [found.group(1) if found else str(exc)]
+    ldd = shutil.which("ldd")
+    if ldd is None:
+        return first
+    try:
+        out = subprocess.run([ldd, str(plugin)], capture_output=True, text=True, timeout=20).stdout
+    except (OSError, subprocess.SubprocessError):
+        return first
+    return sorted({m.group(1) for m in re.finditer(r"^\s*(\S+)\s+=>\s+not found", out, re.MULTILINE)}) or first
 
 
 def display_problem(env: Mapping[str, str] | None = None) -> str | None:
