@@ -124,3 +124,20 @@ def test_clean_arrays_reports_what_it_changed() -> None:
     assert (np.diff(clean.time) >= 0).all() and (np.diff(clean.survival) <= 0).all()
     assert any("Re-ordered" in w for w in clean.warnings)
     assert any("without a finite" in w for w in clean.warnings)
+
+
+def test_digitization_replicates_spread_more_for_a_coarse_curve() -> None:
+    from evidence_app.core.reconstruction.uncertainty import combined_interval, digitization_replicates
+
+    time, event = weibull_arm(300, 8)
+    table = table_of(time)
+    spreads = []
+    for curve in (coarse(time, event, 1, keep=1.0, noise=0.002), coarse(time, event, 1)):
+        reps = digitization_replicates(curve, table, replicates=12, seed=3)
+        assert len(reps) == 12 and all(len(t) == 300 for t, _ in reps)
+        landmarks = np.array([km_at(t, e, np.array([3.0, 6.0, 10.0, 15.0])) for t, e in reps])
+        spreads.append(float(np.std(landmarks, axis=0, ddof=1).mean()))
+    assert spreads[1] > spreads[0] > 0
+    lo, hi, sd = combined_interval(1.0, 0.3, [0.9, 1.1, 1.0, 1.05])
+    assert sd > 0 and hi - lo > 2 * 1.959963984540054 * 0.3
+    assert combined_interval(1.0, 0.3, [])[2] == 0.0
