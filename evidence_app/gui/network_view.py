@@ -11,7 +11,6 @@ from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -30,6 +29,7 @@ from evidence_app.gui.workers import Job, JobRunner
 
 MODELS = {"Random effects": "random", "Common effect": "common"}
 TAU_METHODS = {"DerSimonian–Laird (network)": "DL", "REML (full within-study covariance)": "REML"}
+PICK_MESSAGE = "Tick datasets of one endpoint (or press “All of this endpoint”)."
 INCONSISTENCY_HEADERS = ("Check", "Statistic", "df", "p", "Detail")
 
 
@@ -102,17 +102,20 @@ def inconsistency_rows(result: Any, model: str) -> list[tuple[str, ...]]:
 
 
 class NetworkView(QWidget):
-    """Emits ``networkUpdated(result)`` each time the figure and tables are redrawn."""
+    """Datasets in, network out; ``networkUpdated(result)`` is emitted after each redraw."""
 
     networkUpdated = Signal(object)
 
     def __init__(self, library: Library, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.library, self.runner = library, runner
+        self.runner = runner
+        self.library = library
+        self._job: Job | None = None
         self.result: Any = None
         self.notes: list[str] = []
-        self._job: Job | None = None
         self._part: int | None = None
+        self._shown: list[str] = []
+        self._checked: set[str] = set()
         self._timer = QTimer(self, singleShot=True, interval=60)
         self._timer.timeout.connect(self._update)
         self.endpoint_box = QComboBox()
@@ -123,7 +126,7 @@ class NetworkView(QWidget):
         self.all_button.clicked.connect(self.check_all_of_endpoint)
         self.datasets = QListWidget()
         self.datasets.setObjectName("networkDatasets")
-        self.datasets.itemChanged.connect(lambda _item: self._selection_changed())
+        self.datasets.itemChanged.connect(self._ticked)
         self.reference_box = QComboBox()
         self.reference_box.setObjectName("networkReference")
         self.reference_box.activated.connect(lambda _i: self.schedule_update())
@@ -136,7 +139,7 @@ class NetworkView(QWidget):
         self.part_box.setObjectName("networkPart")
         self.part_box.setVisible(False)
         self.part_box.activated.connect(self._part_chosen)
-        self.panel = FigurePanel(self, message="Tick datasets of one endpoint (or press “All of this endpoint”).")
+        self.panel = FigurePanel(self, message=PICK_MESSAGE)
         self.league = CopyableTable(["Row vs column"])
         self.league.setObjectName("networkLeague")
         self.inconsistency = CopyableTable(INCONSISTENCY_HEADERS)
@@ -157,10 +160,9 @@ class NetworkView(QWidget):
         column.addWidget(self.all_button)
         column.addWidget(self.datasets, 1)
         options = QFormLayout()
-        options.addRow("Reference:", self.reference_box)
-        options.addRow("Model:", self.model_box)
-        options.addRow("τ²:", self.tau_box)
-        options.addRow("Part:", self.part_box)
+        choices = (("Reference:", self.reference_box), ("Model:", self.model_box), ("τ²:", self.tau_box))
+        for label, box in (*choices, ("Part:", self.part_box)):
+            options.addRow(label, box)
         column.addLayout(options)
         self.tabs.addTab(self.panel, "Graph and forest")
         self.tabs.addTab(self.league, "League table")
@@ -175,7 +177,7 @@ class NetworkView(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([230, 800])
-        layout = QHBoxLayout(self)
+        layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
 
@@ -193,43 +195,53 @@ class NetworkView(QWidget):
         self._fill_list()
 
     def _fill_list(self) -> None:
-        checked = set(self.checked_ids())
+        """The datasets of the chosen endpoint, by title; ticks are kept in ``_checked`` across endpoints."""
         endpoint = self.endpoint_box.currentText()
+        shown = [e.dataset for e in self.library.entries.values() if e.dataset.endpoint.name == endpoint]
+        shown.sort(key=lambda d: d.title.lower())
+        self._shown = [d.id for d in shown]
         self.datasets.blockSignals(True)
         self.datasets.clear()
-        for dataset_id, entry in sorted(self.library.entries.items(), key=lambda kv: kv[1].dataset.title.lower()):
-            if entry.dataset.endpoint.name != endpoint:
-                continue
-            item = QListWidgetItem(entry.dataset.title)
-            item.setData(Qt.ItemDataRole.UserRole, dataset_id)
-            item.setToolTip(f"{entry.dataset.title}\n{dataset_id}")
-            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            item.setCheckState(Qt.CheckState.Checked if dataset_id in checked else Qt.CheckState.Unchecked)
-            self.datasets.addItem(item)
+        self.datasets.addItems([d.title for d in shown])
+        for row, d in enumerate(shown):
+            self.datasets.item(row).setToolTip(f"{d.title}\n{d.id}")
+        self._show_ticks()
         self.datasets.blockSignals(False)
         self._selection_changed()
 
-    def _items(self) -> list[QListWidgetItem]:
-        return [self.datasets.item(i) for i in range(self.datasets.count())]
+    def _show_ticks(self) -> None:
+        for row, dataset_id in enumerate(self._shown):
+            item = self.datasets.item(row)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            ticked = dataset_id in self._checked
+            item.setCheckState(Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked)
+
+    def _ticked(self, item: QListWidgetItem) -> None:
+        dataset_id = self._shown[self.datasets.row(item)]
+        if item.checkState() == Qt.CheckState.Checked:
+            self._checked.add(dataset_id)
+        else:
+            self._checked.discard(dataset_id)
+        self._selection_changed()
 
     def checked_ids(self) -> list[str]:
-        return [i.data(Qt.ItemDataRole.UserRole) for i in self._items() if i.checkState() == Qt.CheckState.Checked]
+        """The ticked datasets of the endpoint shown, in list order."""
+        return [i for i in self._shown if i in self._checked]
 
     def set_checked(self, ids: list[str]) -> None:
         """Tick exactly ``ids``, showing the endpoint of the first of them."""
         known = [i for i in ids if i in self.library]
-        if known:
-            self.endpoint_box.setCurrentText(self.library.get(known[0]).endpoint.name)
-        wanted = set(known)
+        self._checked = set(known)
+        if known and self.endpoint_box.currentText() != self.library.get(known[0]).endpoint.name:
+            self.endpoint_box.setCurrentText(self.library.get(known[0]).endpoint.name)  # refills the list
+            return
         self.datasets.blockSignals(True)
-        for item in self._items():
-            on = item.data(Qt.ItemDataRole.UserRole) in wanted
-            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+        self._show_ticks()
         self.datasets.blockSignals(False)
         self._selection_changed()
 
     def check_all_of_endpoint(self) -> None:
-        self.set_checked([i.data(Qt.ItemDataRole.UserRole) for i in self._items()])
+        self.set_checked(list(self._shown))
 
     def _part_chosen(self, index: int) -> None:
         self._part = index + 1
@@ -247,47 +259,50 @@ class NetworkView(QWidget):
     # -- computing and showing ----------------------------------------------------------------------
     @guarded
     def _update(self) -> None:
-        if self._job is not None:
-            self._job.cancel()
-        ids = self.checked_ids()
-        if not ids:
-            self._job, self.result = None, None
-            self.panel.show_message("Tick datasets of one endpoint (or press “All of this endpoint”).")
+        previous, self._job = self._job, None
+        if previous is not None:
+            previous.cancel()  # its outcome is ignored: only the latest job is shown
+        chosen = [self.library.get(i) for i in self.checked_ids()]
+        if not chosen:
+            self.result = None
+            self.panel.show_message(PICK_MESSAGE)
             return
-        datasets = [self.library.get(i) for i in ids]
+        self.panel.show_message("Computing the network…")
         reference = self.reference_box.currentText() or None
         tau = TAU_METHODS[self.tau_box.currentText()]
-        self.panel.show_message("Computing the network…")
-        job = self.runner.start(network_job, datasets, reference, tau, self._part, name="network")
-        job.succeeded.connect(self._show)
-        job.failed.connect(self._failed)
-        self._job = job
+        self._job = self.runner.start(network_job, chosen, reference, tau, self._part, name="network")
+        self._job.finished.connect(self._job_done)
 
-    def _failed(self, exc: BaseException) -> None:
+    def _job_done(self) -> None:
+        job = self.sender()
+        if not isinstance(job, Job) or job is not self._job:
+            return
+        self._job = None
+        if job.error is not None:
+            self._explain(job.error)
+        elif job.result is not None:
+            self._show(job.result)
+
+    def _explain(self, exc: BaseException) -> None:
+        """A disconnected network lists its parts to choose from; other bad input is said in the view."""
         from evidence_app.core.synthesis.network_input import DisconnectedNetwork
         from evidence_app.errors import EvidenceError
 
-        if self.sender() is not self._job:
-            return
-        self._job, self.result = None, None
-        if isinstance(exc, DisconnectedNetwork):  # not a failure: the user picks the part to analyse
+        self.result = None
+        if isinstance(exc, DisconnectedNetwork):
             self.part_box.clear()
             self.part_box.addItems([f"{i}: {', '.join(p)}" for i, p in enumerate(exc.parts, 1)])
             self.part_box.setVisible(True)
             self.panel.show_message("\n".join(str(p.message) for p in exc.problems) + "\nChoose a part below.")
-            return
-        self._part = None
-        if isinstance(exc, EvidenceError):  # bad input for a network: say why in the view
+        elif isinstance(exc, EvidenceError):
+            self._part = None
             self.panel.show_message("\n".join(p.message for p in exc.problems) or exc.message)
-            return
-        self.panel.show_message("The network could not be analysed.")
-        show_error(self, exc)
+        else:
+            self.panel.show_message("The network could not be analysed.")
+            show_error(self, exc)
 
     @guarded
     def _show(self, outcome: tuple[Any, list[str]]) -> None:
-        if self.sender() is not self._job:
-            return
-        self._job = None
         self.result, self.notes = outcome
         if self._part is None:
             self.part_box.setVisible(False)
