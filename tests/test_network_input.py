@@ -137,3 +137,21 @@ def test_bad_option_values():
         run_network(data, "a", tau_method="PM")
     with pytest.raises(InputError, match="no contrasts"):
         prepare_network([])
+
+
+@pytest.mark.parametrize("column", ["log_hr", "se"])
+@pytest.mark.parametrize("bad", ["", "nan", "inf", "1e999", "0.3.1", "-"])
+def test_malformed_numbers_get_one_message_naming_the_row(tmp_path, column, bad):
+    cells = {"study": "S2", "treat1": "A", "treat2": "C", "log_hr": "0.2", "se": "0.3"} | {column: bad}
+    row = ",".join(cells[k] for k in ("study", "treat1", "treat2", "log_hr", "se"))
+    path = write(tmp_path, HEADER + "S1,A,B,-0.1,0.2\n" + row + "\n")
+    with pytest.raises(InputError) as info:
+        read_contrast_csv(path)
+    (line,) = problems_of(info)
+    assert "row 3" in line and column in line
+
+
+def test_preset_tau2_must_be_a_variance():
+    data = prepare_network([Contrast("S1", "a", "b", 0.1, 0.2), Contrast("S2", "a", "b", 0.3, 0.2)])
+    with pytest.raises(InputError, match="preset τ²"):
+        run_network(data, "a", tau2_preset=-0.1)

@@ -179,6 +179,8 @@ def run_network(
         raise InputError(f"tau² method '{tau_method}' is not known; use {' or '.join(TAU_METHODS)}")
     if not 0 < level < 1:
         raise InputError(f"level {level} must be between 0 and 1")
+    if tau2_preset is not None and not (math.isfinite(tau2_preset) and tau2_preset >= 0):
+        raise InputError(f"a preset τ² must be a number ≥ 0, not {tau2_preset}")
     ref = resolve_treatment(data, reference)
     report(progress, 0.0, "Common-effect model")
     layout = build_layout(data.contrasts, data.treatments)
