@@ -56,7 +56,7 @@ def find_curves(content: PageContent, frame: Frame) -> list[RawCurve]:
     """
     pieces: dict[tuple[str, tuple[float, ...], float], list[np.ndarray]] = {}
     for item in content.paths:
-        if not item.stroked or item.curved:
+        if not item.stroked or item.curved or _is_marker(item.subpaths):
             continue
         for sub in item.subpaths:
             piece = _monotone_piece(sub, frame)
@@ -89,6 +89,14 @@ def _monotone_piece(sub: np.ndarray, frame: Frame) -> np.ndarray | None:
     if any(on_edge) or (np.ptp(x) >= 0.95 * frame.width and np.ptp(y) < 0.3):  # an edge or a grid line
         return None
     return sub
+
+
+def _is_marker(subpaths: tuple[np.ndarray, ...]) -> bool:
+    """A small shape of several strokes (a ``+`` or ``x`` censor mark), never a piece of a curve."""
+    if len(subpaths) < 2:
+        return False
+    points = np.concatenate(subpaths)
+    return bool(np.ptp(points[:, 0]) <= MAX_MARK and np.ptp(points[:, 1]) <= MAX_MARK)
 
 
 def _inside(points: np.ndarray, frame: Frame) -> bool:
@@ -124,14 +132,18 @@ def _level(points: np.ndarray, x: float) -> float:
     return float(points[max(i, 0), 1])
 
 
-def distance_to_curve(points: np.ndarray, x: float, y: float) -> float:
-    """Shortest distance from ``(x, y)`` to the polyline ``points``."""
+def distances_to_curve(points: np.ndarray, xs: np.ndarray, ys: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """Shortest distance from each ``(xs[i], ys[i])`` to the polyline ``points`` (in chunks of marks)."""
     a, b = points[:-1], points[1:]
     ab = b - a
     length2 = np.maximum((ab**2).sum(axis=1), 1e-12)
-    t = np.clip(((x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]) / length2, 0.0, 1.0)
-    px, py = a[:, 0] + t * ab[:, 0], a[:, 1] + t * ab[:, 1]
-    return float(np.sqrt(((px - x) ** 2 + (py - y) ** 2).min()))
+    out = np.empty(len(xs))
+    for lo in range(0, len(xs), chunk):
+        x, y = xs[lo : lo + chunk, None], ys[lo : lo + chunk, None]
+        t = np.clip(((x - a[:, 0]) * ab[:, 0] + (y - a[:, 1]) * ab[:, 1]) / length2, 0.0, 1.0)
+        dx, dy = a[:, 0] + t * ab[:, 0] - x, a[:, 1] + t * ab[:, 1] - y
+        out[lo : lo + chunk] = np.sqrt((dx**2 + dy**2).min(axis=1))
+    return out
 
 
 def mark_candidates(content: PageContent, frame: Frame) -> list[tuple[float, float, str, float]]:
@@ -172,18 +184,19 @@ def _is_tick(subpaths: tuple[np.ndarray, ...], frame: Frame) -> bool:
 def attach_marks(curves: list[RawCurve], marks: list[tuple[float, float, str, float]]) -> int:
     """Give each mark lying on a curve to the nearest curve of its colour (or the nearest curve);
     returns how many marks were attached."""
+    if not marks or not curves:
+        return 0
+    xs, ys = np.array([m[0] for m in marks]), np.array([m[1] for m in marks])
+    reach = np.maximum(0.6, 0.15 * np.array([m[3] for m in marks]))
+    distance = np.array([distances_to_curve(c.points, xs, ys) for c in curves])  # curves x marks
+    other_colour = np.array([[c.colour != m[2] for m in marks] for c in curves])
+    # Nearest curve of the mark's colour first, then the nearest of any colour; too far is no curve.
+    key = np.where(distance <= reach, distance + 1e6 * other_colour, np.inf)
+    best = key.argmin(axis=0)
     attached = 0
-    for cx, cy, colour, size in marks:
-        best, best_key = None, (True, np.inf)
-        for curve in curves:
-            d = distance_to_curve(curve.points, cx, cy)
-            if d > max(0.6, 0.15 * size):
-                continue
-            key = (curve.colour != colour, d)
-            if key < best_key:
-                best, best_key = curve, key
-        if best is not None:
-            best.marks.append((cx, cy))
+    for k, (x, y) in enumerate(zip(xs, ys)):
+        if np.isfinite(key[best[k], k]):
+            curves[best[k]].marks.append((float(x), float(y)))
             attached += 1
     for curve in curves:
         curve.marks.sort()
