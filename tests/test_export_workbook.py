@@ -11,12 +11,12 @@ import pandas as pd
 import pytest
 
 from evidence_app.errors import Cancelled, ExportError
-from evidence_app.export.sheets_survival import APPROXIMATION_YES
+from evidence_app.export.sheets_survival import APPROXIMATION_YES, COUNTS_WITHHELD
 from evidence_app.export.workbook import export_workbook
 
 ARCC = "arcc-os-tem-vs-ifn"
 SUBSET = [ARCC, "bolero1-pfs-kmdata", "checkmate025-os", "meteor-os-interim", "arcc-os-nccrcc-subgroup", "aspen-pfs"]
-TABLE_SHEETS = ("Comparison", "Forest", "Survival tables", "Sources", "Methods")
+TABLE_SHEETS = ("Comparison", "Computed", "Forest", "Pooled", "Survival tables", "Sources", "Methods")
 
 
 @pytest.fixture(scope="module")
@@ -41,6 +41,11 @@ def comparison(workbook_path) -> pd.DataFrame:
     return pd.read_excel(workbook_path, sheet_name="Comparison").set_index("Dataset id")
 
 
+@pytest.fixture(scope="module")
+def computed(workbook_path) -> pd.DataFrame:
+    return pd.read_excel(workbook_path, sheet_name="Computed").set_index("Dataset id")
+
+
 def _methods_notes(book) -> dict[str, str]:
     return {
         row[1]: row[2]
@@ -50,34 +55,49 @@ def _methods_notes(book) -> dict[str, str]:
 
 
 def test_sheets_present_with_one_comparison_row_per_dataset(book, comparison):
-    assert book.sheetnames == ["Comparison", "Forest", "Survival tables", "Sources", "Methods"]
+    assert book.sheetnames == list(TABLE_SHEETS)
     assert list(comparison.index) == SUBSET
 
 
-def test_arcc_shows_the_published_hr_and_its_source(book, comparison):
+def test_arcc_shows_the_published_hr_and_its_source(book, comparison, computed):
     arcc = comparison.loc[ARCC]
     assert (arcc["HR"], arcc["HR lower"], arcc["HR upper"]) == (0.73, 0.58, 0.92)
     assert arcc["HR (CI)"].startswith("0.73 (0.58–0.92)")
-    assert arcc["HR CI level"] == "95%" and str(arcc["p-value"]) == "0.008"
-    assert (arcc["N experimental"], arcc["N control"]) == (209, 207)
-    assert arcc["Curve kind"].startswith("summary approximation")
-    sources = [r for r in book["Sources"].iter_rows(min_row=2) if r[0].value == ARCC]
-    hr_sources = {r[2].value for r in sources if "hazard ratio" in r[8].value}
-    assert hr_sources == {"s6", "s7"}
-    s6 = next(r for r in sources if r[2].value == "s6")
-    assert "Hudes" in s6[4].value and s6[7].hyperlink.target.startswith("https://www.scholars.northwestern.edu/")
-    assert s6[6].value == "17538086" and s6[6].hyperlink.target == "https://pubmed.ncbi.nlm.nih.gov/17538086/"
+    assert arcc["HR CI level %"] == 95 and str(arcc["p-value"]) == "0.008"
+    assert (arcc["N exp"], arcc["N ctrl"]) == (209, 207)
+    assert computed.loc[ARCC, "Curve kind"].startswith("summary approximation")
+    rows = list(book["Sources"].iter_rows(min_row=2))
+    cited = {r[0].value: r for r in rows if f"{ARCC} (" in r[6].value}
+    hr_refs = {ref for ref, r in cited.items() if re.search(rf"{ARCC} \((s6|s7)\):[^\n]*hazard ratio", r[6].value)}
+    assert len(hr_refs) == 2
+    hudes = next(r for r in cited.values() if "Hudes" in r[2].value)
+    assert hudes[4].value == "17538086" and hudes[4].hyperlink.target == "https://pubmed.ncbi.nlm.nih.gov/17538086/"
 
 
-def test_missing_values_read_not_reported_and_no_cell_is_blank(book, comparison):
-    assert comparison.loc[ARCC, "Events experimental"] == "not reported"
+def test_missing_numbers_are_empty_and_named_in_a_text_column(book, comparison, computed):
+    assert pd.isna(comparison.loc[ARCC, "Events exp"])
+    assert comparison.loc[ARCC, "Not reported"] == "events exp, events ctrl"
     gap = comparison.loc["arcc-os-nccrcc-subgroup"]
-    assert gap["N experimental"] == "not reported" and gap["HR (CI)"] == "not reported"
-    assert gap["Computed HR"] == "no curve data" and gap["Curve kind"] == "none"
-    for name in TABLE_SHEETS[:1] + ("Survival tables", "Sources"):
-        ws = book[name]
-        blanks = [c.coordinate for row in ws.iter_rows(min_row=2) for c in row if c.value in (None, "")]
-        assert blanks == [], f"{name} has blank cells {blanks[:5]}"
+    assert pd.isna(gap["N exp"]) and pd.isna(gap["HR"]) and gap["HR (CI)"] == "not reported"
+    assert {"N exp", "N ctrl", "HR"} <= set(gap["Not reported"].split(", "))
+    assert pd.isna(computed.loc["arcc-os-nccrcc-subgroup", "Computed HR"])
+    assert computed.loc["arcc-os-nccrcc-subgroup", "Computed HR (95% CI)"] == "no curve data"
+
+
+def _column_kinds(ws) -> dict[str, set[str]]:
+    headers = [c.value for c in ws[1]]
+    kinds: dict[str, set[str]] = {h: set() for h in headers}
+    for row in ws.iter_rows(min_row=2, values_only=True):
+        for h, v in zip(headers, row):
+            kinds[h].add("blank" if v in (None, "") else "number" if isinstance(v, (int, float)) else "text")
+    return kinds
+
+
+def test_no_column_mixes_text_and_numbers_and_text_is_never_blank(book):
+    for name in TABLE_SHEETS:
+        for header, kinds in _column_kinds(book[name]).items():
+            assert not {"number", "text"} <= kinds, f"{name}: column {header!r} mixes text and numbers"
+            assert kinds != {"blank", "text"}, f"{name}: text column {header!r} has blank cells"
 
 
 def test_formats_frozen_bold_header_and_filter(book):
@@ -89,20 +109,38 @@ def test_formats_frozen_bold_header_and_filter(book):
     hr_col = headers["HR"].column_letter
     assert ws[f"{hr_col}2"].number_format == "0.00"
     assert ws[f"{headers['Population'].column_letter}2"].alignment.wrap_text
-    assert ws.column_dimensions[headers["Population"].column_letter].width >= 30
-    for name in TABLE_SHEETS[1:]:
+    assert ws.column_dimensions[headers["Population"].column_letter].width >= 20
+    for name in TABLE_SHEETS[2:]:
         assert book[name].freeze_panes == "A2" and book[name]["A1"].font.bold, name
 
 
-def test_computed_numbers_sit_beside_published_ones(comparison):
-    kmdata = comparison.loc["bolero1-pfs-kmdata"]
-    assert kmdata["HR"] == "not reported"
+def test_every_sheet_prints_one_page_wide_with_headers_and_page_numbers(book):
+    for ws in book.worksheets:
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToWidth == 1, ws.title
+        assert ws.page_setup.fitToHeight == 0 and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4), ws.title
+        assert ws.print_title_rows.replace("$", "") == "1:1" and ws.print_area, ws.title
+        assert "&P" in ws.oddFooter.right.text and ws.oddHeader.right.text == "&A", ws.title
+    assert book["Comparison"].page_setup.orientation == "landscape"
+    assert book["Methods"].page_setup.orientation == "portrait"
+
+
+def test_column_widths_follow_the_content(book):
+    ws = book["Comparison"]
+    widths = {c.value: ws.column_dimensions[c.column_letter].width for c in ws[1]}
+    assert widths["Endpoint"] < 12 and widths["N exp"] <= 7  # "PFS", "209"
+    longest_id = max(len(str(c.value)) for c in ws["A"][1:])
+    assert widths["Dataset id"] >= min(longest_id, 18)
+
+
+def test_computed_numbers_have_their_own_sheet(comparison, computed):
+    assert pd.isna(comparison.loc["bolero1-pfs-kmdata", "HR"])
+    kmdata = computed.loc["bolero1-pfs-kmdata"]
     assert 0.5 < kmdata["Computed HR"] < 1.5 and kmdata["Curve kind"].startswith("patient-level")
     assert re.fullmatch(r"\d\.\d\d \(\d\.\d\d–\d\.\d\d\)", kmdata["Computed HR (95% CI)"])
     assert kmdata["Other reported values"].startswith("Published HR as recorded by the kmdata curators")
 
 
-def test_caveats_have_footnotes_explained_in_methods(book, comparison):
+def test_caveats_have_footnotes_explained_in_methods(book, comparison, computed):
     notes = _methods_notes(book)
     used = set(re.findall(r"\[\d+\]", " ".join(str(v) for v in comparison.to_numpy().ravel())))
     assert used and used <= set(notes)
@@ -110,7 +148,7 @@ def test_caveats_have_footnotes_explained_in_methods(book, comparison):
     assert notes[interim].startswith("Interim analysis")
     cm = comparison.loc["checkmate025-os", "HR (CI)"]
     assert "98.5% CI" in cm and "other than 95%" in notes[re.search(r"\[\d+\]", cm).group()]
-    approx = re.search(r"\[\d+\]", comparison.loc[ARCC, "Computed HR (95% CI)"]).group()
+    approx = re.search(r"\[\d+\]", computed.loc[ARCC, "Computed HR (95% CI)"]).group()
     assert "approximation" in notes[approx] and ARCC in notes[approx]
     assert "[" in comparison.loc["aspen-pfs", "Notes"]
 
@@ -118,12 +156,14 @@ def test_caveats_have_footnotes_explained_in_methods(book, comparison):
 def test_survival_tables_flag_every_approximation_row(workbook_path):
     table = pd.read_excel(workbook_path, sheet_name="Survival tables")
     arcc = table[table["Dataset id"] == ARCC]
-    assert set(arcc["Approximation"]) == {APPROXIMATION_YES}
+    assert set(arcc["Summary-based approximation (not trial data)"]) == {APPROXIMATION_YES}
     assert set(arcc["Curve kind"]) == {"summary approximation"}
-    start = arcc[arcc["Time"] == 0].set_index("Arm")["N at risk (just before t)"]
-    assert start.to_dict() == {"Temsirolimus": 209, "Interferon alfa": 207}
+    assert arcc["N at risk (just before t)"].isna().all()  # an approximation's counts are not data
+    assert all(COUNTS_WITHHELD in note for note in arcc["Notes"])
     kmdata = table[table["Dataset id"] == "bolero1-pfs-kmdata"]
-    assert set(kmdata["Approximation"]) == {"no"} and set(kmdata["Curve kind"]) == {"patient-level"}
+    assert set(kmdata["Summary-based approximation (not trial data)"]) == {"no"}
+    assert set(kmdata["Curve kind"]) == {"patient-level"}
+    assert kmdata[kmdata["Time"] == 0]["N at risk (just before t)"].sum() > 400
     at_12 = kmdata[kmdata["Time"] == 12]
     assert (
         (at_12["Survival lower (95% CI)"] < at_12["Survival"]) & (at_12["Survival"] < at_12["Survival upper (95% CI)"])
@@ -139,9 +179,11 @@ def test_forest_sheet_notes_flips_and_pools_every_method(book):
     assert meteor["Flipped"] == "yes" and meteor["HR"] == pytest.approx(1 / 0.66)
     assert "flipped" in meteor["Notes"]
     assert effects[ARCC]["Flipped"] == "no" and effects[ARCC]["Pooled"] == "yes"
-    methods = {r[2] for r in rows if r[0] == "OS" and r[1] == "overall"}
+    pooled = list(book["Pooled"].iter_rows(values_only=True))
+    methods = {r[2] for r in pooled if r[0] == "OS" and r[1] == "overall"}
     assert methods == {"Fixed effect (inverse variance)", "Random effects, REML"}
-    assert any("export with figures" in str(r[0]) for r in rows)
+    methods_sheet = [r[2] for r in book["Methods"].iter_rows(values_only=True) if r[1] == "Figures"]
+    assert methods_sheet and "--with-figures" in methods_sheet[0]
 
 
 def test_figures_and_patient_data_are_embedded(library, tmp_path):
@@ -149,12 +191,13 @@ def test_figures_and_patient_data_are_embedded(library, tmp_path):
     path = tmp_path / "figures.xlsx"
     summary = export_workbook(datasets, path, with_figures=True, with_ipd=True)
     book = openpyxl.load_workbook(path)
-    assert "KM figures" in book.sheetnames and "Patient data" in book.sheetnames
+    assert {"Forest plots", "KM figures", "Patient data"} <= set(book.sheetnames)
+    assert len(book["Forest plots"]._images) == 2  # OS and PFS
     assert len(book["KM figures"]._images) == 2  # the subgroup has no curve data
-    assert len(book["Forest"]._images) == 2  # one forest per endpoint (OS, PFS)
     assert summary.figures == 4
-    shown = book["KM figures"]._images[0].anchor.ext  # display size, EMU (9525 per pixel)
-    assert 600 <= shown.width / 9525 <= 900 and shown.height / 9525 >= 400
+    km = book["KM figures"]._images[0].anchor  # display size, EMU (9525 per pixel)
+    assert 180 <= km.ext.width / 9525 <= 341 and 200 <= km.ext.height / 9525 <= 300  # two rows to a page
+    assert book["KM figures"]._images[1].anchor._from.col == 1  # side by side
     patients = pd.read_excel(path, sheet_name="Patient data")
     bolero = patients[patients["Dataset id"] == "bolero1-pfs-kmdata"]
     assert set(bolero["Kind"]) == {"patient-level"} and len(bolero) > 400
@@ -234,7 +277,10 @@ def test_export_every_bundled_dataset(library, tmp_path):
     summary = export_workbook(library.datasets, path, pool_methods=("REML", "DL"), hk=True)
     table = pd.read_excel(path, sheet_name="Comparison")
     assert list(table["Dataset id"]) == [d.id for d in library.datasets]
-    assert not table.isna().any().any()
+    book = openpyxl.load_workbook(path)
+    for name in TABLE_SHEETS:
+        for header, kinds in _column_kinds(book[name]).items():
+            assert not {"number", "text"} <= kinds and kinds != {"blank", "text"}, (name, header)
     assert summary.datasets == len(library.datasets)
     methods = pd.read_excel(path, sheet_name="Methods")
     assert {"numpy", "pandas", "lifelines", "matplotlib", "openpyxl", "evidence_app"} <= set(methods["Item"])

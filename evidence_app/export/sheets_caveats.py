@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from evidence_app.core.datasets.catalog import dataset_flags, non_95_ci
 from evidence_app.core.datasets.schema import Dataset
-from evidence_app.core.formatting import fmt_level
 from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_RECONSTRUCTED
 from evidence_app.core.stats.analysis import DatasetAnalysis
 
@@ -186,9 +185,3 @@ def row_marks(dataset: Dataset, analysis: DatasetAnalysis | None, notes: Footnot
         _computed(analysis, notes, marks)
     _sources_and_flags(dataset, notes, marks)
     return marks
-
-
-def level_text(level: float | None, assumed: bool = False) -> str:
-    if level is None:
-        return "not reported"
-    return fmt_level(level) + (" (assumed)" if assumed else "")

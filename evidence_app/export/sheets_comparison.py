@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from evidence_app.core.datasets.catalog import source_kinds
 from evidence_app.core.datasets.published import published_hr_text, published_median_text
-from evidence_app.core.datasets.schema import Arm, Dataset
+from evidence_app.core.datasets.schema import Arm, Dataset, ReportedInt
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_median, fmt_p
 from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
 from evidence_app.core.stats.analysis import DatasetAnalysis
+from evidence_app.core.stats.derived import WITHHELD
 from evidence_app.export.sheets import AnalyzedDataset, CellValue, Column, Table
-from evidence_app.export.sheets_caveats import Footnotes, RowMarks, level_text, row_marks
-from evidence_app.export.xlsx_format import HR_FORMAT, INT_FORMAT, TIME_FORMAT
+from evidence_app.export.sheets_caveats import Footnotes, RowMarks, row_marks
+from evidence_app.export.xlsx_format import HR_FORMAT, INT_FORMAT, LEVEL_FORMAT, TIME_FORMAT
 
 NO_CURVE = "no curve data"
 NOT_COMPUTED = "not computed"
@@ -26,44 +27,96 @@ CURVE_KINDS = {
 }
 
 COLUMNS = (
-    Column("Dataset id", 28),
-    Column("Trial", 12),
+    Column("Dataset id", 18, wrap=True),
+    Column("Trial", 12, wrap=True),
     Column("Registry id", 13),
-    Column("Setting / line", 16, wrap=True),
-    Column("Population", 40, wrap=True),
-    Column("Histology", 13),
+    Column("Setting / line", 14, wrap=True),
+    Column("Population", 28, wrap=True),
+    Column("Histology", 13, wrap=True),
     Column("Endpoint", 9),
-    Column("Assessment", 20, wrap=True),
-    Column("Analysis", 24, wrap=True),
-    Column("Experimental arm", 22, wrap=True),
-    Column("Control arm", 22, wrap=True),
-    Column("N experimental", 11, INT_FORMAT, wrap=True),
-    Column("N control", 9, INT_FORMAT, wrap=True),
-    Column("Events experimental", 11, INT_FORMAT, wrap=True),
-    Column("Events control", 9, INT_FORMAT, wrap=True),
-    Column("Median experimental (CI)", 20, wrap=True),
-    Column("Median control (CI)", 20, wrap=True),
-    Column("Time unit", 9),
-    Column("HR", 9, HR_FORMAT, wrap=True),
-    Column("HR lower", 9, HR_FORMAT, wrap=True),
-    Column("HR upper", 9, HR_FORMAT, wrap=True),
-    Column("HR CI level", 11, wrap=True),
-    Column("HR (CI)", 24, wrap=True),
-    Column("p-value", 14, wrap=True),
-    Column("Curve kind", 18, wrap=True),
-    Column("Computed HR", 10, HR_FORMAT, wrap=True),
-    Column("Computed HR lower", 10, HR_FORMAT, wrap=True),
-    Column("Computed HR upper", 10, HR_FORMAT, wrap=True),
-    Column("Computed HR (95% CI)", 22, wrap=True),
-    Column("Computed log-rank p", 11),
-    Column("Computed median experimental (95% CI)", 20, wrap=True),
-    Column("Computed median control (95% CI)", 20, wrap=True),
-    Column("Computed RMST difference (95% CI)", 22, wrap=True),
-    Column("RMST horizon", 9, TIME_FORMAT, wrap=True),
-    Column("PH test p", 9),
-    Column("Other reported values", 40, wrap=True),
-    Column("Source kinds", 22, wrap=True),
-    Column("Notes", 60, wrap=True),
+    Column("Assessment", 14, wrap=True),
+    Column("Analysis", 16, wrap=True),
+    Column("Experimental arm", 14, wrap=True),
+    Column("Control arm", 14, wrap=True),
+    Column("N exp", 7, INT_FORMAT),
+    Column("N ctrl", 7, INT_FORMAT),
+    Column("Events exp", 7, INT_FORMAT),
+    Column("Events ctrl", 7, INT_FORMAT),
+    Column("Median exp (CI)", 14, wrap=True),
+    Column("Median ctrl (CI)", 14, wrap=True),
+    Column("Time unit", 7),
+    Column("HR", 7, HR_FORMAT),
+    Column("HR lower", 7, HR_FORMAT),
+    Column("HR upper", 7, HR_FORMAT),
+    Column("HR CI level %", 7, LEVEL_FORMAT),
+    Column("HR (CI)", 16, wrap=True),
+    Column("p-value", 10, wrap=True),
+    Column("Not reported", 16, wrap=True),
+    Column("Curve kind", 14, wrap=True),
+    Column("Computed HR", 8, HR_FORMAT),
+    Column("Computed HR lower", 8, HR_FORMAT),
+    Column("Computed HR upper", 8, HR_FORMAT),
+    Column("Computed HR (95% CI)", 18, wrap=True),
+    Column("Computed log-rank p", 9),
+    Column("Computed median exp (95% CI)", 16, wrap=True),
+    Column("Computed median ctrl (95% CI)", 16, wrap=True),
+    Column("Computed RMST difference (95% CI)", 20, wrap=True),
+    Column("RMST horizon", 8, TIME_FORMAT),
+    Column("PH test p", 8),
+    Column("Other reported values", 24, wrap=True),
+    Column("Source kinds", 14, wrap=True),
+    Column("Notes", 44, wrap=True),
+    Column("Computed notes", 50, wrap=True),
+)
+
+#: What the Comparison sheet shows: the published numbers (it prints on one landscape page width).
+PUBLISHED_HEADERS = (
+    "Dataset id",
+    "Trial",
+    "Population",
+    "Endpoint",
+    "Analysis",
+    "Experimental arm",
+    "Control arm",
+    "N exp",
+    "N ctrl",
+    "Events exp",
+    "Events ctrl",
+    "Median exp (CI)",
+    "Median ctrl (CI)",
+    "Time unit",
+    "HR",
+    "HR lower",
+    "HR upper",
+    "HR CI level %",
+    "HR (CI)",
+    "p-value",
+    "Not reported",
+    "Notes",
+)
+#: What the Computed sheet shows: the numbers computed from curve data, and the details left out above.
+COMPUTED_HEADERS = (
+    "Dataset id",
+    "Trial",
+    "Endpoint",
+    "Curve kind",
+    "Computed HR",
+    "Computed HR lower",
+    "Computed HR upper",
+    "Computed HR (95% CI)",
+    "Computed log-rank p",
+    "Computed median exp (95% CI)",
+    "Computed median ctrl (95% CI)",
+    "Computed RMST difference (95% CI)",
+    "RMST horizon",
+    "PH test p",
+    "Registry id",
+    "Setting / line",
+    "Histology",
+    "Assessment",
+    "Source kinds",
+    "Other reported values",
+    "Computed notes",
 )
 
 
@@ -73,8 +126,8 @@ def signed(value: float, digits: int = 2) -> str:
     return "−" + text[1:] if text.startswith("-") else text
 
 
-def _count(value: object) -> CellValue:
-    return NOT_REPORTED if value is None else value.value  # type: ignore[attr-defined]
+def _count(value: ReportedInt | None) -> CellValue:
+    return None if value is None else value.value
 
 
 def _median(arm: Arm, marks: RowMarks) -> str:
@@ -94,15 +147,11 @@ def _published(d: Dataset, marks: RowMarks) -> list[CellValue]:
     hr = d.comparison.hazard_ratio
     p = d.comparison.p_value
     if hr is None:
-        hr_cells: list[CellValue] = [NOT_REPORTED] * 5
+        hr_cells: list[CellValue] = [None, None, None, None, NOT_REPORTED]
     else:
-        hr_cells = [
-            hr.value,
-            NOT_REPORTED if hr.lower is None else hr.lower,
-            NOT_REPORTED if hr.upper is None else hr.upper,
-            level_text(hr.ci_level, hr.ci_level_assumed) if hr.lower is not None else NOT_REPORTED,
-            published_hr_text(hr) + marks.suffix("hr"),
-        ]
+        level = None if hr.lower is None or hr.ci_level is None else round(hr.ci_level * 100, 4)
+        hr_cells = [hr.value, hr.lower, hr.upper, level, published_hr_text(hr)]
+        hr_cells[-1] = f"{hr_cells[-1]}{' (level assumed)' if hr.ci_level_assumed else ''}{marks.suffix('hr')}"
     return [
         _count(exp.n),
         _count(ctl.n),
@@ -113,7 +162,27 @@ def _published(d: Dataset, marks: RowMarks) -> list[CellValue]:
         d.time_unit,
         *hr_cells,
         NOT_REPORTED if p is None else p.value,
+        _not_reported(d),
     ]
+
+
+def _not_reported(d: Dataset) -> str:
+    """The published numbers left empty in the numeric columns, named (or "none")."""
+    exp, ctl = d.experimental, d.control
+    hr = d.comparison.hazard_ratio
+    missing = [
+        name
+        for name, absent in (
+            ("N exp", exp.n is None),
+            ("N ctrl", ctl.n is None),
+            ("events exp", exp.events is None),
+            ("events ctrl", ctl.events is None),
+            ("HR", hr is None),
+            ("HR CI", hr is not None and hr.lower is None),
+        )
+        if absent
+    ]
+    return ", ".join(missing) if missing else "none"
 
 
 def curve_kind_text(a: DatasetAnalysis | None) -> str:
@@ -128,7 +197,7 @@ def _computed(item: AnalyzedDataset, marks: RowMarks) -> list[CellValue]:
     cells: list[CellValue] = [curve_kind_text(a) + marks.suffix("curve")]
     tag = marks.suffix("computed")
     if a is None or a.comparison is None:
-        return cells + [missing] * 10
+        return cells + [None, None, None, missing, missing, missing, missing, missing, None, missing]
     c = a.comparison
     h = c.hazard_ratio
     exp_fit = a.arm_result(a.dataset.comparison.experimental_arm).fit
@@ -145,23 +214,29 @@ def _computed(item: AnalyzedDataset, marks: RowMarks) -> list[CellValue]:
         h.lower,
         h.upper,
         fmt_hr(h.hr, h.lower, h.upper, h.ci_level) + tag,
-        fmt_p(c.logrank_p),
+        fmt_p(c.logrank_p) if a.counts_are_data else WITHHELD,
         *medians,
         f"{signed(r.value)} ({signed(r.lower)} to {signed(r.upper)}){tag}",
         r.horizon,
-        fmt_p(c.ph_test_p),
+        fmt_p(c.ph_test_p) if a.counts_are_data else WITHHELD,
     ]
 
 
-def _notes(item: AnalyzedDataset, marks: RowMarks) -> str:
-    parts = [marks.notes_text()]
+def _notes(marks: RowMarks) -> str:
+    """The row's footnote markers with their short meaning (full texts on the Methods sheet)."""
+    return marks.notes_text() or "none"
+
+
+def _computed_notes(item: AnalyzedDataset) -> str:
+    """What the analysis of the curve data noted (the Computed sheet)."""
     a = item.analysis
     if item.problem:
-        parts.append(f"computed values: {item.problem}")
-    elif a is not None:
-        # The approximation note (first when present) is already a footnote.
-        parts.extend(a.notes[1:] if a.is_approximation else a.notes)
-    return "; ".join(p.rstrip(".") for p in parts if p) or "none"
+        return f"computed values: {item.problem}"
+    if a is None:
+        return "none"
+    # The approximation note (first when present) is already a footnote.
+    notes = a.notes[1:] if a.is_approximation else a.notes
+    return "; ".join(n.rstrip(".") for n in notes) or "none"
 
 
 def _other_reported(d: Dataset) -> str:
@@ -189,7 +264,8 @@ def comparison_row(item: AnalyzedDataset, notes: Footnotes) -> tuple[CellValue, 
         *_computed(item, marks),
         _other_reported(d),
         ", ".join(source_kinds(d)) + marks.suffix("sources"),
-        _notes(item, marks),
+        _notes(marks),
+        _computed_notes(item),
     )
 
 

@@ -15,9 +15,11 @@ import functools
 import io
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from matplotlib.figure import Figure
 from openpyxl.drawing.image import Image
+from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -27,7 +29,7 @@ from evidence_app.export.figure_pool import FigureBatch, RenderJob
 from evidence_app.export.sheets import AnalyzedDataset
 from evidence_app.export.sheets_comparison import curve_kind_text
 from evidence_app.export.sheets_forest import EndpointForest
-from evidence_app.export.xlsx_format import SECTION_FONT, print_setup, set_widths
+from evidence_app.export.xlsx_format import SECTION_FONT, TOP_WRAP, fit_to_width, page_setup, set_widths
 
 #: Not lowered for speed: drawing costs per glyph more than per pixel (120 dpi saves ~10 ms of
 #: ~200 ms a figure), and the layout is measured at this dpi, so at 120 one KM figure and the
@@ -35,12 +37,41 @@ from evidence_app.export.xlsx_format import SECTION_FONT, print_setup, set_width
 RENDER_DPI = 144
 #: zlib level 3 makes PNGs of the same size as the default 6 in two thirds of the time.
 PNG_OPTIONS = {"compress_level": 3}
-SCREEN_PX_PER_INCH = 108  # shown at 0.75 of the rendered pixels: ~750 px wide for 175 mm
-ROW_PX = 20  # default row height (15 pt) in pixels
-FIGURE_WIDTH = "double"
+KM_WIDTH = "single"  # 85 mm: two side by side on a portrait page, as in a journal
+FOREST_WIDTH = "double"
+PX_PER_INCH = 96  # how spreadsheets place pictures (openpyxl sizes are pixels at 96 per inch)
+ROW_PX = 20  # the row height set on the sheet (15 pt) in pixels
+COLUMN_CHARS = 48  # a column holds one 85 mm figure
+COLUMN_PX = 7 * COLUMN_CHARS + 5
+GAP_ROWS = 1  # between a figure and the next title
 
 
-def render_png(draw: Callable[[Figure], object], width: str = FIGURE_WIDTH) -> tuple[bytes, float, float]:
+@dataclass(frozen=True)
+class Grid:
+    """Figures laid out ``columns`` across, ``rows_per_page`` down, on A4 fitted to the width."""
+
+    columns: int
+    rows_per_page: int
+    landscape: bool
+
+    @property
+    def page_px(self) -> int:
+        """Sheet pixels one page holds, top to bottom (A4 inside xlsx_format.MARGINS_INCH)."""
+        width_in, height_in = (11.69 - 0.8, 8.27 - 1.2) if self.landscape else (8.27 - 0.8, 11.69 - 1.2)
+        return int(height_in / width_in * self.columns * COLUMN_PX)
+
+    @property
+    def max_px(self) -> tuple[int, int]:
+        """The largest a figure is shown: its cell's width, its share of the page's height."""
+        return COLUMN_PX - 8, self.page_px // self.rows_per_page - (2 + GAP_ROWS) * ROW_PX
+
+
+#: Forest plots are tall: one per portrait page. KM figures: six to a landscape page.
+FOREST_GRID = Grid(columns=2, rows_per_page=1, landscape=False)
+KM_GRID = Grid(columns=3, rows_per_page=2, landscape=True)
+
+
+def render_png(draw: Callable[[Figure], object], width: str = FOREST_WIDTH) -> tuple[bytes, float, float]:
     """Draw on a new figure; return PNG bytes and the width and height in inches."""
     import matplotlib
 
@@ -56,17 +87,19 @@ def render_png(draw: Callable[[Figure], object], width: str = FIGURE_WIDTH) -> t
     return buffer.getvalue(), float(w), float(h)
 
 
-def place_image(ws: Worksheet, png: bytes, width_in: float, height_in: float, row: int, column: str = "A") -> int:
-    """Anchor the PNG at ``column``+``row``; return the first free row below it."""
+def place_image(ws: Worksheet, png: bytes, size_px: tuple[int, int], row: int, column: str = "A") -> int:
+    """Anchor the PNG at ``column``+``row`` shown ``size_px``; return the first free row below it."""
     image = Image(io.BytesIO(png))
-    image.width = round(width_in * SCREEN_PX_PER_INCH)
-    image.height = round(height_in * SCREEN_PX_PER_INCH)
+    image.width, image.height = size_px
     ws.add_image(image, f"{column}{row}")
-    return row + math.ceil(image.height / ROW_PX) + 2
+    return row + math.ceil(image.height / ROW_PX) + 1
 
 
-def _title(ws: Worksheet, row: int, text: str) -> None:
-    ws.cell(row=row, column=1, value=text).font = SECTION_FONT
+def shown_size(width_in: float, height_in: float, max_px: tuple[int, int]) -> tuple[int, int]:
+    """Printed at its own size (96 px per inch), shrunk to fit ``max_px`` if larger."""
+    w, h = width_in * PX_PER_INCH, height_in * PX_PER_INCH
+    shrink = min(1.0, max_px[0] / w, max_px[1] / h)
+    return round(w * shrink), round(h * shrink)
 
 
 def drawable(items: list[AnalyzedDataset]) -> list[AnalyzedDataset]:
@@ -80,7 +113,7 @@ def render_km(item: AnalyzedDataset) -> tuple[bytes, float, float]:
     analysis = item.analysis
     if analysis is None:  # jobs are made for drawable() items only
         raise ValueError(f"{item.dataset.id}: no analysis to draw a Kaplan–Meier figure from")
-    return render_png(lambda fig: draw_km(fig, analysis, KMOptions(width=FIGURE_WIDTH)))
+    return render_png(lambda fig: draw_km(fig, analysis, KMOptions(width=KM_WIDTH)), KM_WIDTH)
 
 
 def render_forest(forest: EndpointForest) -> tuple[bytes, float, float]:
@@ -107,6 +140,63 @@ def add_km_jobs(figures: FigureBatch, items: list[AnalyzedDataset]) -> None:
         figures.add(("km", index), km_job(item))
 
 
+class _Pages:
+    """Rows of a figure sheet, with a page break wherever the next block would not fit."""
+
+    def __init__(self, ws: Worksheet, grid: Grid) -> None:
+        self.ws, self.grid, self.row, self.used = ws, grid, 1, 0
+        set_widths(ws, [COLUMN_CHARS] * grid.columns)
+        ws.sheet_format.defaultRowHeight = ROW_PX * 0.75
+        ws.sheet_format.customHeight = True  # so every program lays the rows (and page breaks) out alike
+        page_setup(ws, landscape=grid.landscape)
+        fit_to_width(ws)
+
+    def block(self, rows: int) -> int:
+        """Reserve ``rows`` rows (on a new page when they do not fit); return the first."""
+        if self.row > 1 and (self.used + rows) * ROW_PX > self.grid.page_px:
+            self.ws.row_breaks.append(Break(id=self.row - 1))
+            self.used = 0
+        first = self.row
+        self.row += rows
+        self.used += rows
+        return first
+
+    def place(self, figures: list[tuple[str, bytes, float, float]]) -> None:
+        """One row of the grid: each figure under its title, side by side."""
+        sizes = [shown_size(w, h, self.grid.max_px) for _, _, w, h in figures]
+        first = self.block(1 + GAP_ROWS + max(math.ceil(h / ROW_PX) for _, h in sizes))
+        for column, ((title, png, _, _), size) in enumerate(zip(figures, sizes), start=1):
+            cell = self.ws.cell(row=first, column=column, value=title)
+            cell.font = SECTION_FONT
+            place_image(self.ws, png, size, first + 1, get_column_letter(column))
+
+    def finish(self, note: str) -> None:
+        last = self.block(2)
+        cell = self.ws.cell(row=last, column=1, value=note)
+        cell.alignment = TOP_WRAP
+        self.ws.merge_cells(start_row=last, start_column=1, end_row=last + 1, end_column=self.grid.columns)
+        self.ws.print_area = f"A1:{get_column_letter(self.grid.columns)}{last + 1}"
+
+
+def add_forest_figures(
+    ws: Worksheet, forests: list[EndpointForest], figures: FigureBatch | None = None, cancelled: CancelCheck = None
+) -> int:
+    """The forest plot of each endpoint (first pooling method), one to a page; returns the count."""
+    pages = _Pages(ws, FOREST_GRID)
+    for index, forest in enumerate(forests):
+        check_cancelled(cancelled)
+        method, data = next(iter(forest.by_method.items()))
+        png, w, h = figures.get(("forest", index), cancelled) if figures is not None else render_forest(forest)
+        size = shown_size(w, h, (2 * COLUMN_PX, FOREST_GRID.max_px[1]))
+        first = pages.block(1 + GAP_ROWS + math.ceil(size[1] / ROW_PX))
+        ws.cell(
+            row=first, column=1, value=f"Forest plot, {forest.endpoint} ({method_label(method, data.hk)})"
+        ).font = SECTION_FONT
+        place_image(ws, png, size, first + 1)
+    ws.print_area = f"A1:B{pages.row}"
+    return len(forests)
+
+
 def add_km_figures(
     ws: Worksheet,
     items: list[AnalyzedDataset],
@@ -115,49 +205,21 @@ def add_km_figures(
     cancelled: CancelCheck = None,
     figures: FigureBatch | None = None,
 ) -> int:
-    """One KM figure per dataset with curve data; datasets without are listed. Returns the count.
-
-    ``figures`` holds the figures (see :func:`add_km_jobs`); without, they are drawn here.
-    """
-    set_widths(ws, [110])
-    print_setup(ws, fit_width=True, landscape=False, title_rows=None)
-    _title(ws, 1, "Kaplan–Meier figures, one per dataset with curve data")
-    ws.cell(
-        row=2,
-        column=1,
-        value="Dashed curves are approximations from published summaries, not trial data; see the Methods sheet.",
-    )
-    row, count = 4, 0
+    """One KM figure per dataset with curve data, six to a page; datasets without are listed."""
+    pages = _Pages(ws, KM_GRID)
     shown = drawable(items)
-    for index, item in enumerate(shown):
-        check_cancelled(cancelled)
-        report(progress, index / max(len(shown), 1), f"Figure for {item.dataset.id}")
-        png, w, h = figures.get(("km", index), cancelled) if figures is not None else render_km(item)
-        if count:
-            ws.row_breaks.append(Break(id=row - 1))  # one figure per printed page
-        _title(ws, row, f"{item.dataset.id}: {item.dataset.title} ({curve_kind_text(item.analysis)})")
-        row = place_image(ws, png, w, h, row + 1)
-        count += 1
+    for start in range(0, len(shown), KM_GRID.columns):
+        row = []
+        for index, item in enumerate(shown[start : start + KM_GRID.columns], start=start):
+            check_cancelled(cancelled)
+            report(progress, index / max(len(shown), 1), f"Figure for {item.dataset.id}")
+            png, w, h = figures.get(("km", index), cancelled) if figures is not None else render_km(item)
+            row.append((f"{item.dataset.id} ({curve_kind_text(item.analysis)})", png, w, h))
+        pages.place(row)
     missing = [i.dataset.id for i in items if i not in shown]
-    if missing:
-        ws.cell(row=row, column=1, value="No curve data (no figure): " + ", ".join(missing))
+    pages.finish(
+        "Dashed curves are approximations from published summaries, not trial data; see the Methods sheet."
+        + (" No curve data (no figure): " + ", ".join(missing) + "." if missing else "")
+    )
     report(progress, 1.0, "Figures done")
-    return count
-
-
-def add_forest_figures(
-    ws: Worksheet,
-    forests: list[EndpointForest],
-    row: int,
-    figures: FigureBatch | None = None,
-    cancelled: CancelCheck = None,
-) -> int:
-    """The forest plot of each endpoint (first pooling method) below ``row``; returns the count."""
-    count = 0
-    for index, forest in enumerate(forests):
-        method, data = next(iter(forest.by_method.items()))
-        _title(ws, row, f"Forest plot, {forest.endpoint} ({method_label(method, data.hk)})")
-        png, w, h = figures.get(("forest", index), cancelled) if figures is not None else render_forest(forest)
-        row = place_image(ws, png, w, h, row + 1)
-        count += 1
-    return count
+    return len(shown)

@@ -12,14 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from evidence_app.core.datasets.schema import Dataset
-from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_level, fmt_p
+from evidence_app.core.formatting import fmt_hr, fmt_p
 from evidence_app.core.results import PooledEstimate
 from evidence_app.core.synthesis.forest_data import ForestData, GroupBy, Orientation, build_forest
 from evidence_app.core.synthesis.methods import method_label, normalise_method
 from evidence_app.export.sheets import CellValue, Column, Table
-from evidence_app.export.xlsx_format import HR_FORMAT, STAT_FORMAT, TAU2_FORMAT
+from evidence_app.export.xlsx_format import HR_FORMAT, LEVEL_FORMAT, STAT_FORMAT, TAU2_FORMAT
 
-NOT_POOLED = "not pooled"
 GROUP_BY: GroupBy = "setting"
 ORIENT: Orientation = "mtor"
 
@@ -55,7 +54,11 @@ def build_forests(datasets: Sequence[Dataset], methods: Sequence[str], hk: bool)
 
 
 def _num(value: float | None) -> CellValue:
-    return NOT_REPORTED if value is None or not math.isfinite(value) else value
+    return None if value is None or not math.isfinite(value) else value
+
+
+def _level(level: float | None) -> CellValue:
+    return None if level is None else round(level * 100, 4)
 
 
 def effects_table(forests: list[EndpointForest]) -> Table:
@@ -63,21 +66,21 @@ def effects_table(forests: list[EndpointForest]) -> Table:
     table = Table(
         (
             Column("Endpoint", 9),
-            Column("Group (setting)", 16, wrap=True),
-            Column("Dataset id", 28),
-            Column("Trial", 14, wrap=True),
-            Column("Comparison (as used)", 30, wrap=True),
+            Column("Group (setting)", 14, wrap=True),
+            Column("Dataset id", 18, wrap=True),
+            Column("Trial", 12, wrap=True),
+            Column("Comparison (as used)", 22, wrap=True),
             Column("Flipped", 8),
-            Column("HR", 9, HR_FORMAT, wrap=True),
-            Column("Lower", 9, HR_FORMAT, wrap=True),
-            Column("Upper", 9, HR_FORMAT, wrap=True),
-            Column("CI level", 9),
-            Column("HR (CI)", 22, wrap=True),
-            Column("log HR", 8, "0.000", wrap=True),
-            Column("SE (log HR)", 9, "0.000", wrap=True),
-            Column("Pooled", 8),
-            *(Column(f"Weight % ({m})", 10, "0.0") for m in methods),
-            Column("Notes", 60, wrap=True),
+            Column("HR", 7, HR_FORMAT),
+            Column("Lower", 7, HR_FORMAT),
+            Column("Upper", 7, HR_FORMAT),
+            Column("CI level %", 7, LEVEL_FORMAT),
+            Column("HR (CI)", 18, wrap=True),
+            Column("log HR", 7, "0.000"),
+            Column("SE (log HR)", 7, "0.000"),
+            Column("Pooled", 7),
+            *(Column(f"Weight % ({m})", 8, "0.0") for m in methods),
+            Column("Notes", 40, wrap=True),
         )
     )
     for forest in forests:
@@ -93,37 +96,35 @@ def effects_table(forests: list[EndpointForest]) -> Table:
                 _num(row.hr),
                 _num(row.lower),
                 _num(row.upper),
-                fmt_level(row.ci_level) if row.lower is not None else NOT_REPORTED,
+                _level(row.ci_level) if row.lower is not None else None,
                 row.hr_text,
-                _num(row.effect.log_hr) if row.effect else NOT_REPORTED,
-                _num(row.effect.se) if row.effect else NOT_REPORTED,
+                _num(row.effect.log_hr) if row.effect else None,
+                _num(row.effect.se) if row.effect else None,
                 "yes" if row.pooled else "no",
-                *(NOT_POOLED if w is None else w for w in weights),
+                *weights,
                 row.note or "none",
             )
     return table
 
 
-#: Laid out so that HR, Lower, Upper, CI level and HR (CI) sit under the same columns of the
-#: effects table above; the sheet's column widths are the wider of the two tables'.
 POOLED_COLUMNS = (
     Column("Endpoint", 9),
-    Column("Group (setting)", 16, wrap=True),
-    Column("Method", 24, wrap=True),
-    Column("k", 6, center=True),
-    Column("Heterogeneity", 30, wrap=True),
+    Column("Group (setting)", 14, wrap=True),
+    Column("Method", 20, wrap=True),
+    Column("k", 5, "0", center=True),
+    Column("HR", 7, HR_FORMAT),
+    Column("Lower", 7, HR_FORMAT),
+    Column("Upper", 7, HR_FORMAT),
+    Column("CI level %", 7, LEVEL_FORMAT),
+    Column("HR (CI)", 18, wrap=True),
     Column("p", 8),
-    Column("HR", 9, HR_FORMAT, wrap=True),
-    Column("Lower", 9, HR_FORMAT, wrap=True),
-    Column("Upper", 9, HR_FORMAT, wrap=True),
-    Column("CI level", 9),
-    Column("HR (CI)", 22, wrap=True),
-    Column("I² %", 8, "0.0", wrap=True),
-    Column("τ²", 9, TAU2_FORMAT, wrap=True),
-    Column("Q", 8, STAT_FORMAT, wrap=True),
-    Column("Q p", 10),
+    Column("Heterogeneity", 30, wrap=True),
+    Column("I² %", 7, "0.0"),
+    Column("τ²", 8, TAU2_FORMAT),
+    Column("Q", 7, STAT_FORMAT),
+    Column("Q p", 8),
     Column("Prediction interval (95%)", 12, wrap=True),
-    Column("Note", 50, wrap=True),
+    Column("Note", 40, wrap=True),
 )
 FIXED_NA = "n/a (fixed effect)"
 NA = "n/a"
@@ -156,19 +157,19 @@ def _pooled_row(endpoint: str, group: str, p: PooledEstimate) -> tuple[CellValue
         group,
         method_label(p.method, p.hk),
         p.k,
-        heterogeneity_text(p),
-        fmt_p(p.p),
         p.estimate,
         p.lower,
         p.upper,
-        fmt_level(p.ci_level),
+        _level(p.ci_level),
         fmt_hr(p.estimate, p.lower, p.upper, p.ci_level),
+        fmt_p(p.p),
+        heterogeneity_text(p),
         _num(p.i2),
-        FIXED_NA if fixed else p.tau2,
+        None if fixed else p.tau2,
         p.q,
         fmt_p(p.q_p),
         FIXED_NA if fixed else _range(p.pi_lower, p.pi_upper, 2),
-        p.note or "none",
+        "; ".join(n for n in (p.note, "τ² is 0 by assumption (fixed effect)" if fixed else None) if n) or "none",
     )
 
 
@@ -190,16 +191,21 @@ def pooled_table(forests: list[EndpointForest]) -> Table:
                     "test for subgroup differences",
                     label,
                     len(test.groups),
-                    f"Q = {test.q_between:.2f}, df {test.df_between}, p {fmt_p(test.p_between)}",
+                    *(None,) * 4,
+                    NA,
                     fmt_p(test.p_between),
-                    *(NA,) * 7,
+                    f"Q = {test.q_between:.2f}, df {test.df_between}, p {fmt_p(test.p_between)}",
+                    None,
+                    None,
                     test.q_between,
                     fmt_p(test.p_between),
                     NA,
                     "Cochran's Q across the group estimates",
                 )
         for warning in forest.first.warnings:  # the same for every method
-            table.add(forest.endpoint, "note", "all methods", *(NA,) * 13, warning)
+            table.add(
+                forest.endpoint, "note", "all methods", *(None,) * 5, NA, NA, NA, None, None, None, NA, NA, warning
+            )
     return table
 
 

@@ -2,40 +2,43 @@
 
 Convention (as :mod:`evidence_app.core.stats.survival`): *at risk at t* counts patients whose time
 is ≥ t (at risk just before t); events and censorings are cumulative up to and including t.
-Every row names its curve kind, and rows from a summary-based approximation say so.
+Every row names its curve kind, and rows from a summary-based approximation say so; their numbers
+at risk, events and censorings are not data and read "— (approximation)" (``core.stats.derived``).
 """
 
 from __future__ import annotations
 
-from evidence_app.core.formatting import NOT_REPORTED
 from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION
+from evidence_app.core.results import AtRiskRow
 from evidence_app.core.stats.analysis import ArmResult
+from evidence_app.core.stats.derived import WITHHELD
 from evidence_app.core.stats.survival import landmark_survival
 from evidence_app.export.sheets import AnalyzedDataset, CellValue, Column, Table
 from evidence_app.export.sheets_comparison import CURVE_KINDS, NO_CURVE
 from evidence_app.export.xlsx_format import INT_FORMAT, PROB_FORMAT, TIME_FORMAT
 
-APPROXIMATION_YES = "yes: summary-based, not trial data"
+APPROXIMATION_YES = "yes"
 APPROXIMATION_NO = "no"
 BEYOND = "beyond follow-up"
+#: Why an approximation's at-risk, event and censoring cells are empty (``core.stats.derived.WITHHELD``).
+COUNTS_WITHHELD = "counts " + WITHHELD.lstrip("— ")
 
 SURVIVAL_COLUMNS = (
-    Column("Dataset id", 28),
-    Column("Trial", 11),
-    Column("Endpoint", 9),
-    Column("Arm", 24, wrap=True),
-    Column("Curve kind", 16, wrap=True),
-    Column("Approximation", 32, wrap=True),
-    Column("Time", 8, TIME_FORMAT, wrap=True),
-    Column("Time unit", 8),
-    Column("Survival", 9, PROB_FORMAT, wrap=True),
-    Column("Survival lower (95% CI)", 11, PROB_FORMAT, wrap=True),
-    Column("Survival upper (95% CI)", 11, PROB_FORMAT, wrap=True),
-    Column("N at risk (just before t)", 11, INT_FORMAT, wrap=True),
-    Column("Cumulative events (≤ t)", 11, INT_FORMAT, wrap=True),
-    Column("Cumulative censored (≤ t)", 11, INT_FORMAT, wrap=True),
-    Column("Published survival at t", 11, PROB_FORMAT, wrap=True),
-    Column("Published N at risk at t", 11, INT_FORMAT, wrap=True),
+    Column("Dataset id", 30),
+    Column("Arm", 22, wrap=True),
+    Column("Curve kind", 22),
+    Column("Summary-based approximation (not trial data)", 13),
+    Column("Time", 7, TIME_FORMAT),
+    Column("Time unit", 7),
+    Column("Survival", 8, PROB_FORMAT),
+    Column("Survival lower (95% CI)", 8, PROB_FORMAT),
+    Column("Survival upper (95% CI)", 8, PROB_FORMAT),
+    Column("N at risk (just before t)", 8, INT_FORMAT),
+    Column("Cumulative events (≤ t)", 8, INT_FORMAT),
+    Column("Cumulative censored (≤ t)", 8, INT_FORMAT),
+    Column("Published survival at t (blank: none)", 9, PROB_FORMAT),
+    Column("Published N at risk at t (blank: none)", 9, INT_FORMAT),
+    Column("Notes", 30, wrap=True),
 )
 
 #: Kept to what a re-analysis needs: the kind says how the rows were obtained (an approximation
@@ -48,6 +51,8 @@ PATIENT_COLUMNS = (
     Column("Event (1 = event, 0 = censored)", 12),
     Column("Kind", 36),
 )
+#: Columns of :data:`PATIENT_COLUMNS` that hold numbers (the table is written unstyled, for speed).
+PATIENT_NUMERIC = ("Time", "Event (1 = event, 0 = censored)")
 
 
 def _match(pairs: list[tuple[float, float]], t: float) -> float | None:
@@ -64,21 +69,32 @@ def _kind(result: ArmResult) -> tuple[str, str]:
     return kind, APPROXIMATION_YES if result.data.kind == KIND_APPROXIMATION else APPROXIMATION_NO
 
 
+def _counts(result: ArmResult, row: AtRiskRow) -> tuple[CellValue, ...]:
+    """At risk, events and censored at t: data for reconstructed or patient-level curves only."""
+    return (row.n_at_risk, row.events, row.censored) if result.counts_are_data else (None,) * 3
+
+
+def _row_notes(result: ArmResult, beyond: bool) -> str:
+    """Why numeric cells of a row are empty (a numeric column holds no text)."""
+    notes = [BEYOND] if beyond else []
+    if not result.counts_are_data:
+        notes.append(COUNTS_WITHHELD)
+    return "; ".join(notes) or "none"
+
+
 def _arm_rows(item: AnalyzedDataset, result: ArmResult) -> list[tuple[CellValue, ...]]:
     d = item.dataset
-    head: tuple[CellValue, ...] = (d.id, d.trial.acronym, d.endpoint.name, result.arm.label, *_kind(result))
+    head: tuple[CellValue, ...] = (d.id, result.arm.label, *_kind(result))
     if result.fit is None:
         reason = item.problem or NO_CURVE
-        return [head + (reason, d.time_unit) + (reason,) * 8]
+        return [head + (None, d.time_unit) + (None,) * 8 + (reason,)]
     published = [(lm.time, lm.survival) for lm in result.arm.landmarks]
     published_at_risk = list(result.data.published_at_risk) if result.data else []
     times = [row.time for row in result.at_risk]
     estimates = landmark_survival(result.fit, times)
     rows = []
     for row, est in zip(result.at_risk, estimates):
-        survival: tuple[CellValue, ...] = (
-            (BEYOND,) * 3 if est.survival is None else (est.survival, est.lower, est.upper)
-        )
+        survival: tuple[CellValue, ...] = (None,) * 3 if est.survival is None else (est.survival, est.lower, est.upper)
         pub_s = _match(published, row.time)
         pub_n = _match([(t, float(n)) for t, n in published_at_risk], row.time)
         rows.append(
@@ -87,11 +103,10 @@ def _arm_rows(item: AnalyzedDataset, result: ArmResult) -> list[tuple[CellValue,
                 row.time,
                 d.time_unit,
                 *survival,
-                row.n_at_risk,
-                row.events,
-                row.censored,
-                NOT_REPORTED if pub_s is None else pub_s,
-                NOT_REPORTED if pub_n is None else int(pub_n),
+                *_counts(result, row),
+                pub_s,
+                None if pub_n is None else int(pub_n),
+                _row_notes(result, est.survival is None),
             )
         )
     return rows
@@ -105,8 +120,7 @@ def survival_table(items: list[AnalyzedDataset]) -> Table:
             d = item.dataset
             reason = item.problem or NO_CURVE
             table.rows.extend(
-                (d.id, d.trial.acronym, d.endpoint.name, arm.label, "none", APPROXIMATION_NO, reason, d.time_unit)
-                + (reason,) * 8
+                (d.id, arm.label, "none", APPROXIMATION_NO, None, d.time_unit) + (None,) * 8 + (reason,)
                 for arm in d.arms
             )
             continue

@@ -7,12 +7,13 @@ number formats on numeric columns and wrapped text in long ones. Sheets describe
 
 from __future__ import annotations
 
-import math
-
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.page import PageMargins
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
+
+from evidence_app import __version__
 
 #: Hazard ratios and their bounds.
 HR_FORMAT = "0.00"
@@ -22,6 +23,8 @@ TIME_FORMAT = "0.0#"
 STAT_FORMAT = "0.00"
 TAU2_FORMAT = "0.0000"
 INT_FORMAT = "0"
+#: A CI level in percent (95, 98.5).
+LEVEL_FORMAT = "General"
 
 # Fonts name their face: without one, LibreOffice falls back to a serif face for styled cells.
 FONT_NAME = "Calibri"
@@ -31,9 +34,20 @@ HEADER_BORDER = Border(bottom=Side(style="thin", color="7F8FA6"))
 SECTION_FONT = Font(name=FONT_NAME, bold=True, size=12)
 LINK_FONT = Font(name=FONT_NAME, color="0563C1", underline="single")
 MISSING_FONT = Font(name=FONT_NAME, italic=True, color="595959")
-LINE_POINTS = 15.0  # one line of 11-pt text
-MAX_ROW_LINES = 12
-WIDE_TABLE_SCALE = 70  # percent: wide tables print across pages, still readable
+LINE_POINTS = 15.0  # one line of 11-pt Calibri
+WIDE_PX = 7.0
+SPACE_PX = 3.0
+_CHAR_PX = {
+    **dict.fromkeys("iljI.,;:'|!()[]{}", 3.0),
+    **dict.fromkeys('ftrJ-/*"', 4.0),
+    **dict.fromkeys("mwMW—–%", 9.5),
+    **dict.fromkeys("sz", 5.0),
+}
+#: Tables up to this many characters wide print in portrait (A4, narrow margins, at 65% or more);
+#: wider ones in landscape, where they are shrunk less.
+PORTRAIT_CHARS = 135
+MARGINS_INCH = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.6, "header": 0.25, "footer": 0.25}
+DEFAULT_TITLE = "Survival evidence comparison"
 TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 TOP = Alignment(vertical="top")
 TOP_CENTER = Alignment(vertical="top", horizontal="center")
@@ -69,45 +83,78 @@ def section_title(ws: Worksheet, row: int, text: str, column: int = 1) -> None:
     cell.font = SECTION_FONT
 
 
-def header_height(ws: Worksheet, row: int, lines: int) -> None:
-    """Give a wrapped header room for ``lines`` lines of text."""
-    ws.row_dimensions[row].height = LINE_POINTS * lines
+def _text_px(text: str) -> float:
+    """Width of ``text`` in 11-pt Calibri at 96 dpi, from rough per-character widths."""
+    return sum(_CHAR_PX.get(ch, WIDE_PX if ch.isupper() or ch.isdigit() else 6.0) for ch in text)
 
 
-def text_lines(text: str, width: float) -> int:
-    """Lines ``text`` needs when wrapped in a column ``width`` characters wide (an estimate)."""
-    per_line = max(1, int(width))
-    return sum(max(1, math.ceil(len(part) / per_line)) for part in text.split("\n"))
+def wrapped_lines(text: str, width_chars: float) -> int:
+    """Lines ``text`` takes when wrapped at word boundaries in a column ``width_chars`` wide."""
+    room = max(7 * width_chars - 2, 10.0)  # a column of width w is 7w + 5 px, less the cell padding
+    lines = 0
+    for paragraph in text.split("\n"):
+        lines += 1
+        used = 0.0
+        for word in paragraph.split(" "):
+            w = _text_px(word)
+            if used and used + SPACE_PX + w > room:
+                lines += 1
+                used = 0.0
+            used += (SPACE_PX if used else 0.0) + w
+            while used > room:  # a word longer than the column breaks inside
+                lines += 1
+                used -= room
+    return lines
 
 
 def fit_row_height(ws: Worksheet, row: int, wrapped: list[tuple[str, float]]) -> None:
-    """Set the row tall enough for its longest wrapped cell (spreadsheets do not re-flow on open)."""
-    lines = max((text_lines(text, width) for text, width in wrapped), default=1)
+    """Give ``row`` the height its tallest wrapped cell needs: Excel fits such rows when the file
+    opens, LibreOffice does not, so the height is written."""
+    lines = max((wrapped_lines(text, width) for text, width in wrapped), default=1)
     if lines > 1:
-        ws.row_dimensions[row].height = LINE_POINTS * min(lines, MAX_ROW_LINES)
+        ws.row_dimensions[row].height = LINE_POINTS * lines
+
+
+def page_setup(ws: Worksheet, *, landscape: bool, title: str = DEFAULT_TITLE) -> None:
+    """A4, narrow margins, and the running header and footer: title, sheet name, page n of m."""
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_margins = PageMargins(**MARGINS_INCH)
+    header, footer = ws.oddHeader, ws.oddFooter
+    if header is None or footer is None:  # openpyxl gives every new sheet both
+        raise TypeError(f"sheet {ws.title!r} has no header or footer to fill")
+    header.left.text = title.replace("&", "&&")
+    header.right.text = "&A"  # the sheet's name
+    footer.left.text = f"evidence-app {__version__}, &D"
+    footer.right.text = "Page &P of &N"
+    for part in (header.left, header.right, footer.left, footer.right):
+        part.size = 8
+        part.font = FONT_NAME
+
+
+def fit_to_width(ws: Worksheet, pages_tall: int = 0) -> None:
+    """Shrink the printout to one page wide (``pages_tall`` 0: as many pages down as needed)."""
+    page = ws.sheet_properties.pageSetUpPr
+    if page is None:  # optional in the file format; openpyxl gives every new sheet one
+        page = ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    page.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = pages_tall
 
 
 def print_setup(
     ws: Worksheet,
     *,
-    title_cols: str | None = None,
-    fit_width: bool = False,
-    landscape: bool = True,
+    width_chars: float,
+    last_row: int,
+    last_col: int,
+    title: str = DEFAULT_TITLE,
     title_rows: str | None = "1:1",
 ) -> None:
-    """A4 pages repeating the header row (and ``title_cols``); one page wide or at a fixed scale."""
-    ws.page_setup.orientation = "landscape" if landscape else "portrait"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    """A table printed one page wide on A4 (landscape when wider than a portrait page), its header
+    row repeated on every page, and a print area that covers the table and nothing else."""
+    page_setup(ws, landscape=width_chars > PORTRAIT_CHARS, title=title)
+    fit_to_width(ws)
     if title_rows:
         ws.print_title_rows = title_rows
-    if title_cols:
-        ws.print_title_cols = title_cols
-    if fit_width:
-        page = ws.sheet_properties.pageSetUpPr
-        if page is None:  # optional in the file format; openpyxl gives every new sheet one
-            page = ws.sheet_properties.pageSetUpPr = PageSetupProperties()
-        page.fitToPage = True
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-    else:
-        ws.page_setup.scale = WIDE_TABLE_SCALE
+    ws.print_area = f"A1:{get_column_letter(max(last_col, 1))}{max(last_row, 1)}"

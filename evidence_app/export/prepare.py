@@ -1,0 +1,124 @@
+"""What every export does first: check the target, analyse the datasets, start the figures.
+
+Shared by the workbook (:mod:`evidence_app.export.workbook`), the Word report
+(:mod:`evidence_app.export.docx_report`) and the CSV table, so a selection analysed once can
+feed several outputs (:func:`evidence_app.export.both.export_both`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidence_app.core.datasets.schema import Dataset
+from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
+from evidence_app.core.stats.analysis import DatasetAnalysis, analyze_dataset, default_landmarks
+from evidence_app.core.synthesis.methods import normalise_method
+from evidence_app.errors import AnalysisError, Cancelled, EvidenceError, ExportError
+from evidence_app.export.figure_pool import FigureBatch, default_workers
+from evidence_app.export.sheets import AnalyzedDataset
+from evidence_app.export.sheets_forest import EndpointForest
+
+ANALYSIS_SHARE = 0.55  # of the progress bar; tables, figures and saving share the rest
+
+
+@dataclass(frozen=True)
+class ExportSummary:
+    """What was written: the file, its sheets, and anything the user should know."""
+
+    path: Path
+    sheets: tuple[str, ...]
+    datasets: int
+    figures: int
+    warnings: tuple[str, ...] = ()
+
+
+def check_target(path: str | Path, overwrite: bool, suffix: str | None = None) -> Path:
+    """Fail before any work if ``path`` cannot be written (exists, missing or read-only folder)."""
+    target = Path(path)
+    if suffix and target.suffix.lower() != suffix:
+        raise ExportError(f"{target}: the file name must end in {suffix}")
+    if target.is_dir():
+        raise ExportError(f"{target} is a folder; give a file name such as comparison{suffix or '.xlsx'}")
+    if target.exists() and not overwrite:
+        raise ExportError(f"{target} already exists; choose another name or allow overwriting (--force).")
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"Cannot write {target}: the folder {folder} does not exist.")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise ExportError(f"Cannot write {target}: the folder {folder} is not writable.")
+    return target
+
+
+def normalise_methods(methods: Sequence[str]) -> tuple[str, ...]:
+    """Canonical, de-duplicated pooling methods; an :class:`AnalysisError` names an unknown one."""
+    out = tuple(dict.fromkeys(normalise_method(m) for m in methods))
+    if not out:
+        raise AnalysisError("choose at least one pooling method (fixed, DL, REML or PM)")
+    return out
+
+
+def _landmarks(dataset: Dataset) -> tuple[float, ...]:
+    """6, 12 and 24 months plus every published landmark, so published and computed meet."""
+    published = {lm.time for arm in dataset.arms for lm in arm.landmarks}
+    return tuple(sorted(set(default_landmarks(dataset.time_unit)) | published))
+
+
+def analyze_for_export(
+    datasets: Sequence[Dataset],
+    analyses: Mapping[str, DatasetAnalysis] | None = None,
+    *,
+    progress: ProgressCallback = None,
+    cancelled: CancelCheck = None,
+) -> list[AnalyzedDataset]:
+    """Analyse every dataset (reusing ``analyses`` given by id); a failure becomes a note, not an error."""
+    items = []
+    for i, dataset in enumerate(datasets):
+        check_cancelled(cancelled)
+        report(progress, i / len(datasets), f"Analysing {dataset.id}")
+        given = (analyses or {}).get(dataset.id)
+        if given is not None:
+            items.append(AnalyzedDataset(dataset, given))
+            continue
+        try:
+            items.append(
+                AnalyzedDataset(dataset, analyze_dataset(dataset, landmarks=_landmarks(dataset), cancelled=cancelled))
+            )
+        except Cancelled:
+            raise
+        except EvidenceError as exc:
+            items.append(AnalyzedDataset(dataset, None, problem=f"not computed ({exc.message})"))
+    report(progress, 1.0, "Analyses done")
+    return items
+
+
+def scaled(progress: ProgressCallback, start: float, end: float) -> ProgressCallback:
+    if progress is None:
+        return None
+    return lambda f, m: progress(start + (end - start) * f, m)
+
+
+@contextlib.contextmanager
+def figure_batch(with_figures: bool, workers: int | None, jobs: int) -> Iterator[FigureBatch | None]:
+    """Where the figures are rendered: worker processes where safe (see figure_pool), else here."""
+    if not with_figures:
+        yield None
+        return
+    with FigureBatch(default_workers(jobs) if workers is None else workers) as batch:
+        yield batch
+
+
+def add_jobs(
+    batch: FigureBatch | None, forests: list[EndpointForest] | None = None, items: list[AnalyzedDataset] | None = None
+) -> None:
+    if batch is None:
+        return
+    from evidence_app.export.sheets_figures import add_forest_jobs, add_km_jobs  # matplotlib: only when drawing
+
+    if forests is not None:
+        add_forest_jobs(batch, forests)
+    if items is not None:
+        add_km_jobs(batch, items)
