@@ -68,7 +68,7 @@ def _patient_sheets(book: Workbook, items: list[AnalyzedDataset], target: Path, 
         ws.cell(row=1, column=1, value=message + ".")
         log.add(message)
         return
-    chunks = row_chunks(len(table.rows))
+    chunks = row_chunks(len(table.rows), MAX_ROWS - 1)
     for number, (start, stop) in enumerate(chunks, start=1):
         name = "Patient data" if number == 1 else f"Patient data ({number})"
         write_table(book.create_sheet(name), Table(table.columns, table.rows[start:stop]), log=log)
