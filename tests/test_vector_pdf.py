@@ -11,6 +11,7 @@ import pytest
 from evidence_app.core.digitize.vector_axes import parse_number
 from evidence_app.core.digitize.vector_curves import is_staircase
 from evidence_app.core.digitize.vector_figure import VectorFigure, read_vector_figures
+from evidence_app.core.digitize.vector_table import count_value
 from tests.pdf_corpus import CorpusPage, DrawnArm, DrawnFigure, PageSpec, draw_page
 
 SPECS = {
@@ -130,3 +131,8 @@ def test_staircase_shape() -> None:
     assert is_staircase(rising)[0] is False
     assert is_staircase(np.array([[0, 10], [9, 10], [12, 10]], float))[0] is False  # flat: no drop
     assert is_staircase(np.array([[0, 10], [2, 8], [5, 5]], float)) == (True, True)
+
+
+def test_printed_counts() -> None:
+    assert [count_value(t) for t in ("120", "1,234", "0", "12,345,678")] == [120, 1234, 0, 12345678]
+    assert [count_value(t) for t in ("12.5", "(15)", "1,23", "10%", "n=120")] == [None] * 5

@@ -14,6 +14,7 @@ top to bottom), which the report then says.
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,6 +23,7 @@ from evidence_app.core.digitize.vector_axes import AxisCalibration, Frame, Segme
 from evidence_app.core.digitize.vector_curves import RawCurve
 from evidence_app.core.digitize.vector_paths import PageContent, Word
 
+_COUNT = re.compile(r"^(\d{1,3}([,\u2009\u202f]\d{3})+|\d+)$")
 #: A number at risk may stand this far (fraction of the x range) from the tick it is snapped to.
 SNAP = 0.02
 
@@ -51,9 +53,7 @@ def read_at_risk(words: list[Word], frame: Frame, x_axis: AxisCalibration, below
     for word in words:
         if word.cy >= below or not frame.x0 - 0.03 * frame.width <= word.cx <= frame.x1 + 0.03 * frame.width:
             continue
-        parsed = parse_number(word.text)
-        whole = parsed is not None and not parsed[1] and float(parsed[0]).is_integer() and parsed[0] >= 0
-        if whole and word.text[:1] not in "([":
+        if count_value(word.text) is not None:
             candidates.append(word)
     rows: list[list[Word]] = []
     for word in sorted(candidates, key=lambda w: -w.cy):
@@ -71,7 +71,7 @@ def read_at_risk(words: list[Word], frame: Frame, x_axis: AxisCalibration, below
         counts: list[int | None] = [None] * len(columns)
         for word in row:
             j = int(np.argmin([abs(word.cx - c) for c in columns]))
-            counts[j] = int(float(word.text))
+            counts[j] = count_value(word.text)
         if any(c is None for c in counts):
             continue  # a row that skips a column is not part of the table (a footnote, a caption)
         label_words = [
@@ -87,6 +87,14 @@ def read_at_risk(words: list[Word], frame: Frame, x_axis: AxisCalibration, below
     if not table_rows:
         return None
     return AtRiskTable(tuple(times), tuple(table_rows), snapped)
+
+
+def count_value(text: str) -> int | None:
+    """A printed count: ``"120"``, ``"1,234"`` or ``"1 234"`` (thousands separators); None for anything else
+    (a decimal, a percentage, a number in brackets such as a count of events)."""
+    if _COUNT.match(text):
+        return int(re.sub(r"[,\u2009\u202f ]", "", text))
+    return None
 
 
 def _columns(xs: list[float]) -> list[float]:
