@@ -10,13 +10,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 from evidence_app.core.datasets.schema import Arm, Dataset, DigitizedArm, DigitizedCurve, PatientLevelCurve
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.errors import EvidenceError
+
+if TYPE_CHECKING:  # pandas is imported where a frame is made: patient-level data needs none
+    import pandas as pd
 
 KIND_PATIENT = "patient-level"
 KIND_RECONSTRUCTED = "reconstructed from digitized curve"
@@ -44,6 +47,8 @@ class ArmCurveData:
         return self.approximation is not None
 
     def to_frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame({"time": self.time, "event": self.event.astype(int)})
 
 
@@ -89,6 +94,8 @@ def _approximate(dataset: Dataset, arm: Arm) -> ArmCurveData | str:
 
 
 def _reconstruct(arm: Arm, digitized: DigitizedArm) -> ArmCurveData:
+    import pandas as pd
+
     from evidence_app.core.reconstruction.reconstruct import reconstruct_ipd
 
     points = np.asarray(digitized.points, float)

@@ -16,10 +16,9 @@ import math
 from dataclasses import replace
 from pathlib import Path
 
-from scipy import stats
-
 from evidence_app.core.datasets.schema import parse_ci_level
 from evidence_app.core.results import EffectSize
+from evidence_app.core.stats.distributions import norm_ppf
 from evidence_app.errors import InputError, Problem
 
 P_VALUE_ALONE = "a p-value alone is not enough: need a CI or a standard error"
@@ -42,7 +41,7 @@ def read_ci_level(value: float | str) -> float:
 
 
 def _z(level: float) -> float:
-    return float(stats.norm.ppf((1 + level) / 2))
+    return norm_ppf((1 + level) / 2)
 
 
 def _percent(level: float) -> str:

@@ -21,7 +21,6 @@ from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from evidence_app.core.results import (
     ArmComparison,
@@ -33,6 +32,7 @@ from evidence_app.core.results import (
     SurvivalFit,
     frozen_array,
 )
+from evidence_app.core.stats.distributions import norm_ppf
 from evidence_app.core.stats.survival_numpy import KMCurve, km_curve, logrank, two_arm_cox
 from evidence_app.errors import AnalysisError, InputError
 
@@ -61,7 +61,7 @@ def _clean(time: ArrayLike, event: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _z(ci_level: float) -> float:
-    return float(stats.norm.ppf((1 + ci_level) / 2))
+    return norm_ppf((1 + ci_level) / 2)
 
 
 def _format_p(p: float) -> str:

@@ -20,7 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from evidence_app.core.stats.distributions import chi2_sf_1df, norm_ppf
 
 # lifelines' Newton–Raphson settings (SemiParametricPHFitter._newton_raphson_for_efron_model)
 _STEP_SIZE = 0.95
@@ -74,7 +75,7 @@ def km_curve(t: np.ndarray, e: np.ndarray, ci_level: float) -> KMCurve:
         cumulative_var = np.cumsum(variance)
         survival = np.exp(log_survival)
         alpha = 1 - ci_level
-        z = stats.norm.ppf(1 - alpha / 2)
+        z = norm_ppf(1 - alpha / 2)
         v = np.log(survival)
         spread = z * np.sqrt(cumulative_var) / v
         lower = np.exp(-np.exp(np.log(-v) - spread))
@@ -111,7 +112,7 @@ def logrank(te: np.ndarray, ee: np.ndarray, tc: np.ndarray, ec: np.ndarray) -> t
     factor = ratio * deaths / at_risk**2
     variance = float(np.sum(at_risk_1 * (at_risk - at_risk_1) * factor))
     chi2 = observed_minus_expected**2 / variance if variance > 0 else 0.0  # lifelines: pinv([[0]]) = 0
-    return float(chi2), float(stats.chi2.sf(chi2, 1))
+    return float(chi2), float(chi2_sf_1df(chi2))
 
 
 @dataclass(frozen=True)
@@ -252,9 +253,9 @@ def two_arm_cox(te: np.ndarray, ee: np.ndarray, tc: np.ndarray, ec: np.ndarray) 
     beta_norm, hessian = fit
     coef, variance = beta_norm / std, -1.0 / hessian / std**2
     se = float(np.sqrt(variance))
-    p = float(stats.chi2.sf((coef / se) ** 2, 1))
+    p = float(chi2_sf_1df((coef / se) ** 2))
     ph_chi2 = _ph_rank_statistic(s, coef, variance, se)
-    return TwoArmCox(float(coef), se, p, ph_chi2, float(stats.chi2.sf(ph_chi2, 1)))
+    return TwoArmCox(float(coef), se, p, ph_chi2, float(chi2_sf_1df(ph_chi2)))
 
 
 def _ph_rank_statistic(s: _Sorted, coef: float, variance: float, se: float) -> float:
