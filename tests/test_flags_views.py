@@ -177,3 +177,14 @@ def test_csv_table_prints_published_precision(tmp_path):
     text = out.read_text(encoding="utf-8-sig")
     assert "12.27 (10.13–14.80)" in text and "12.3 (10.1–14.8)" not in text
     assert "1.12 (0.7–2)" in text
+
+
+def test_forest_rows_keep_published_precision_and_flags(library):
+    from evidence_app.core.synthesis.forest_data import make_row
+
+    row, _ = make_row(library.get("aspen-os"))
+    assert row.hr_text == "1.12 (0.7–2)"
+    checkmate, _ = make_row(library.get(FLAGGED))
+    assert "numbers from a secondary source" in checkmate.notes
+    study205, _ = make_row(library.get("study205-pfs-len-vs-eve"))
+    assert "HR published but not recorded (judgement call)" in study205.notes

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from evidence_app.core.datasets.catalog import dataset_flags
+from evidence_app.core.datasets.published import published_hr_text
 from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr
 from evidence_app.core.results import EffectSize, PooledEstimate, SubgroupPooling
@@ -71,6 +73,8 @@ class ForestRow:
     weight: float | None = None
     group: str | None = None
     notes: tuple[str, ...] = ()
+    #: the HR as the source printed it (its precision), when the row is not inverted
+    published_text: str | None = None
 
     @property
     def note(self) -> str:
@@ -79,7 +83,7 @@ class ForestRow:
     @property
     def hr_text(self) -> str:
         """``1.41 (1.03–1.92; 80% CI)``, ``0.87 (CI not reported)`` or ``not reported``."""
-        return fmt_hr(self.hr, self.lower, self.upper, self.ci_level)
+        return self.published_text or fmt_hr(self.hr, self.lower, self.upper, self.ci_level)
 
 
 @dataclass(frozen=True)
@@ -160,11 +164,18 @@ def _hr_notes(dataset: Dataset) -> list[str]:
         notes.append("CI level not stated in the source; 95% assumed")
     if hr is not None and hr.adjusted:
         notes.append("adjusted HR")
-    if dataset.flags.secondary_source_only:
-        notes.append("secondary source only")
-    if dataset.flags.conflicting_values:
-        notes.append("other sources report different values")
-    return notes
+    for flag in dataset_flags(dataset):
+        if flag.code == "secondary":
+            notes.append("numbers from a secondary source")  # all or some of them: the audit lists which
+        elif flag.code == "conflict":
+            notes.append("other sources report different values")
+        elif flag.code == "judgement" and hr is None and "comparison.hazard_ratio" in _judged_fields(dataset):
+            notes.append("HR published but not recorded (judgement call)")
+    return list(dict.fromkeys(notes))
+
+
+def _judged_fields(dataset: Dataset) -> set[str]:
+    return {j.field for j in dataset.flags.judgements if j.field}
 
 
 def make_row(dataset: Dataset, orient: Orientation = "mtor") -> tuple[ForestRow, bool]:
@@ -177,7 +188,7 @@ def make_row(dataset: Dataset, orient: Orientation = "mtor") -> tuple[ForestRow,
     notes = _hr_notes(dataset)
     if flipped:
         if value is not None:
-            published = fmt_hr(value, lower, upper, hr.ci_level if hr else None)
+            published = published_hr_text(hr)
             orientation_note += f" (published {comparison_text(exp, ctl)}: HR {published})"
         exp, ctl = ctl, exp
         if value is not None:
@@ -210,6 +221,7 @@ def make_row(dataset: Dataset, orient: Orientation = "mtor") -> tuple[ForestRow,
         status=status,
         flipped=flipped,
         notes=tuple(notes),
+        published_text=published_hr_text(hr) if hr is not None and not flipped else None,
     )
     return row, orientable and effect is not None
 
