@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from evidence_app.core.datasets.catalog import badges
+from evidence_app.core.datasets.labels import dataset_label
 from evidence_app.core.datasets.library import Library
 from evidence_app.core.formatting import fmt_hr, fmt_p
 from evidence_app.core.synthesis.methods import DEFAULT_METHOD, HK_LABEL, get_method, method_label
@@ -200,10 +202,12 @@ class ForestView(QWidget):
         self.library = library
         self.comparisons.blockSignals(True)
         self.comparisons.clear()
-        for dataset_id, entry in sorted(library.entries.items(), key=lambda kv: kv[1].dataset.title.lower()):
-            item = QListWidgetItem(entry.dataset.title)
+        labels = {dataset_id: dataset_label(entry.dataset) for dataset_id, entry in library.entries.items()}
+        for dataset_id, label in sorted(labels.items(), key=lambda kv: kv[1].lower()):
+            item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, dataset_id)
-            item.setToolTip(f"{entry.dataset.title}\n{dataset_id}")
+            flags = ", ".join(badges(library.entries[dataset_id].dataset))
+            item.setToolTip(f"{label}\n{dataset_id}" + (f"\nflags: {flags}" if flags else ""))
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if dataset_id in checked else Qt.CheckState.Unchecked)
             self.comparisons.addItem(item)
