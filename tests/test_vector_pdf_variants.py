@@ -109,3 +109,26 @@ def test_panel_without_axis_lines(tmp_path: Path) -> None:
     assert len(figure.curves) == 2
     for arm in arms:
         assert max_gap(figure, arm) <= 1e-4
+
+
+def test_inset_is_a_figure_of_its_own(tmp_path: Path) -> None:
+    """An NEJM-style inset (the first year zoomed in) inside the main plot: two figures, each with its own curves."""
+    fig, arms = _axes_with_arms("nejm", 51)
+    ax = fig.axes[0]
+    inset = fig.add_axes((0.55, 0.55, 0.3, 0.25))
+    for axes, lw in ((ax, 1.0), (inset, 0.8)):
+        for arm in arms:
+            t, s = np.r_[arm.step_t, arm.time.max()], np.r_[arm.step_s, arm.step_s[-1]]
+            axes.step(t, s, where="post", color=arm.colour, lw=lw)
+    inset.set_xlim(0, 12)
+    inset.set_ylim(0.5, 1.0)
+    inset.set_xticks([0, 6, 12])
+    inset.set_yticks([0.5, 0.75, 1.0])
+    [page] = read_vector_figures(write_pdf(tmp_path / "inset.pdf", fig), 1)
+    assert len(page.figures) == 2, page.notes
+    main, small = sorted(page.figures, key=lambda f: -f.frame.width)
+    assert main.x_axis.values == (0, 12, 24, 36, 48) and small.x_axis.values == (0, 6, 12)
+    assert small.y_axis.values == (0.5, 0.75, 1.0)
+    assert len(main.curves) == 2 and len(small.curves) == 2
+    for arm in arms:
+        assert max_gap(main, arm) <= 1e-4

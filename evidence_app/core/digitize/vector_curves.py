@@ -47,19 +47,20 @@ def is_staircase(points: np.ndarray) -> tuple[bool, bool]:
     return monotone, sloped
 
 
-def find_curves(content: PageContent, frame: Frame) -> list[RawCurve]:
+def find_curves(content: PageContent, frame: Frame, others: tuple[Frame, ...] = ()) -> list[RawCurve]:
     """Staircases inside ``frame``, joined by style, ordered by their level at mid-time (top first).
 
     Pieces of a style that continue one another are joined first, so a curve drawn as one path,
     as several, or as one path per step is the same curve. A piece drawn right to left is turned
-    round; pieces on the frame's edges and lines across the whole frame (grid lines) are not curves.
+    round; pieces on the edges of this frame or of ``others`` (an inset's axes) and lines across the
+    whole frame (grid lines) are not curves.
     """
     pieces: dict[tuple[str, tuple[float, ...], float], list[np.ndarray]] = {}
     for item in content.paths:
         if not item.stroked or item.curved or _is_marker(item.subpaths):
             continue
         for sub in item.subpaths:
-            piece = _monotone_piece(sub, frame)
+            piece = _monotone_piece(sub, frame, others)
             if piece is not None:
                 pieces.setdefault((item.colour, item.dash, round(item.width, 2)), []).append(piece)
     curves = []
@@ -72,23 +73,53 @@ def find_curves(content: PageContent, frame: Frame) -> list[RawCurve]:
     return sorted(curves, key=lambda c: -_level(c.points, mid))
 
 
-def _monotone_piece(sub: np.ndarray, frame: Frame) -> np.ndarray | None:
-    """``sub`` running forward in time (turned round if drawn backwards) when it can be part of a
-    survival curve inside the frame; None otherwise."""
-    if len(sub) < 2 or not _inside(sub, frame):
+def _monotone_piece(sub: np.ndarray, frame: Frame, others: tuple[Frame, ...] = ()) -> np.ndarray | None:
+    """``sub`` running forward in time (turned round if drawn backwards) and cut to the frame's
+    time span (as the page clips it) when it can be part of a survival curve in the frame."""
+    if len(sub) < 2:
         return None
     dx, dy = np.diff(sub[:, 0]), np.diff(sub[:, 1])
     if np.all(dx <= STEP_SLACK) and np.all(dy >= -STEP_SLACK) and (np.any(dx < -STEP_SLACK) or np.any(dy > STEP_SLACK)):
         sub, dx, dy = sub[::-1], -dx[::-1], -dy[::-1]
     if not (np.all(dx >= -STEP_SLACK) and np.all(dy <= STEP_SLACK)):
         return None
-    x, y = sub[:, 0], sub[:, 1]
-    on_edge = [
-        np.all(np.abs(v - edge) < 0.3) for v, edge in ((y, frame.y0), (y, frame.y1), (x, frame.x0), (x, frame.x1))
-    ]
-    if any(on_edge) or (np.ptp(x) >= 0.95 * frame.width and np.ptp(y) < 0.3):  # an edge or a grid line
+    sub = _clip_to_span(sub, frame.x0 - 1.0, frame.x1 + 1.0)
+    if sub is None or not _inside(sub, frame):
         return None
+    x, y = sub[:, 0], sub[:, 1]
+    if any(_on_edge(x, y, f) for f in (frame, *others)) or (np.ptp(x) >= 0.95 * frame.width and np.ptp(y) < 0.3):
+        return None  # an edge of this plot or of another (an inset's axes), or a grid line
     return sub
+
+
+def _on_edge(x: np.ndarray, y: np.ndarray, frame: Frame) -> bool:
+    """All points on one or two adjacent edges of ``frame`` (its axis lines, drawn as one path)."""
+    near = [
+        np.abs(y - frame.y0) < 0.3,
+        np.abs(y - frame.y1) < 0.3,
+        np.abs(x - frame.x0) < 0.3,
+        np.abs(x - frame.x1) < 0.3,
+    ]
+    inside = (x >= frame.x0 - 0.3) & (x <= frame.x1 + 0.3) & (y >= frame.y0 - 0.3) & (y <= frame.y1 + 0.3)
+    return bool(np.all(inside & np.logical_or.reduce(near)))
+
+
+def _clip_to_span(sub: np.ndarray, lo: float, hi: float) -> np.ndarray | None:
+    """The part of a forward staircase between x ``lo`` and ``hi``, its horizontal pieces cut at the ends."""
+    x = sub[:, 0]
+    if x[0] >= lo and x[-1] <= hi:
+        return sub
+    inside = np.flatnonzero((x >= lo) & (x <= hi))
+    if len(inside) == 0:
+        return None
+    first, last = int(inside[0]), int(inside[-1])
+    parts = [sub[first : last + 1]]
+    if first > 0 and abs(sub[first - 1, 1] - sub[first, 1]) <= STEP_SLACK:
+        parts.insert(0, np.array([[lo, sub[first, 1]]]))
+    if last + 1 < len(sub) and abs(sub[last + 1, 1] - sub[last, 1]) <= STEP_SLACK:
+        parts.append(np.array([[hi, sub[last, 1]]]))
+    out = np.vstack(parts)
+    return out if len(out) >= 2 else None
 
 
 def _is_marker(subpaths: tuple[np.ndarray, ...]) -> bool:

@@ -103,18 +103,24 @@ def read_vector_figures(path: str | Path, page: int | None = None) -> list[Vecto
 def read_page(content: PageContent) -> VectorPage:
     """The figures of one page's content (see :func:`read_vector_figures`)."""
     horizontal, vertical = axis_segments(content)
-    frames = merge_frames(find_frames(horizontal, vertical), panel_frames(content))
-    candidates = []
-    for frame in frames:
-        curves = find_curves(content, frame)
-        if curves:
-            candidates.append((frame, curves))
-    # A frame around another (a figure background around its panels) is not a plot of its own.
-    candidates = [(f, c) for f, c in candidates if not any(_nested(g, f) for g, _ in candidates if g is not f)]
+    corners = find_frames(horizontal, vertical)
+    frames = merge_frames(corners, panel_frames(content))
+    candidates = [(frame, find_curves(content, frame, tuple(frames))) for frame in frames]
+    candidates = [(f, c) for f, c in candidates if c]
+    # A filled background around other plots (a figure's page placed on an article page) is not a
+    # plot; a plot with axes inside another (an inset) is a figure of its own, with its own curves.
+    candidates = [
+        (f, c) for f, c in candidates if f in corners or not any(_nested(g, f) for g, _ in candidates if g is not f)
+    ]
+    insets = [f for f, _ in candidates if any(_nested(f, g) for g, _ in candidates if g is not f)]
+    candidates = [
+        (f, [c for c in cs if not any(_nested_curve(c, g) for g in insets if g is not f)]) for f, cs in candidates
+    ]
+    candidates = [(f, c) for f, c in candidates if c]
     if not candidates:
         return VectorPage(content.number, (), (_why_nothing(content, frames),))
     candidates.sort(key=lambda fc: (-round(fc[0].y1 / 20.0), fc[0].x0))
-    owners = _assign_words(content.words, [f for f, _ in candidates])
+    owners = _assign_words(content.words, [f for f, _ in candidates], insets)
     figures, notes = [], []
     for index, (frame, curves) in enumerate(candidates, 1):
         words = [w for w, owner in zip(content.words, owners) if owner == index - 1]
@@ -145,8 +151,14 @@ def _nested(inner: Frame, outer: Frame) -> bool:
     )
 
 
-def _assign_words(words: tuple[Word, ...], frames: list[Frame]) -> list[int]:
-    """Each word to the frame it is nearest to (text left of an axis belongs to that axis); -1: none."""
+def _nested_curve(curve: RawCurve, frame: Frame) -> bool:
+    x, y = curve.points[:, 0], curve.points[:, 1]
+    return bool(np.mean((x >= frame.x0 - 1) & (x <= frame.x1 + 1) & (y >= frame.y0 - 1) & (y <= frame.y1 + 1)) > 0.8)
+
+
+def _assign_words(words: tuple[Word, ...], frames: list[Frame], insets: list[Frame]) -> list[int]:
+    """Each word to the frame it is nearest to (text left of an axis belongs to that axis; text
+    just outside an inset belongs to the inset, not to the plot around it); -1: none."""
     owners = []
     for word in words:
         best, best_d = -1, np.inf
@@ -157,6 +169,8 @@ def _assign_words(words: tuple[Word, ...], frames: list[Frame]) -> list[int]:
             if dx_left > 0.8 * f.width or dx_right > 0.4 * f.width or dy > 0.9 * f.height:
                 continue
             d = dx_left + 2.0 * dx_right + 0.5 * dy
+            if f in insets and d < 30.0:
+                d -= 30.0
             if d < best_d:
                 best, best_d = i, d
         owners.append(best)
