@@ -18,7 +18,7 @@ from matplotlib.legend import Legend
 from matplotlib.offsetbox import AnchoredText
 
 from evidence_app.core.stats.analysis import ArmResult, DatasetAnalysis
-from evidence_app.plots.km_curves import draw_arm, draw_medians
+from evidence_app.plots.km_curves import draw_arm, draw_medians, event_notes, median_notes
 from evidence_app.plots.km_keys import draw_hr_box, draw_legend, place_inside
 from evidence_app.plots.km_layout import Layout, draw_risk_table, format_axes
 from evidence_app.plots.km_options import KMArtists, KMOptions
@@ -72,7 +72,7 @@ def _draw(
     fs = fonts_for(options.width)
     width = mm(width_mm(options.width))
     approx = analysis.is_approximation
-    table = options.risk_table and not approx
+    table = options.risk_table and analysis.counts_are_data  # never numbers at risk from an approximation
     labels = {
         r.arm.id: "\n".join(wrap_to_width(fig, r.arm.label.replace("->", "→"), fs.base, 0.27 * width)) for _, r in arms
     }
@@ -83,7 +83,9 @@ def _draw(
         fonts=fs,
         title=title,
         subtitle=subtitle,
-        notes=figure_notes(analysis, options.ci_bands, options.risk_table),
+        notes=figure_notes(analysis, options.ci_bands, options.risk_table)
+        + (median_notes(arms) if options.median_lines else [])
+        + event_notes(analysis),
         risk_labels=list(labels.values()) if table else [],
         ylabel=endpoint_name(d.endpoint.name),
         x_max=max(r.fit.last_followup for _, r in arms),  # type: ignore[union-attr]

@@ -13,7 +13,8 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from evidence_app.core.stats.analysis import ArmResult
+from evidence_app.core.stats.analysis import ArmResult, DatasetAnalysis
+from evidence_app.core.stats.derived import PUBLISHED, median_label
 from evidence_app.plots.km_text import APPROXIMATION_LABEL
 from evidence_app.plots.style import INK, MUTED, arm_style, renderer
 
@@ -79,20 +80,46 @@ def draw_arm(ax: Axes, art: KMArtists, index: int, result: ArmResult, options: K
         )
 
 
+def median_notes(arms: list[tuple[int, ArmResult]]) -> list[str]:
+    """Where the printed medians come from, with the published CIs (the labels print the values only)."""
+    labels = [(r.arm.label, m) for _, r in arms if (m := median_label(r.arm, r.fit)) is not None]
+    published = [f"{arm} {m.text}" for arm, m in labels if m.source == PUBLISHED]
+    notes = []
+    if published:
+        notes.append(f"Medians printed at the time axis: published values ({'; '.join(published)}).")
+    if len(published) < len(labels):
+        notes.append("Medians labelled 'computed': from the curves shown (no median was published for that arm).")
+    return notes
+
+
+def event_notes(analysis: DatasetAnalysis) -> list[str]:
+    """The approximations' assumed event counts, said under the figure (their warnings in full are in the notes)."""
+    assumed = [r.arm.label for r in analysis.arms if r.data is not None and r.data.events_assumed]
+    if not assumed:
+        return []
+    return [
+        f"Event count assumed for {', '.join(assumed)}: none is published, so the approximation's events and "
+        "censoring rest on an assumed follow-up."
+    ]
+
+
 def draw_medians(fig: Figure, ax: Axes, art: KMArtists, arms: list[tuple[int, ArmResult]], size: float) -> None:
-    """Dotted drop lines at each median with its value printed just above the time axis."""
-    medians = sorted((r.fit.median, i) for i, r in arms if r.fit is not None and r.fit.median is not None)
+    """Dotted drop lines at each median with its value printed just above the time axis: the published
+    median (and CI) when one is published, else the computed one; each label says which."""
+    labels = [(m, i) for i, r in arms if (m := median_label(r.arm, r.fit)) is not None]
+    medians = sorted((m.value, i, m) for m, i in labels)
     if not medians:
         return
     kw: dict[str, Any] = {"lw": 0.7, "dashes": (1.0, 1.6), "zorder": 2}
     art.median_lines.append(ax.plot([0, medians[-1][0]], [0.5, 0.5], color=MUTED, **kw)[0])
     r = renderer(fig)
-    drop_x = [ax.transData.transform((m, 0))[0] for m, _ in medians]
+    drop_x = [ax.transData.transform((m, 0))[0] for m, _, _ in medians]
+    frame = ax.get_window_extent(r)
     placed: list = []
-    for median, i in medians:
+    for median, i, source in medians:
         art.median_lines.append(ax.plot([median, median], [0, 0.5], color=arm_style(i).color, **kw)[0])
         label = ax.annotate(
-            f"{median:.1f}",
+            source.short if source.source == PUBLISHED else f"computed {source.short}",
             xy=(median, 0),
             xytext=(1.5, 1.5),
             textcoords="offset points",
@@ -107,7 +134,8 @@ def draw_medians(fig: Figure, ax: Axes, art: KMArtists, arms: list[tuple[int, Ar
         def clashes(label: Any = label, own: float = own) -> bool:
             box = label.get_window_extent(r)
             crosses = any(box.x0 - 1 <= x <= box.x1 + 1 for x in drop_x if abs(x - own) > 0.5)
-            return crosses or any(box.overlaps(other) for other in placed)
+            outside = box.x0 < frame.x0 + 1 or box.x1 > frame.x1 - 1  # over the tick labels
+            return crosses or outside or any(box.overlaps(other) for other in placed)
 
         if clashes():  # try the left of the drop line before lifting the label
             label.set_position((-1.5, 1.5))

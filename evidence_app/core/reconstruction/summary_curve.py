@@ -15,15 +15,20 @@ on ``[a, b]`` (paired with the event times by a fixed permutation, so results ar
 * both: centred on ``f``, the spread is chosen so the event count matches as closely as possible;
 * neither: ``f`` is taken as the last published time point, with a warning.
 
-The result is flagged ``approximation="summary-based"``: it reproduces the published summaries,
-not the trial's actual censoring or the shape of its curve between published points.
+A total of events published only for the arms together is split between them by
+:func:`split_total_events` (one censoring pattern shared by the arms of a trial), then each arm's
+share is met exactly as above.
+
+The result is flagged ``approximation="summary-based"``: it reproduces the published summaries
+(N, events, the median exactly, landmarks), not the trial's actual censoring or the shape of its
+curve between published points.
 """
 
 from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,9 +185,10 @@ def approximate_from_summary(
 def pseudo_patients(curve: PiecewiseExponential, n: int, a: float, b: float) -> tuple[np.ndarray, np.ndarray]:
     """Exits of ``n`` patients whose KM follows ``curve`` under follow-up uniform on ``[a, b]``.
 
-    Deterministic: each event falls where the curve crosses the middle of the KM step it makes,
-    and each censoring where the expected number censored (risk set × censoring hazard) reaches
-    the next half-integer, so the KM stays within half a step of the curve.
+    Deterministic: each event falls where the curve crosses the middle of the KM step it makes
+    (the step reaching 0.5 at the curve's median exactly), and each censoring where the expected
+    number censored (risk set × censoring hazard) reaches the next half-integer, so the KM stays
+    within half a step of the curve.
     """
     knots, cum, hazards = curve.knots.tolist(), (-np.log(curve.survival)).tolist(), curve.hazards.tolist()
 
@@ -197,9 +203,12 @@ def pseudo_patients(curve: PiecewiseExponential, n: int, a: float, b: float) -> 
     times = np.empty(n)
     event = np.zeros(n, dtype=np.int8)
     t, level, owed = 0.0, 1.0, 0.5
+    median = time_at(0.5)
     for k in range(n):
         r = n - k
-        t_event = time_at(level * (1.0 - 0.5 / r))
+        # The event whose step takes the KM to 0.5 or below is placed at the curve's median, so the
+        # pseudo data's KM median is the published one (not just within half a step of it).
+        t_event = median if level > 0.5 >= level * (1.0 - 1.0 / r) else time_at(level * (1.0 - 0.5 / r))
         target = cum_censor(t) + owed / r
         t_cens = b if math.isinf(target) else b - (b - a) * math.exp(-target)
         if t_event <= t_cens:
@@ -209,6 +218,41 @@ def pseudo_patients(curve: PiecewiseExponential, n: int, a: float, b: float) -> 
         else:
             times[k], t, owed = t_cens, t_cens, 1.0
     return times, event
+
+
+def split_total_events(
+    curves: Sequence[PiecewiseExponential], ns: Sequence[int], total: int
+) -> tuple[list[int], str | None]:
+    """Events per arm adding up to ``total`` (reported for the arms together), and a warning or None.
+
+    The arms of one trial share its accrual and follow-up, so one censoring pattern is assumed for
+    all of them: potential follow-up uniform on ``[0, b]`` with ``b`` solved so the arms' events
+    add up to ``total``. Each arm's share is then reproduced exactly by
+    :func:`approximate_from_summary` (its own ``b`` moves by at most a step).
+    """
+    if not 0 <= total <= sum(ns):
+        return [], f"the reported total of {total} events is impossible for {sum(ns)} patients"
+
+    def counts(b: float) -> list[int]:
+        return [int(pseudo_patients(c, n, 0.0, b)[1].sum()) for c, n in zip(curves, ns)]
+
+    lo, hi = 0.0, 1.0
+    while sum(counts(hi)) < total and hi < 1e9:
+        lo, hi = hi, hi * 2
+    for _ in range(60):
+        mid = (lo + hi) / 2
+        if sum(counts(mid)) < total:
+            lo = mid
+        else:
+            hi = mid
+    low, high = counts(lo), counts(hi)
+    shares = list(low)
+    for i in range(len(shares)):  # arms whose count steps up between lo and hi take the missing events
+        take = min(high[i] - low[i], total - sum(shares))
+        shares[i] += take
+    if sum(shares) != total:
+        return shares, f"the curves allow {sum(shares)} events in all rather than the reported {total}"
+    return shares, None
 
 
 def _solve_scale(curve: PiecewiseExponential, n: int, events: int) -> tuple[float, float]:

@@ -26,6 +26,7 @@ from evidence_app.core.results import (
     RMSTEstimate,
     SurvivalFit,
 )
+from evidence_app.core.stats.derived import WITHHELD, approximation_notes, counts_are_data
 from evidence_app.errors import EvidenceError
 
 DEFAULT_LANDMARK_MONTHS = (6.0, 12.0, 24.0)
@@ -39,6 +40,11 @@ class ArmResult:
     landmarks: tuple[LandmarkEstimate, ...] = ()
     rmst: RMSTEstimate | None = None
     at_risk: tuple[AtRiskRow, ...] = ()
+
+    @property
+    def counts_are_data(self) -> bool:
+        """At-risk numbers, events and p-values from this arm's curve may be shown (see ``core.stats.derived``)."""
+        return counts_are_data(self.data)
 
 
 @dataclass(frozen=True)
@@ -72,6 +78,11 @@ class DatasetAnalysis:
     @property
     def is_approximation(self) -> bool:
         return KIND_APPROXIMATION in self.curve_kinds
+
+    @property
+    def counts_are_data(self) -> bool:
+        """At-risk numbers, events and p-values computed here are data (no arm is an approximation)."""
+        return bool(self.curve_kinds) and not self.is_approximation
 
     @property
     def curve_label(self) -> str:
@@ -173,10 +184,10 @@ def _agreement(
                     f"Events, {arm.label}",
                     pub_ev,
                     "not reported" if pub_ev is None else str(pub_ev),
-                    float(fit.events),
-                    str(fit.events),
-                    None if pub_ev is None else fit.events - pub_ev,
-                    note,
+                    None if approximation else float(fit.events),
+                    WITHHELD if approximation else str(fit.events),
+                    None if pub_ev is None or approximation else fit.events - pub_ev,
+                    "events of an approximation are not data" if approximation else note,
                 )
             )
     return tuple(rows)
@@ -235,6 +246,7 @@ def analyze_dataset(
             "Curves are approximations from published summaries (median/landmarks, piecewise "
             "exponential); computed numbers are not evidence beyond the published summaries.",
         )
+        notes[1:1] = approximation_notes(dataset, data, comparison)
     report(progress, 1.0, "Done")
     return DatasetAnalysis(
         dataset=dataset,

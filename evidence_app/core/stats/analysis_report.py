@@ -9,6 +9,7 @@ from evidence_app.core.datasets.catalog import dataset_flags
 from evidence_app.core.datasets.labels import dataset_label
 from evidence_app.core.formatting import fmt_hr, fmt_median, fmt_num, fmt_p
 from evidence_app.core.stats.analysis import DatasetAnalysis, published_summary_lines
+from evidence_app.core.stats.derived import WITHHELD
 
 
 def _none_if_nan(value: Any) -> Any:
@@ -34,17 +35,21 @@ def analysis_to_dict(a: DatasetAnalysis) -> dict[str, Any]:
             "approximation": r.data.approximation if r.data else None,
         }
         if r.fit is not None:
+            data = r.counts_are_data  # at-risk numbers and events of an approximation are not data
             entry["computed"] = {
                 "n": r.fit.n,
-                "events": r.fit.events,
+                "events": r.fit.events if data else None,
                 "median": r.fit.median,
                 "median_lower": r.fit.median_lower,
                 "median_upper": r.fit.median_upper,
                 "km_ci_method": r.fit.ci_method,
-                "landmarks": [asdict(lm) for lm in r.landmarks],
+                "landmarks": [{**asdict(lm), **({} if data else {"n_at_risk": None})} for lm in r.landmarks],
                 "rmst": asdict(r.rmst) if r.rmst else None,
-                "at_risk": [asdict(row) for row in r.at_risk],
+                "at_risk": [asdict(row) for row in r.at_risk] if data else None,
             }
+            if not data:
+                entry["computed"]["withheld"] = ["events", "at_risk", "landmarks.n_at_risk"]
+                entry["events_source"] = r.data.events_source if r.data else None
         arms.append(entry)
     out: dict[str, Any] = {
         "id": d.id,
@@ -75,13 +80,19 @@ def analysis_to_dict(a: DatasetAnalysis) -> dict[str, Any]:
         out["published_se"] = a.published_effect.se
     if a.comparison is not None:
         c = a.comparison
+        data = a.counts_are_data  # p-values of an approximation are not data
+        hr_dict = asdict(c.hazard_ratio)
+        if not data:
+            hr_dict["p"] = None
         out["computed"] = {
-            "hr": asdict(c.hazard_ratio),
-            "logrank_p": c.logrank_p,
+            "hr": hr_dict,
+            "logrank_p": c.logrank_p if data else None,
             "rmst_difference": asdict(c.rmst_difference),
-            "ph_test_p": c.ph_test_p,
-            "ph_flag": c.ph_flag,
+            "ph_test_p": c.ph_test_p if data else None,
+            "ph_flag": c.ph_flag if data else None,
         }
+        if not data:
+            out["computed"]["withheld"] = ["hr.p", "logrank_p", "ph_test_p"]
     return _clean(out)
 
 
@@ -106,8 +117,9 @@ def analysis_text(a: DatasetAnalysis) -> str:
         if r.fit is None:
             continue
         tag = " [approximation]" if r.data and r.data.is_approximation else ""
+        data = r.counts_are_data
         out.append(
-            f"{r.arm.label}{tag}: N {r.fit.n}, events {r.fit.events}, median "
+            f"{r.arm.label}{tag}: N {r.fit.n}, events {r.fit.events if data else WITHHELD}, median "
             + fmt_median(r.fit.median, r.fit.median_lower, r.fit.median_upper, not_reached=r.fit.median is None)
             + f" {unit}"
         )
@@ -117,25 +129,31 @@ def analysis_text(a: DatasetAnalysis) -> str:
                 if lm.survival is None
                 else (f"{lm.survival:.3f} ({fmt_num(lm.lower, 3)}–{fmt_num(lm.upper, 3)})")
             )
-            out.append(f"  S({lm.time:.4g} {unit}) = {surv}; at risk {lm.n_at_risk}")
+            out.append(f"  S({lm.time:.4g} {unit}) = {surv}; at risk {lm.n_at_risk if data else WITHHELD}")
         if r.rmst is not None:
             out.append(
                 f"  RMST to {r.rmst.horizon:.1f} {unit}: {r.rmst.value:.2f} ({r.rmst.lower:.2f}–{r.rmst.upper:.2f})"
             )
-        out.append("  at risk (just before t): " + ", ".join(f"{row.time:.4g}: {row.n_at_risk}" for row in r.at_risk))
+        if data:
+            out.append(
+                "  at risk (just before t): " + ", ".join(f"{row.time:.4g}: {row.n_at_risk}" for row in r.at_risk)
+            )
+        else:
+            out.append(f"  at risk (just before t): {WITHHELD}")
     if a.comparison is not None:
         c = a.comparison
         h = c.hazard_ratio
+        data = a.counts_are_data
         out += [
             "",
             f"Computed comparison ({a.curve_label})",
             f"  Cox HR {h.experimental} vs {h.control}: {fmt_hr(h.hr, h.lower, h.upper, h.ci_level)}, "
-            f"Wald p {fmt_p(h.p)}",
-            f"  log-rank p {fmt_p(c.logrank_p)}",
+            f"Wald p {fmt_p(h.p) if data else WITHHELD}",
+            f"  log-rank p {fmt_p(c.logrank_p) if data else WITHHELD}",
             f"  RMST difference to {c.rmst_difference.horizon:.1f} {unit}: {c.rmst_difference.value:.2f} "
             f"({c.rmst_difference.lower:.2f}–{c.rmst_difference.upper:.2f})",
-            f"  proportional hazards (Schoenfeld test) p {fmt_p(c.ph_test_p)}"
-            + (f" — {c.ph_flag}" if c.ph_flag else ""),
+            f"  proportional hazards (Schoenfeld test) p {fmt_p(c.ph_test_p) if data else WITHHELD}"
+            + (f" — {c.ph_flag}" if c.ph_flag and data else ""),
         ]
     if a.agreement:
         out += ["", "Published vs computed"]
