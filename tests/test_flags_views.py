@@ -34,6 +34,22 @@ def test_core_flags_of_a_flagged_dataset(library):
     assert "CI level assumed" in [f.label for f in dataset_flags(library.get("aspen-os"))]
 
 
+@pytest.mark.parametrize(
+    ("dataset_id", "named"),
+    [
+        ("intoract-pfs", "hazard ratio"),
+        ("arcc-pfs-tem-vs-ifn", "Temsirolimus: median"),
+        ("study205-pfs-len-eve-vs-eve", "Everolimus: n"),
+        ("checkmate025-os", "Nivolumab: n"),
+        ("espn-os-final", "Everolimus: median CI"),  # the value from the paper, its CI only from a review
+        ("espn-pfs", "hazard ratio"),
+    ],
+)
+def test_secondary_source_numbers_are_flagged(library, dataset_id, named):
+    (flag,) = [f for f in dataset_flags(library.get(dataset_id)) if f.code == "secondary"]
+    assert named in flag.footnote
+
+
 def test_labels_tell_the_record1_pfs_datasets_apart(library):
     ids = ("record1-pfs-interim", "record1-pfs-final-central", "record1-pfs-final-investigator")
     labels = {dataset_label(library.get(i)) for i in ids}

@@ -64,9 +64,12 @@ def build_arm(
     out["n"] = reported(arm.get("n"), book.cite(src.get("n")), f"{tag} n", fallback, book)
     out["events"] = reported(arm.get("events"), book.cite(src.get("events")), f"{tag} events", fallback, book)
     if arm.get("median_months") is not None:
-        ids = book.cite(src.get("median_months")) + book.cite(src.get("median_ci"))
-        median = reported(arm["median_months"], list(dict.fromkeys(ids)), f"{tag} median", fallback, book)
+        value_ids, ci_ids = book.cite(src.get("median_months")), book.cite(src.get("median_ci"))
+        ids = list(dict.fromkeys(value_ids + ci_ids))
+        median = reported(arm["median_months"], ids, f"{tag} median", fallback, book)
         assert median is not None
+        if ci_ids and set(ci_ids) != set(value_ids):
+            median["ci_sources"] = ci_ids
         ci = list(arm.get("median_ci") or [])
         texts = quotes(src.get("median_months")) + quotes(src.get("median_ci"))
         median["decimals"] = published_decimals([arm["median_months"], *ci], texts, f"{tag} median")
@@ -96,9 +99,11 @@ def build_arm(
 
 def build_hr(record: dict[str, Any], cfg: dict[str, Any], book: SourceBook, fallback: list[str]) -> dict[str, Any]:
     tag, src = cfg["id"], record.get("sources", {})
-    hr_ids = list(dict.fromkeys(book.cite(src.get("hr")) + book.cite(src.get("hr_ci"))))
-    hr = reported(record["hr"], hr_ids, f"{tag} hr", fallback, book)
+    value_ids, ci_ids = book.cite(src.get("hr")), book.cite(src.get("hr_ci"))
+    hr = reported(record["hr"], list(dict.fromkeys(value_ids + ci_ids)), f"{tag} hr", fallback, book)
     assert hr is not None
+    if ci_ids and value_ids and set(ci_ids) != set(value_ids):
+        hr["ci_sources"] = ci_ids
     texts = quotes(src.get("hr")) + quotes(src.get("hr_ci"))
     hr["decimals"] = published_decimals([record["hr"], *(record.get("hr_ci") or [])], texts, f"{tag} hr")
     if record.get("hr_ci"):

@@ -60,19 +60,28 @@ FLAG_MEANINGS: dict[str, str] = {
 
 
 def secondary_values(dataset: Dataset) -> list[str]:
-    """Names of the published numbers whose every source is a review or a news report."""
+    """Names of the published numbers (or their CIs) whose every source is a review or a news report."""
     kinds = {s.id: s.kind for s in dataset.sources}
-    return [
-        describe_path(dataset, path)
-        for path, value in iter_reported(dataset)
-        if not path.startswith("flags.") and all(kinds.get(sid) in SECONDARY_KINDS for sid in value.sources)
-    ]
+
+    def secondary(ids: list[str]) -> bool:
+        return bool(ids) and all(kinds.get(sid) in SECONDARY_KINDS for sid in ids)
+
+    names = []
+    for path, value in iter_reported(dataset):
+        if path.startswith("flags."):
+            continue
+        if secondary(value.sources):
+            names.append(describe_path(dataset, path))
+        elif secondary(getattr(value, "ci_sources", None) or []):
+            names.append(describe_path(dataset, path) + " CI")
+    return names
 
 
 def _secondary_flag(dataset: Dataset) -> DatasetFlag | None:
     names = secondary_values(dataset)
     total = sum(1 for path, _ in iter_reported(dataset) if not path.startswith("flags."))
-    if (names and len(names) == total) or (not names and is_secondary_only(dataset)):
+    whole = [n for n in names if not n.endswith(" CI")]
+    if (whole and len(whole) == total) or (not names and is_secondary_only(dataset)):
         text = "Published numbers read only from secondary sources (reviews, news), not the trial's own reports."
         return DatasetFlag("secondary", "secondary source", text)
     if not names:

@@ -94,7 +94,7 @@ def check_references(dataset: Dataset) -> None:
         raise ValueError(f"source ids must be unique, got {source_ids}")
     known = set(source_ids)
     for path, reported in iter_reported(dataset):
-        for sid in reported.sources:
+        for sid in reported.sources + (getattr(reported, "ci_sources", None) or []):
             if sid not in known:
                 raise ValueError(f"{path} cites source {sid!r}, which is not in sources {sorted(known)}")
     for sid in getattr(dataset.curve, "sources", []):

@@ -102,6 +102,7 @@ LOCATOR_HELP = (
     "'text, Results'; when the sources differ, one per source: 's1: abstract; s3: Table 1'"
 )
 DECIMALS_HELP = "decimal places as published, for the value, the CI's lower and upper bound (10.9 → 1)"
+CI_SOURCES_HELP = "the sources of the CI alone, when they are not those of the value (e.g. a CI read only in a review)"
 
 
 class _Reported(_Model):
@@ -126,6 +127,7 @@ class ReportedMedian(_Reported):
     ci: tuple[float | None, float | None] | None = None
     ci_level: float | None = None
     decimals: list[Decimals] | None = Field(default=None, max_length=3, description=DECIMALS_HELP)
+    ci_sources: list[str] | None = Field(default=None, description=CI_SOURCES_HELP)
 
     @field_validator("ci_level", mode="before")
     @classmethod
@@ -173,6 +175,7 @@ class ReportedHazardRatio(_Reported):
     )
     adjusted: bool = False
     decimals: list[Decimals] | None = Field(default=None, max_length=3, description=DECIMALS_HELP)
+    ci_sources: list[str] | None = Field(default=None, description=CI_SOURCES_HELP)
 
     @field_validator("ci_level", mode="before")
     @classmethod
