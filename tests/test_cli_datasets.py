@@ -138,3 +138,9 @@ def test_audit_lists_a_published_value_that_is_not_recorded(capsys):
     assert main(["audit", "study205-pfs-len-vs-eve", "--format", "csv"]) == 0
     out = capsys.readouterr().out
     assert "comparison.hazard_ratio,—,\"published, not recorded\"" in out
+
+
+def test_audit_marks_a_ci_read_only_in_a_review(capsys):
+    assert main(["audit", "espn-os-final", "--format", "csv"]) == 0
+    rows = [line for line in capsys.readouterr().out.splitlines() if "arms[0].median" in line]
+    assert len(rows) == 1 and "CI from a secondary source only (s3)" in rows[0]

@@ -95,6 +95,9 @@ def _value_flags(dataset: Dataset, path: str, reported: _Reported, dataset_label
     own = []
     if all(kinds.get(sid) in SECONDARY_KINDS for sid in reported.sources):
         own.append("secondary source only")
+    ci_sources = getattr(reported, "ci_sources", None) or []
+    if ci_sources and all(kinds.get(sid) in SECONDARY_KINDS for sid in ci_sources):
+        own.append(f"CI from a secondary source only ({', '.join(ci_sources)})")
     if isinstance(reported, ConflictingValue):
         own.append("conflicting report, not used")
     if any(c.quantity == path for c in dataset.flags.conflicting_values):
