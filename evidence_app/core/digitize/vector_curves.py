@@ -83,13 +83,13 @@ def _monotone_piece(sub: np.ndarray, frame: Frame, others: tuple[Frame, ...] = (
         sub, dx, dy = sub[::-1], -dx[::-1], -dy[::-1]
     if not (np.all(dx >= -STEP_SLACK) and np.all(dy <= STEP_SLACK)):
         return None
-    sub = _clip_to_span(sub, frame.x0 - 1.0, frame.x1 + 1.0)
-    if sub is None or not _inside(sub, frame):
+    clipped = _clip_to_span(sub, frame.x0 - 1.0, frame.x1 + 1.0)
+    if clipped is None or not _inside(clipped, frame):
         return None
-    x, y = sub[:, 0], sub[:, 1]
+    x, y = clipped[:, 0], clipped[:, 1]
     if any(_on_edge(x, y, f) for f in (frame, *others)) or (np.ptp(x) >= 0.95 * frame.width and np.ptp(y) < 0.3):
         return None  # an edge of this plot or of another (an inset's axes), or a grid line
-    return sub
+    return clipped
 
 
 def _on_edge(x: np.ndarray, y: np.ndarray, frame: Frame) -> bool:
