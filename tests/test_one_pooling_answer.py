@@ -67,14 +67,19 @@ def from_forest_csv(ids, capsys, *extra) -> tuple[float, list[str]]:
 def from_workbook(datasets, path) -> float:
     export_workbook(datasets, path, pool_methods=("REML",))
     book = openpyxl.load_workbook(path, read_only=True)
-    rows = [list(r) for r in book["Forest"].iter_rows(values_only=True)]
-    head = next(i for i, r in enumerate(rows) if "Method" in r and "Group (setting)" in r)
-    columns = {name: j for j, name in enumerate(rows[head]) if name}
-    found = [
-        r[columns["HR"]]
-        for r in rows[head + 1 :]
-        if r[columns["Group (setting)"]] == "overall" and r[columns["Method"]] == method_label("REML", False)
-    ]
+    found = []
+    for sheet in book.worksheets:  # the pooled-estimates table, wherever the workbook lays it out
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        heads = [i for i, r in enumerate(rows) if "Method" in r and "Group (setting)" in r and "HR" in r]
+        for head in heads:
+            columns = {name: j for j, name in enumerate(rows[head]) if name}
+            found += [
+                r[columns["HR"]]
+                for r in rows[head + 1 :]
+                if len(r) > columns["HR"]
+                and r[columns["Group (setting)"]] == "overall"
+                and r[columns["Method"]] == method_label("REML", False)
+            ]
     assert len(found) == 1
     return float(found[0])
 

@@ -20,7 +20,7 @@ from typing import Literal
 
 from evidence_app.core.datasets.published import published_hr_text, published_median_text
 from evidence_app.core.datasets.schema import Arm, Dataset
-from evidence_app.core.formatting import fmt_hr, fmt_median
+from evidence_app.core.formatting import fmt_median
 from evidence_app.core.reconstruction.arm_data import ArmCurveData
 from evidence_app.core.results import ArmComparison, SurvivalFit
 
@@ -81,7 +81,7 @@ def _hr_note(dataset: Dataset, comparison: ArmComparison | None) -> list[str]:
         return []
     return [
         f"The approximation does not reproduce the published HR {published_hr_text(hr)}: its Cox HR is "
-        f"{fmt_hr(c.hr, None, None)} (the medians alone fix the curves' shape, not the HR); use the published HR."
+        f"{c.hr:.2f} (the medians alone fix the curves' shape, not the HR); use the published HR."
     ]
 
 
