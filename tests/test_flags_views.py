@@ -120,6 +120,9 @@ def test_dataset_view_title_and_window_title(window):
     assert window.windowTitle().startswith(dataset_label_text())
     texts = window.dataset_view.numbers.cell_texts()
     assert "Judgement calls" in texts and "interim analysis" in texts
+    window.open_dataset("study205-pfs-len-vs-eve")
+    assert NOT_RECORDED in window.dataset_view.numbers.cell_texts()
+    assert "“published, not recorded” means" in window.dataset_view.numbers.footer.text()
 
 
 def test_km_figure_text_names_analysis_population_and_flags(library):

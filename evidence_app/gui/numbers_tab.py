@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from evidence_app.core.datasets.schema import Dataset
 from evidence_app.gui.copyable_table import CopyableTable
-from evidence_app.gui.numbers_rows import HEADERS, numbers_rows
+from evidence_app.gui.numbers_rows import HEADERS, NOT_RECORDED, numbers_rows
 
 
 class NumbersTab(QWidget):
@@ -50,7 +50,13 @@ class NumbersTab(QWidget):
             banner.append(f"Computed numbers are not available: {failed}")
         self.banner.setText("\n".join(banner))
         self.banner.setVisible(bool(banner))
-        self.footer.setText(_footer(dataset, analysis))
+        footer = _footer(dataset, analysis)
+        if any(r.cells[1] == NOT_RECORDED for r in rows):
+            footer += (
+                "\n“published, not recorded” means the source publishes the number but the text read for "
+                "this dataset did not give it; it is not filled in (see Judgement calls)."
+            )
+        self.footer.setText(footer)
 
     def cell_texts(self) -> list[str]:
         """Every cell's text (for tests and accessibility checks)."""
