@@ -1,12 +1,17 @@
 """Speed of IPD reconstruction: arms of 100, 1,000 and 10,000 patients, 300 digitized points, 12 at-risk rows.
 
-Run: ``python benchmarks/reconstruction_speed.py [--repeats N]``. Prints the median time per arm
-for our method and the plain Guyot (2012) baseline. Targets: 1,000 patients < 20 ms, 10,000 < 200 ms.
+Run: ``python benchmarks/reconstruction_speed.py [--repeats N] [--validation DIR ...]``. Prints the median
+time per arm for our method and the plain Guyot (2012) baseline. Targets: 1,000 patients < 20 ms, 10,000 <
+200 ms. With the kmdata development cases present (careful, and the coarse set of
+``coarse_digitizations.py``), also the median and p90 time per arm over their 368 arms, with and without
+the event totals (target: median ≤ 2 ms), as wall time and as the process's CPU time (robust to other
+jobs on a shared machine).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -47,10 +52,47 @@ def median_ms(fn: object, curve: pd.DataFrame, at_risk: pd.DataFrame, repeats: i
     return 1000 * float(np.median(runs))
 
 
+def dev_arms(folder: Path) -> list[tuple[np.ndarray, np.ndarray, int]]:
+    """Curve and at-risk arrays and the true event total of every arm of a kmdata-style folder."""
+    arms = []
+    for case_dir in sorted(p for p in folder.iterdir() if (p / "case.json").exists()):
+        case = json.loads((case_dir / "case.json").read_text())
+        for arm in case["arms"]:
+            stem = case["arm_files"][arm]
+            curve = np.loadtxt(case_dir / f"{stem}.curve.csv", delimiter=",", skiprows=1, ndmin=2)
+            table = np.loadtxt(case_dir / f"{stem}.atrisk.csv", delimiter=",", skiprows=1, ndmin=2)
+            truth = np.loadtxt(case_dir / f"{stem}.truth.csv", delimiter=",", skiprows=1, ndmin=2)
+            arms.append((curve, table, int(truth[:, 1].sum())))
+    return arms
+
+
+def dev_timing(folder: Path) -> None:
+    arms = dev_arms(folder)
+    for with_events in (False, True):
+        wall, cpu = [], []
+        for curve, table, events in arms:
+            w, c = time.perf_counter(), time.process_time()
+            reconstruct_ipd(curve, table, total_events=events if with_events else None)
+            wall.append(time.perf_counter() - w)
+            cpu.append(time.process_time() - c)
+        print(
+            f"{folder.name:<22} {'with events' if with_events else 'no events':<12} {len(arms):>5} arms  wall ms "
+            f"median {1000 * np.median(wall):5.2f} p90 {1000 * np.quantile(wall, 0.9):5.2f}   CPU ms median "
+            f"{1000 * np.median(cpu):5.2f} p90 {1000 * np.quantile(cpu, 0.9):5.2f}"
+        )
+
+
+DEV_SETS = [Path("/work/shared/validation/kmdata-dev"), Path("/tmp/kmdata-dev-coarse")]
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=15)
+    parser.add_argument("--validation", type=Path, nargs="*", default=DEV_SETS)
     args = parser.parse_args(argv)
+    for folder in args.validation:
+        if folder.exists():
+            dev_timing(folder)
     rng = np.random.default_rng(1)
     print(f"{'patients':>9} {'points':>7} {'ours ms':>9} {'guyot ms':>9}")
     for n in (100, 1_000, 10_000):

@@ -59,6 +59,19 @@ class StepCurve:
         return np.interp(c_lo + (c_hi - c_lo) * q, self.cum, self.t)
 
 
+def _bracket(gap: Callable[[int], int], most: int) -> tuple[int, int]:
+    """Censoring counts ``lo < hi`` with ``gap(lo) < 0 <= gap(hi)`` (or ``hi = most``), found by stepping
+    ``c -> c - gap(c)``: each step adds the exits still missing, so it needs a few solves, not a bisection
+    over the whole interval."""
+    lo, hi = 0, 0
+    while hi < most:
+        missing = gap(hi)
+        if missing >= 0:
+            return lo, hi
+        lo, hi = hi, min(hi - missing, most)
+    return lo, most
+
+
 def boundary(predicate: Callable[[int], bool], lo: int, hi: int) -> tuple[int, int]:
     """Bisect for neighbours ``lo < hi`` with ``predicate(lo)`` true and ``predicate(hi)`` false."""
     while hi - lo > 1:
@@ -132,15 +145,19 @@ class IntervalState:
         best: tuple[float, int, np.ndarray, float] | None = None
         levels = drop_s.tolist()
         for shape in SHAPES if informative else (1.0,):
+            memo: dict[int, tuple[int, np.ndarray, float]] = {}
 
             def solve(c: int, shape: float = shape) -> tuple[int, np.ndarray, float]:
-                d, misfit = self.track(n_start, curve_fn.censor_times(c, lo_t, hi_t, shape), drop_t, levels)
-                return int(d.sum()) + c - exits, d, misfit
+                if c not in memo:
+                    d, misfit = self.track(n_start, curve_fn.censor_times(c, lo_t, hi_t, shape), drop_t, levels)
+                    memo[c] = (int(d.sum()) + c - exits, d, misfit)
+                return memo[c]
 
             gap, d, misfit = solve(0)
             c = 0
             if gap < 0:
-                lo, hi = boundary(lambda m: solve(m)[0] < 0, 0, exits)
+                lo, hi = _bracket(lambda m: solve(m)[0], exits)
+                lo, hi = boundary(lambda m: solve(m)[0] < 0, lo, hi)
                 (g_lo, d_lo, m_lo), (g_hi, d_hi, m_hi) = solve(lo), solve(hi)
                 c, d, misfit = (lo, d_lo, m_lo) if abs(g_lo) < abs(g_hi) else (hi, d_hi, m_hi)
             # Prefer the neutral shape unless another fits the steps clearly better.
@@ -309,21 +326,25 @@ def _scale_counts(d: np.ndarray, total: int) -> np.ndarray:
 FILL_STEP = 2.0 / 800.0
 
 
-def fill_missed_drops(t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def fill_missed_drops(t: np.ndarray, s: np.ndarray, n_max: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Spread the decline of each shallow segment of a cleaned curve along it.
 
     Between the bottom of one clicked drop and the top of the next the curve is flat unless drops
     were skipped (a coarse digitization clicks only some of them); their heights add up to the
     segment's decline and, with no knowledge of where they were, their expected curve is the straight
     line between the two points. Where every drop was clicked the decline is click noise and small.
-    Steep segments (clicked drops) are kept as they are.
+    Steep segments (clicked drops) are kept as they are. With ``n_max`` patients a segment holds at
+    most ``n_max · decline / level`` events, so it needs no more than about twice that many pieces.
     """
     span = max(float(t[-1]), 1e-12)
     fall, width = s[:-1] - s[1:], np.diff(t)
     shallow = (fall * span < width) & (fall > 0)
     if not shallow.any():
         return t, s
-    pieces = np.where(shallow, np.clip(np.ceil(width / (span * FILL_STEP)), 1, 200), 1).astype(np.int64)
+    most = np.ceil(width / (span * FILL_STEP))
+    if n_max is not None:
+        most = np.minimum(most, np.ceil(2 * n_max * fall / np.maximum(s[:-1], 1e-9)) + 2)
+    pieces = np.where(shallow, np.clip(most, 1, 200), 1).astype(np.int64)
     starts = np.repeat(np.arange(len(width)), pieces)
     frac = (np.arange(len(starts)) - np.repeat(np.cumsum(pieces) - pieces, pieces) + 1) / np.repeat(pieces, pieces)
     return np.r_[t[0], t[starts] + frac * width[starts]], np.r_[s[0], s[starts] - frac * fall[starts]]

@@ -123,9 +123,9 @@ def reconstruct_ipd(
     t, s = clean.time, clean.survival
     if median is not None:
         t, s = through_median(t, s, float(median), warnings)
-    t, s = fill_missed_drops(t, s)
     tau, n_risk = anchor_at_risk(clean.table, n, t, s, warnings)
     total = int(n_risk[0])
+    t, s = fill_missed_drops(t, s)
     if total_events is not None and not 0 <= total_events <= total:
         raise InputError(
             f"expected a total of events between 0 and {total}, found {total_events}", location="total_events"
