@@ -132,3 +132,32 @@ def test_inset_is_a_figure_of_its_own(tmp_path: Path) -> None:
     assert len(main.curves) == 2 and len(small.curves) == 2
     for arm in arms:
         assert max_gap(main, arm) <= 1e-4
+
+
+def test_r_style_detached_axes_and_table_between_ticks(tmp_path: Path) -> None:
+    """R's base graphics: axis lines stop at the end ticks and stand off the plot region; the
+    numbers at risk are printed every 6 months while the ticks are every 12."""
+    fig, arms = _axes_with_arms("lancet", 71)
+    ax = fig.axes[0]
+    fig.subplots_adjust(bottom=0.35, left=0.2)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.spines["left"].set_position(("outward", 8))
+    ax.spines["bottom"].set_position(("outward", 8))
+    ax.spines["left"].set_bounds(0, 1)
+    ax.spines["bottom"].set_bounds(0, 48)
+    times = np.arange(0, 49, 6.0)
+    for k, arm in enumerate(arms):
+        ax.step(np.r_[arm.step_t, arm.time.max()], np.r_[arm.step_s, arm.step_s[-1]], where="post", color=arm.colour)
+        ordered = np.sort(arm.time)
+        counts = len(ordered) - np.searchsorted(ordered, times, side="left")
+        y = -0.3 - 0.08 * k
+        ax.text(-0.12, y, arm.label, transform=ax.transAxes, ha="right", va="center", fontsize=7)
+        for t, n in zip(times, counts):
+            ax.text(t, y, str(n), transform=ax.get_xaxis_transform(), ha="center", va="center", fontsize=7)
+    figure = read_one(write_pdf(tmp_path / "r_style.pdf", fig))
+    assert figure.x_axis.values == (0, 12, 24, 36, 48)
+    assert figure.at_risk is not None and figure.at_risk.times == tuple(times)
+    assert [r.label for r in figure.at_risk.rows] == [a.label for a in arms]
+    for arm in arms:
+        assert max_gap(figure, arm) <= 1e-4

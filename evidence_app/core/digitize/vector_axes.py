@@ -183,9 +183,8 @@ def calibrate_x(frame: Frame, words: list[Word], vertical: list[Segment]) -> Axi
         return None
     row = sorted(max(rows, key=lambda r: float(np.mean([n[0].cy for n in r]))), key=lambda n: n[0].cx)
     positions = [n[0].cx for n in row]
-    marks = [
-        x for x, lo, hi in vertical if hi - lo <= MAX_TICK and (abs(lo - frame.y0) < 1.0 or abs(hi - frame.y0) < 1.0)
-    ]
+    # Ticks stand on the axis (in or out), or hang from an axis line set off below the plot (R).
+    marks = [x for x, lo, hi in vertical if hi - lo <= MAX_TICK and frame.y0 - MAX_TICK <= hi and lo <= frame.y0 + 1.0]
     edge = min(n[0].y0 for n in row)
     return _fit(positions, [n[1] for n in row], [n[0].text for n in row], marks, percent=False, edge=edge)
 
@@ -211,7 +210,7 @@ def calibrate_y(frame: Frame, words: list[Word], horizontal: list[Segment]) -> A
     if percent:
         values = [v / 100.0 for v in values]
     marks = [
-        y for y, lo, hi in horizontal if hi - lo <= MAX_TICK and (abs(lo - frame.x0) < 1.0 or abs(hi - frame.x0) < 1.0)
+        y for y, lo, hi in horizontal if hi - lo <= MAX_TICK and frame.x0 - MAX_TICK <= hi and lo <= frame.x0 + 1.0
     ]
     edge = min(n[0].x0 for n in column)
     return _fit([n[0].cy for n in column], values, [n[0].text for n in column], marks, percent=percent, edge=edge)

@@ -107,6 +107,8 @@ def read_page(content: PageContent) -> VectorPage:
     frames = merge_frames(corners, panel_frames(content))
     candidates = [(frame, find_curves(content, frame, tuple(frames))) for frame in frames]
     candidates = [(f, c) for f, c in candidates if c]
+    # Axis lines set off from the plot region (R) make a frame a little larger than the panel: one plot.
+    candidates = [(f, c) for f, c in candidates if not any(_same_plot(g, f) for g, _ in candidates if g is not f)]
     # A filled background around other plots (a figure's page placed on an article page) is not a
     # plot; a plot with axes inside another (an inset) is a figure of its own, with its own curves.
     candidates = [
@@ -149,6 +151,14 @@ def _nested(inner: Frame, outer: Frame) -> bool:
     return (
         outer.x0 - 1 <= inner.x0 and inner.x1 <= outer.x1 + 1 and outer.y0 - 1 <= inner.y0 and inner.y1 <= outer.y1 + 1
     )
+
+
+def _same_plot(inner: Frame, outer: Frame) -> bool:
+    """``inner`` inside ``outer`` with margins under 8% of its size: the panel within set-off axis lines."""
+    if inner == outer or not _nested(inner, outer):
+        return False
+    margins = (inner.x0 - outer.x0, outer.x1 - inner.x1, inner.y0 - outer.y0, outer.y1 - inner.y1)
+    return max(margins[:2]) <= 0.08 * outer.width and max(margins[2:]) <= 0.08 * outer.height
 
 
 def _nested_curve(curve: RawCurve, frame: Frame) -> bool:
