@@ -32,7 +32,7 @@ def run_analyze(args: argparse.Namespace) -> int:
         raise InputError(f"--horizon must be > 0, got {args.horizon}")
     result = analyze_dataset(dataset, landmarks=landmarks, horizon=args.horizon)
     if args.json:
-        print(json.dumps(analysis_to_dict(result), indent=1, ensure_ascii=False))
+        print(json.dumps(analysis_to_dict(result, reconstruction_intervals=True), indent=1, ensure_ascii=False))
     else:
         print(analysis_text(result))
     return 0

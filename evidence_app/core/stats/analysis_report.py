@@ -18,7 +18,9 @@ def _none_if_nan(value: Any) -> Any:
     return value
 
 
-def analysis_to_dict(a: DatasetAnalysis) -> dict[str, Any]:
+def analysis_to_dict(a: DatasetAnalysis, reconstruction_intervals: bool = False) -> dict[str, Any]:
+    """JSON-ready results; with ``reconstruction_intervals`` and reconstructed arms, also the intervals that
+    add the digitization's uncertainty (``reconstruction_uncertainty``, see ``stats.reconstruction_intervals``)."""
     d = a.dataset
     arms = []
     for r in a.arms:
@@ -93,6 +95,11 @@ def analysis_to_dict(a: DatasetAnalysis) -> dict[str, Any]:
         }
         if not data:
             out["computed"]["withheld"] = ["hr.p", "logrank_p", "ph_test_p"]
+    if reconstruction_intervals:
+        from evidence_app.core.stats.reconstruction_intervals import reconstruction_uncertainty, uncertainty_to_dict
+
+        uncertainty = reconstruction_uncertainty(a)
+        out["reconstruction_uncertainty"] = uncertainty_to_dict(uncertainty) if uncertainty else None
     return _clean(out)
 
 
