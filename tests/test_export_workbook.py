@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from evidence_app.errors import Cancelled, ExportError
-from evidence_app.export.sheets_survival import APPROXIMATION_YES, COUNTS_WITHHELD
+from evidence_app.export.sheets_survival import COUNTS_WITHHELD
 from evidence_app.export.workbook import export_workbook
 
 ARCC = "arcc-os-tem-vs-ifn"
@@ -121,7 +121,7 @@ def test_every_sheet_prints_one_page_wide_with_headers_and_page_numbers(book):
         assert ws.print_title_rows.replace("$", "") == "1:1" and ws.print_area, ws.title
         assert "&P" in ws.oddFooter.right.text and ws.oddHeader.right.text == "&A", ws.title
     assert book["Comparison"].page_setup.orientation == "landscape"
-    assert book["Methods"].page_setup.orientation == "portrait"
+    assert book["Methods"].page_setup.orientation == "portrait"  # narrow: its rows take fewer pages
 
 
 def test_column_widths_follow_the_content(book):
@@ -156,17 +156,15 @@ def test_caveats_have_footnotes_explained_in_methods(book, comparison, computed)
 def test_survival_tables_flag_every_approximation_row(workbook_path):
     table = pd.read_excel(workbook_path, sheet_name="Survival tables")
     arcc = table[table["Dataset id"] == ARCC]
-    assert set(arcc["Summary-based approximation (not trial data)"]) == {APPROXIMATION_YES}
     assert set(arcc["Curve kind"]) == {"summary approximation"}
-    assert arcc["N at risk (just before t)"].isna().all()  # an approximation's counts are not data
+    assert arcc["At risk just before t"].isna().all()  # an approximation's counts are not data
     assert all(COUNTS_WITHHELD in note for note in arcc["Notes"])
     kmdata = table[table["Dataset id"] == "bolero1-pfs-kmdata"]
-    assert set(kmdata["Summary-based approximation (not trial data)"]) == {"no"}
     assert set(kmdata["Curve kind"]) == {"patient-level"}
-    assert kmdata[kmdata["Time"] == 0]["N at risk (just before t)"].sum() > 400
+    assert kmdata[kmdata["Time"] == 0]["At risk just before t"].sum() > 400
     at_12 = kmdata[kmdata["Time"] == 12]
     assert (
-        (at_12["Survival lower (95% CI)"] < at_12["Survival"]) & (at_12["Survival"] < at_12["Survival upper (95% CI)"])
+        (at_12["Survival lower 95% CI"] < at_12["Survival"]) & (at_12["Survival"] < at_12["Survival upper 95% CI"])
     ).all()
 
 

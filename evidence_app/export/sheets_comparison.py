@@ -66,7 +66,7 @@ COLUMNS = (
     Column("Other reported values", 24, wrap=True),
     Column("Source kinds", 14, wrap=True),
     Column("Notes", 44, wrap=True),
-    Column("Computed notes", 50, wrap=True),
+    Column("Computed notes", 80, wrap=True),
 )
 
 #: What the Comparison sheet shows: the published numbers (it prints on one landscape page width).

@@ -29,7 +29,14 @@ from evidence_app.export.figure_pool import FigureBatch, RenderJob
 from evidence_app.export.sheets import AnalyzedDataset
 from evidence_app.export.sheets_comparison import curve_kind_text
 from evidence_app.export.sheets_forest import EndpointForest
-from evidence_app.export.xlsx_format import SECTION_FONT, TOP_WRAP, fit_to_width, page_setup, set_widths
+from evidence_app.export.xlsx_format import (
+    LANDSCAPE_PRINTABLE_INCH,
+    PRINTABLE_INCH,
+    SECTION_FONT,
+    fit_to_width,
+    page_setup,
+    set_widths,
+)
 
 #: Not lowered for speed: drawing costs per glyph more than per pixel (120 dpi saves ~10 ms of
 #: ~200 ms a figure), and the layout is measured at this dpi, so at 120 one KM figure and the
@@ -57,7 +64,7 @@ class Grid:
     @property
     def page_px(self) -> int:
         """Sheet pixels one page holds, top to bottom (A4 inside xlsx_format.MARGINS_INCH)."""
-        width_in, height_in = (11.69 - 0.8, 8.27 - 1.2) if self.landscape else (8.27 - 0.8, 11.69 - 1.2)
+        width_in, height_in = LANDSCAPE_PRINTABLE_INCH if self.landscape else PRINTABLE_INCH
         return int(height_in / width_in * self.columns * COLUMN_PX)
 
     @property
@@ -170,12 +177,13 @@ class _Pages:
             cell.font = SECTION_FONT
             place_image(self.ws, png, size, first + 1, get_column_letter(column))
 
-    def finish(self, note: str) -> None:
-        last = self.block(2)
-        cell = self.ws.cell(row=last, column=1, value=note)
-        cell.alignment = TOP_WRAP
-        self.ws.merge_cells(start_row=last, start_column=1, end_row=last + 1, end_column=self.grid.columns)
-        self.ws.print_area = f"A1:{get_column_letter(self.grid.columns)}{last + 1}"
+    def note(self, text: str) -> None:
+        """A line across the sheet above the figures (a page holds one row more than its figures)."""
+        first = self.block(1)
+        self.ws.cell(row=first, column=1, value=text)
+
+    def finish(self) -> None:
+        self.ws.print_area = f"A1:{get_column_letter(self.grid.columns)}{self.row - 1}"
 
 
 def add_forest_figures(
@@ -193,7 +201,7 @@ def add_forest_figures(
             row=first, column=1, value=f"Forest plot, {forest.endpoint} ({method_label(method, data.hk)})"
         ).font = SECTION_FONT
         place_image(ws, png, size, first + 1)
-    ws.print_area = f"A1:B{pages.row}"
+    pages.finish()
     return len(forests)
 
 
@@ -208,6 +216,11 @@ def add_km_figures(
     """One KM figure per dataset with curve data, six to a page; datasets without are listed."""
     pages = _Pages(ws, KM_GRID)
     shown = drawable(items)
+    missing = [i.dataset.id for i in items if i not in shown]
+    pages.note(
+        "Dashed curves: approximations from published summaries, not trial data (see Methods)."
+        + (" No curve data, no figure: " + ", ".join(missing) + "." if missing else "")
+    )
     for start in range(0, len(shown), KM_GRID.columns):
         row = []
         for index, item in enumerate(shown[start : start + KM_GRID.columns], start=start):
@@ -216,10 +229,6 @@ def add_km_figures(
             png, w, h = figures.get(("km", index), cancelled) if figures is not None else render_km(item)
             row.append((f"{item.dataset.id} ({curve_kind_text(item.analysis)})", png, w, h))
         pages.place(row)
-    missing = [i.dataset.id for i in items if i not in shown]
-    pages.finish(
-        "Dashed curves are approximations from published summaries, not trial data; see the Methods sheet."
-        + (" No curve data (no figure): " + ", ".join(missing) + "." if missing else "")
-    )
+    pages.finish()
     report(progress, 1.0, "Figures done")
     return len(shown)

@@ -16,7 +16,7 @@ from evidence_app.core.synthesis.methods import HK_DESCRIPTION, HK_LABEL, HK_REF
 from evidence_app.export.sheets import Column, Table
 from evidence_app.export.sheets_caveats import Footnotes
 
-COLUMNS = (Column("Section", 16, wrap=True), Column("Item", 22, wrap=True), Column("Description", 90, wrap=True))
+COLUMNS = (Column("Section", 16, wrap=True), Column("Item", 22, wrap=True), Column("Description", 110, wrap=True))
 
 SHEETS = (
     (

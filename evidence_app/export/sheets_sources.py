@@ -26,11 +26,11 @@ SHOWN_ADDRESS_CHARS = 48
 COLUMNS = (
     Column("Ref", 5),
     Column("Kind", 12, wrap=True),
-    Column("Citation", 60, wrap=True),
+    Column("Citation", 44, wrap=True),
     Column("DOI", 20, wrap=True),
     Column("PMID", 10),
-    Column("Address", 30, wrap=True),
-    Column("Cited by: dataset (source id): numbers read from it", 50, wrap=True),
+    Column("Address", 24),
+    Column("Cited by: dataset (source id): numbers read from it", 90, wrap=True),
     Column("Source note", 30, wrap=True),
 )
 

@@ -8,7 +8,6 @@ at risk, events and censorings are not data and read "— (approximation)" (``co
 
 from __future__ import annotations
 
-from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION
 from evidence_app.core.results import AtRiskRow
 from evidence_app.core.stats.analysis import ArmResult
 from evidence_app.core.stats.derived import WITHHELD
@@ -17,28 +16,26 @@ from evidence_app.export.sheets import AnalyzedDataset, CellValue, Column, Table
 from evidence_app.export.sheets_comparison import CURVE_KINDS, NO_CURVE
 from evidence_app.export.xlsx_format import INT_FORMAT, PROB_FORMAT, TIME_FORMAT
 
-APPROXIMATION_YES = "yes"
-APPROXIMATION_NO = "no"
 BEYOND = "beyond follow-up"
 #: Why an approximation's at-risk, event and censoring cells are empty (``core.stats.derived.WITHHELD``).
 COUNTS_WITHHELD = "counts " + WITHHELD.lstrip("— ")
 
+#: Headers are short words so the columns stay narrow: the sheet prints in portrait.
 SURVIVAL_COLUMNS = (
     Column("Dataset id", 30),
-    Column("Arm", 22, wrap=True),
+    Column("Arm", 26),
     Column("Curve kind", 22),
-    Column("Summary-based approximation (not trial data)", 13),
     Column("Time", 7, TIME_FORMAT),
     Column("Time unit", 7),
     Column("Survival", 8, PROB_FORMAT),
-    Column("Survival lower (95% CI)", 8, PROB_FORMAT),
-    Column("Survival upper (95% CI)", 8, PROB_FORMAT),
-    Column("N at risk (just before t)", 8, INT_FORMAT),
-    Column("Cumulative events (≤ t)", 8, INT_FORMAT),
-    Column("Cumulative censored (≤ t)", 8, INT_FORMAT),
-    Column("Published survival at t (blank: none)", 9, PROB_FORMAT),
-    Column("Published N at risk at t (blank: none)", 9, INT_FORMAT),
-    Column("Notes", 30, wrap=True),
+    Column("Survival lower 95% CI", 8, PROB_FORMAT),
+    Column("Survival upper 95% CI", 8, PROB_FORMAT),
+    Column("At risk just before t", 7, INT_FORMAT),
+    Column("Events up to t", 7, INT_FORMAT),
+    Column("Censored up to t", 8, INT_FORMAT),
+    Column("Published survival at t (blank: none)", 10, PROB_FORMAT),
+    Column("Published at risk at t (blank: none)", 10, INT_FORMAT),
+    Column("Notes", 24, wrap=True),
 )
 
 #: Kept to what a re-analysis needs: the kind says how the rows were obtained (an approximation
@@ -62,11 +59,9 @@ def _match(pairs: list[tuple[float, float]], t: float) -> float | None:
     return None
 
 
-def _kind(result: ArmResult) -> tuple[str, str]:
-    if result.data is None:
-        return "none", APPROXIMATION_NO
-    kind = CURVE_KINDS.get(result.data.kind, result.data.kind)
-    return kind, APPROXIMATION_YES if result.data.kind == KIND_APPROXIMATION else APPROXIMATION_NO
+def _kind(result: ArmResult) -> str:
+    """How the arm's rows were obtained; "summary approximation" marks rows that are not trial data."""
+    return "none" if result.data is None else CURVE_KINDS.get(result.data.kind, result.data.kind)
 
 
 def _counts(result: ArmResult, row: AtRiskRow) -> tuple[CellValue, ...]:
@@ -84,7 +79,7 @@ def _row_notes(result: ArmResult, beyond: bool) -> str:
 
 def _arm_rows(item: AnalyzedDataset, result: ArmResult) -> list[tuple[CellValue, ...]]:
     d = item.dataset
-    head: tuple[CellValue, ...] = (d.id, result.arm.label, *_kind(result))
+    head: tuple[CellValue, ...] = (d.id, result.arm.label, _kind(result))
     if result.fit is None:
         reason = item.problem or NO_CURVE
         return [head + (None, d.time_unit) + (None,) * 8 + (reason,)]
@@ -119,10 +114,7 @@ def survival_table(items: list[AnalyzedDataset]) -> Table:
         if item.analysis is None:
             d = item.dataset
             reason = item.problem or NO_CURVE
-            table.rows.extend(
-                (d.id, arm.label, "none", APPROXIMATION_NO, None, d.time_unit) + (None,) * 8 + (reason,)
-                for arm in d.arms
-            )
+            table.rows.extend((d.id, arm.label, "none", None, d.time_unit) + (None,) * 8 + (reason,) for arm in d.arms)
             continue
         for result in item.analysis.arms:
             table.rows.extend(_arm_rows(item, result))

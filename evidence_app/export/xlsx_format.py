@@ -43,10 +43,20 @@ _CHAR_PX = {
     **dict.fromkeys("mwMW—–%", 9.5),
     **dict.fromkeys("sz", 5.0),
 }
-#: Tables up to this many characters wide print in portrait (A4, narrow margins, at 65% or more);
-#: wider ones in landscape, where they are shrunk less.
-PORTRAIT_CHARS = 135
-MARGINS_INCH = {"left": 0.4, "right": 0.4, "top": 0.6, "bottom": 0.6, "header": 0.25, "footer": 0.25}
+#: A table prints in portrait when that shrinks it to no less than this (its rows then take half
+#: the pages landscape would); wider tables print in landscape.
+MIN_PORTRAIT_SCALE = 0.5
+MARGINS_INCH = {"left": 0.3, "right": 0.3, "top": 0.5, "bottom": 0.5, "header": 0.2, "footer": 0.2}
+A4_INCH = (8.27, 11.69)
+#: A4 inside the margins, inches: (portrait width, portrait height); landscape swaps them.
+PRINTABLE_INCH = (
+    A4_INCH[0] - MARGINS_INCH["left"] - MARGINS_INCH["right"],
+    A4_INCH[1] - MARGINS_INCH["top"] - MARGINS_INCH["bottom"],
+)
+LANDSCAPE_PRINTABLE_INCH = (
+    A4_INCH[1] - MARGINS_INCH["left"] - MARGINS_INCH["right"],
+    A4_INCH[0] - MARGINS_INCH["top"] - MARGINS_INCH["bottom"],
+)
 DEFAULT_TITLE = "Survival evidence comparison"
 TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 TOP = Alignment(vertical="top")
@@ -115,6 +125,11 @@ def fit_row_height(ws: Worksheet, row: int, wrapped: list[tuple[str, float]]) ->
         ws.row_dimensions[row].height = LINE_POINTS * lines
 
 
+def portrait_scale(width_chars: float, columns: int) -> float:
+    """The scale a table of this width prints at on an A4 portrait page (a column of width w is 7w + 5 px)."""
+    return min(1.0, PRINTABLE_INCH[0] * 96 / (7 * width_chars + 5 * columns))
+
+
 def page_setup(ws: Worksheet, *, landscape: bool, title: str = DEFAULT_TITLE) -> None:
     """A4, narrow margins, and the running header and footer: title, sheet name, page n of m."""
     ws.page_setup.orientation = "landscape" if landscape else "portrait"
@@ -153,7 +168,7 @@ def print_setup(
 ) -> None:
     """A table printed one page wide on A4 (landscape when wider than a portrait page), its header
     row repeated on every page, and a print area that covers the table and nothing else."""
-    page_setup(ws, landscape=width_chars > PORTRAIT_CHARS, title=title)
+    page_setup(ws, landscape=portrait_scale(width_chars, last_col) < MIN_PORTRAIT_SCALE, title=title)
     fit_to_width(ws)
     if title_rows:
         ws.print_title_rows = title_rows
