@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evidence_app.core.digitize.vector_axes import Frame
-from evidence_app.core.digitize.vector_paths import PageContent
+from evidence_app.core.digitize.vector_paths import PageContent, PathItem
 
 #: Largest side of a censor mark, in points.
 MAX_MARK = 12.0
@@ -57,7 +57,7 @@ def find_curves(content: PageContent, frame: Frame, others: tuple[Frame, ...] = 
     """
     pieces: dict[tuple[str, tuple[float, ...], float], list[np.ndarray]] = {}
     for item in content.paths:
-        if not item.stroked or item.curved or _is_marker(item.subpaths):
+        if not item.stroked or item.curved or _is_marker(item):
             continue
         for sub in item.subpaths:
             piece = _monotone_piece(sub, frame, others)
@@ -122,12 +122,12 @@ def _clip_to_span(sub: np.ndarray, lo: float, hi: float) -> np.ndarray | None:
     return out if len(out) >= 2 else None
 
 
-def _is_marker(subpaths: tuple[np.ndarray, ...]) -> bool:
+def _is_marker(item: PathItem) -> bool:
     """A small shape of several strokes (a ``+`` or ``x`` censor mark), never a piece of a curve."""
-    if len(subpaths) < 2:
+    if len(item.subpaths) < 2:
         return False
-    points = np.concatenate(subpaths)
-    return bool(np.ptp(points[:, 0]) <= MAX_MARK and np.ptp(points[:, 1]) <= MAX_MARK)
+    x0, y0, x1, y1 = item.bbox
+    return x1 - x0 <= MAX_MARK and y1 - y0 <= MAX_MARK
 
 
 def _inside(points: np.ndarray, frame: Frame) -> bool:

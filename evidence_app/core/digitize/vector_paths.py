@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import ctypes
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +29,8 @@ from evidence_app.errors import InputError
 
 #: Nesting of form XObjects followed (markers are one level deep; deeper nesting is rare).
 MAX_FORM_DEPTH = 4
+#: Largest form XObject, in points, read as a stamped marker from its bounds (see ``_marker_form``).
+MAX_MARKER = 12.0
 #: Characters farther apart than this fraction of the font size start a new word (the gap between
 #: the advance boxes of two letters of a word is about 0; a space is 0.25-0.3 em).
 WORD_GAP = 0.15
@@ -54,7 +57,7 @@ class PathItem:
     curved: bool
     in_form: bool
 
-    @property
+    @cached_property
     def bbox(self) -> tuple[float, float, float, float]:
         """``(x0, y0, x1, y1)`` over all points."""
         points = np.concatenate(self.subpaths)
@@ -160,13 +163,59 @@ def _walk(container: Any, outer: Matrix, depth: int, paths: list[PathItem], page
             if item is not None:
                 paths.append(item)
         elif kind == c.FPDF_PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
-            image_area += _walk(obj, _compose(_matrix(obj), outer), depth + 1, paths, page_level=False)
+            marker = _marker_form(obj, outer)
+            if marker is not None:
+                paths.append(marker)
+            else:
+                image_area += _walk(obj, _compose(_matrix(obj), outer), depth + 1, paths, page_level=False)
         elif kind == c.FPDF_PAGEOBJ_IMAGE:
             box = [ctypes.c_float() for _ in range(4)]
             if c.FPDFPageObj_GetBounds(obj, *box):
                 left, bottom, right, top = (v.value for v in box)
                 image_area += max(right - left, 0.0) * max(top - bottom, 0.0)
     return image_area
+
+
+def _marker_form(obj: Any, outer: Matrix) -> PathItem | None:
+    """A small form of one or two paths (how programs stamp a censor mark at each place) read from
+    its bounds alone: a vertical or horizontal tick or a cross at the right centre and size, in the
+    stroke of its first path. Reading every segment of thousands of stamps would take seconds."""
+    import pypdfium2.raw as c
+
+    count = c.FPDFFormObj_CountObjects(obj)
+    box = [ctypes.c_float() for _ in range(4)]
+    if not 1 <= count <= 2 or not c.FPDFPageObj_GetBounds(obj, *box):
+        return None
+    left, bottom, right, top = (v.value for v in box)
+    if max(right - left, top - bottom) > MAX_MARKER:
+        return None
+    children = [c.FPDFFormObj_GetObject(obj, k) for k in range(count)]
+    if any(c.FPDFPageObj_GetType(child) != c.FPDF_PAGEOBJ_PATH for child in children):
+        return None
+    first = children[0]
+    fill_mode, stroke, width = ctypes.c_int(), ctypes.c_int(), ctypes.c_float()
+    c.FPDFPath_GetDrawMode(first, fill_mode, stroke)
+    c.FPDFPageObj_GetStrokeWidth(first, width)
+    line = float(width.value) if stroke.value else 0.0
+    # PDFium's bounds reach one line width past the stroke's centre line on each side.
+    cx, cy = 0.5 * (left + right), 0.5 * (bottom + top)
+    half_w, half_h = max(right - left - 2 * line, 0.0) / 2, max(top - bottom - 2 * line, 0.0) / 2
+    across = ((cx - half_w, cy), (cx + half_w, cy))
+    upright = ((cx, cy - half_h), (cx, cy + half_h))
+    shapes = (upright,) if half_w < 0.15 else (across,) if half_h < 0.15 else (across, upright)
+    a, b, cc, d, e, f = outer
+    subpaths = tuple(np.array([[x * a + y * cc + e, x * b + y * d + f] for x, y in shape]) for shape in shapes)
+    return PathItem(
+        subpaths,
+        _colour(c.FPDFPageObj_GetStrokeColor, first),
+        _colour(c.FPDFPageObj_GetFillColor, first),
+        bool(stroke.value),
+        fill_mode.value != 0,
+        line,
+        (),
+        False,
+        True,
+    )
 
 
 def _matrix(obj: Any) -> Matrix:
@@ -185,11 +234,13 @@ def _compose(inner: Matrix, outer: Matrix) -> Matrix:
     return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
 
 
+_RGBA = [ctypes.c_uint() for _ in range(4)]  # reused: every PDFium call holds the one lock
+
+
 def _colour(getter: Any, obj: Any) -> str:
-    rgba = [ctypes.c_uint() for _ in range(4)]
-    if not getter(obj, *rgba):
+    if not getter(obj, *_RGBA):
         return "#000000"
-    return "#{:02x}{:02x}{:02x}".format(*(v.value & 255 for v in rgba[:3]))
+    return f"#{_RGBA[0].value & 255:02x}{_RGBA[1].value & 255:02x}{_RGBA[2].value & 255:02x}"
 
 
 def _path(obj: Any, matrix: Matrix, in_form: bool) -> PathItem | None:
