@@ -74,3 +74,27 @@ def test_analyze_json_carries_the_labelled_intervals(coarse_and_careful) -> None
 def test_patient_level_data_have_no_reconstruction_interval() -> None:
     analysis = analyze_dataset(load_library().get("bolero1-pfs-kmdata"))
     assert reconstruction_uncertainty(analysis) is None
+
+
+def test_workbook_has_a_labelled_reconstruction_interval_sheet(tmp_path) -> None:
+    from openpyxl import load_workbook
+
+    from evidence_app.export.workbook import export_workbook
+
+    _, dataset = digitized_copy("bolero1-pfs-kmdata", 0.008, 2)
+    path = tmp_path / "book.xlsx"
+    export_workbook([dataset], path)
+    sheet = load_workbook(path)["Reconstruction intervals"]
+    rows = list(sheet.iter_rows(values_only=True))
+    header = rows[0]
+    assert any("sampling + digitization" in str(h) for h in header)
+    hr_row = next(r for r in rows[1:] if r[2] == "hazard ratio")
+    lower, upper = (
+        hr_row[header.index(next(h for h in header if "interval lower" in h))],
+        hr_row[header.index(next(h for h in header if "interval upper" in h))],
+    )
+    assert lower < hr_row[3] < upper
+    assert "Derived" in hr_row[-1]
+    plain = tmp_path / "plain.xlsx"
+    export_workbook([load_library().get("bolero1-pfs-kmdata")], plain)
+    assert "Reconstruction intervals" not in load_workbook(plain).sheetnames

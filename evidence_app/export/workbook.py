@@ -105,6 +105,10 @@ def _build(
     check_cancelled(cancelled)
     report(progress, 0.15, "Survival tables")
     write_table(book.create_sheet("Survival tables"), survival_table(items), log=log)
+    from evidence_app.export.sheets_reconstruction import reconstruction_interval_table
+
+    if (intervals := reconstruction_interval_table(items)) is not None:
+        write_table(book.create_sheet("Reconstruction intervals"), intervals, log=log)
     if options.with_ipd:
         check_cancelled(cancelled)
         report(progress, 0.2, "Patient data")
