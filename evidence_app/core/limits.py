@@ -40,7 +40,9 @@ CI_LEVEL_MIN, CI_LEVEL_MAX = 0.5, 0.9999
 MAX_TIME = 1e6
 #: A survival axis runs over probabilities (0-1) or percentages (0-100), with a little margin.
 SURVIVAL_AXIS_MIN, SURVIVAL_AXIS_MAX = -10.0, 110.0
-#: Standard errors of a log hazard ratio accepted for pooling.
+#: Log hazard ratios and their standard errors accepted for pooling: wide enough for any generic
+#: effect size, narrow enough that no weight, exponential or CI bound overflows.
+MAX_ABS_LOG_EFFECT = 100.0
 SE_MIN, SE_MAX = 1e-6, 100.0
 
 #: C0 controls other than tab, newline and carriage return; DEL and C1 controls; lone surrogates;

@@ -13,6 +13,7 @@ from typing import NamedTuple
 import numpy as np
 
 from evidence_app.core.digitize.colors import estimate_background
+from evidence_app.core.limits import MAX_TIME, SURVIVAL_AXIS_MAX, SURVIVAL_AXIS_MIN
 from evidence_app.errors import InputError
 
 #: Pixels darker than this (0-255 luminance) may belong to an axis line.
@@ -56,6 +57,14 @@ class Calibration:
                 raise InputError(f"The two {name}-axis reference points are at the same pixel.")
             if val[1] == val[0]:
                 raise InputError(f"The two {name}-axis reference values must differ (both {val[0]}).")
+        for name, val, low, high, what in (
+            ("x", self.x_val, -MAX_TIME, MAX_TIME, "times"),
+            ("y", self.y_val, SURVIVAL_AXIS_MIN, SURVIVAL_AXIS_MAX, "survival, 0–1 or 0–100 %"),
+        ):
+            if not all(low <= v <= high for v in val):
+                raise InputError(
+                    f"The {name}-axis values {val[0]:g} and {val[1]:g} are outside {low:g} to {high:g} ({what})."
+                )
 
     @classmethod
     def from_ticks(

@@ -14,6 +14,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from evidence_app.core.limits import MAX_CSV_BYTES
+from evidence_app.core.safe_files import read_user_file
 from evidence_app.errors import EvidenceError, InputError
 
 COLUMNS = ("curve", "at-risk", "output")
@@ -57,15 +59,20 @@ def read_manifest(path: str | Path, *, force: bool = False) -> tuple[list[ArmJob
         When the manifest itself cannot be read or lacks the needed columns.
     """
     name = str(path)
+    raw = read_user_file(path, kind="manifest", max_bytes=MAX_CSV_BYTES)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the manifest ({exc})", file=name) from None
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read the manifest: not UTF-8 text (byte {exc.start})", file=name) from None
     lines = text.splitlines()
     if not lines or not lines[0].strip():
         raise InputError(f"the manifest is empty; expected a header {','.join(COLUMNS)},events", file=name)
     delimiter = ";" if ";" in lines[0] else "\t" if "\t" in lines[0] else ","
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        raise InputError(f"not readable as CSV ({exc})", file=name, location=f"line {reader.line_num}") from None
     header = [h.strip().lower().replace("_", "-") for h in rows[0]]
     missing = [c for c in COLUMNS if c not in header]
     if missing:

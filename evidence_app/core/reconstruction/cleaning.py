@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evidence_app.core.limits import MAX_PATIENTS
 from evidence_app.errors import AnalysisError, InputError
 
 #: An at-risk table as arrays: times (float) and numbers at risk (int).
@@ -244,6 +245,8 @@ def anchor_at_risk(
     """
     if n is not None and (int(n) != n or n < 1):
         raise InputError(f"expected a number of patients of 1 or more, found {n}", location="n")
+    if n is not None and n > MAX_PATIENTS:
+        raise InputError(f"expected at most {MAX_PATIENTS:,} patients in an arm, found {n:,}", location="n")
     if table is None:
         if n is None:
             raise AnalysisError("The number of patients is needed: give N or a numbers-at-risk table.")

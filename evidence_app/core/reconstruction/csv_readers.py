@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from evidence_app.core import limits
+from evidence_app.core.safe_files import read_user_file
 from evidence_app.errors import InputError, Problem
 
 CURVE_COLUMNS = ("time", "survival")
@@ -44,9 +46,20 @@ def read_curve_csv(path: str | Path, percent: bool = False) -> pd.DataFrame:
         ``attrs["rows"]`` holds each point's row number in the file.
     """
     frame = _read_two_columns(path, CURVE_COLUMNS)
+    _check_times(frame, str(path), -limits.MAX_TIME)  # click noise below 0 is cleaned later, with a warning
     if percent:
         frame["survival"] = frame["survival"] / 100.0
     return frame
+
+
+def _check_times(frame: pd.DataFrame, name: str, lowest: float = 0.0) -> None:
+    """Every time is ``lowest`` to :data:`~evidence_app.core.limits.MAX_TIME`; an error names each row outside."""
+    problems = [
+        Problem(f"expected a time from {lowest:g} to {limits.MAX_TIME:g}, found {t:g}", name, f"row {row}")
+        for t, row in zip(frame["time"], frame.attrs["rows"])
+        if math.isfinite(t) and not lowest <= t <= limits.MAX_TIME
+    ]
+    raise_problems(problems, name, "the times")
 
 
 def read_at_risk_csv(path: str | Path) -> pd.DataFrame:
@@ -54,24 +67,33 @@ def read_at_risk_csv(path: str | Path) -> pd.DataFrame:
     ``n_at_risk`` (int), in file order."""
     frame = _read_two_columns(path, AT_RISK_COLUMNS)
     name = str(path)
+    _check_times(frame, name)
     problems = []
     for i, value in enumerate(frame["n_at_risk"]):
         row = f"row {frame.attrs['rows'][i]}"
         if value < 0:
             problems.append(Problem(f"expected a number at risk of 0 or more, found {value:g}", name, row))
+        elif value > limits.MAX_PATIENTS:
+            message = f"expected at most {limits.MAX_PATIENTS:,} patients at risk, found {value:g}"
+            problems.append(Problem(message, name, row))
         elif value != round(value):
             problems.append(Problem(f"expected a whole number at risk, found {value:g}", name, row))
     raise_problems(problems, name, "the numbers at risk")
+    if not (frame["n_at_risk"] > 0).any():
+        raise InputError(
+            "every number at risk is 0: the table gives no patients to reconstruct; "
+            "expected the number of patients at time 0 in the first row",
+            file=name,
+            location="column 'n_at_risk'",
+        )
     frame["n_at_risk"] = frame["n_at_risk"].round().astype(int)
     return frame
 
 
 def decode_text(path: str | Path) -> str:
-    """A small text file's content (UTF-8 with or without BOM, else Latin-1)."""
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the file ({exc.strerror or exc})", file=str(path)) from exc
+    """A small text file's content (UTF-8 with or without BOM, else Latin-1); a regular file of at most
+    :data:`~evidence_app.core.limits.MAX_CSV_BYTES`."""
+    raw = read_user_file(path, kind="CSV", max_bytes=limits.MAX_CSV_BYTES)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -83,9 +105,29 @@ def split_rows(text: str, name: str, expected: str) -> tuple[list[tuple[int, lis
     lines = [(i + 1, line) for i, line in enumerate(text.splitlines()) if line.strip()]
     if not lines:
         raise InputError(f"the file is empty; expected {expected}", file=name, location="row 1")
+    if len(lines) > limits.MAX_CSV_ROWS + 2:  # two header rows at most
+        raise InputError(
+            f"the file has {len(lines):,} rows; at most {limits.MAX_CSV_ROWS:,} data rows are read "
+            "(a digitized curve has a few thousand points at most)",
+            file=name,
+            location=f"row {lines[limits.MAX_CSV_ROWS + 2][0]}",
+        )
     delimiter = ";" if ";" in lines[0][1] else "\t" if "\t" in lines[0][1] else ","
-    rows = [(num, [f.strip() for f in next(csv.reader(io.StringIO(line), delimiter=delimiter))]) for num, line in lines]
-    return rows, delimiter
+    return [(num, _fields(line, delimiter, name, num)) for num, line in lines], delimiter
+
+
+def _fields(line: str, delimiter: str, name: str, num: int) -> list[str]:
+    """One CSV line's fields; a line over :data:`~evidence_app.core.limits.MAX_CSV_FIELD_CHARS` is refused."""
+    if len(line) > limits.MAX_CSV_FIELD_CHARS:
+        raise InputError(
+            f"the row is {len(line):,} characters long; rows of at most {limits.MAX_CSV_FIELD_CHARS:,} are read",
+            file=name,
+            location=f"row {num}",
+        )
+    try:
+        return [f.strip() for f in next(csv.reader(io.StringIO(line), delimiter=delimiter), [])]
+    except csv.Error as exc:
+        raise InputError(f"not readable as CSV ({exc})", file=name, location=f"row {num}") from None
 
 
 def read_csv_rows(path: str | Path, expected: str) -> tuple[list[tuple[int, list[str]]], str]:

@@ -79,9 +79,15 @@ def tidy_points(
         percent = largest > PERCENT_THRESHOLD
         if percent:
             notes.append(f"Survival of {curve} is on a 0–100 % scale (largest value {largest:g}); divided by 100.")
+    problems: list[Problem] = []
     if percent:
         surv = [s / 100.0 for s in surv]
-    problems: list[Problem] = []
+        if surv and largest <= 1.0:
+            message = (
+                f"{curve}: survival was declared in percent (0–100) but no value is above 1 (largest {largest:g}): "
+                "the values are already fractions (0–1); do not declare percent"
+            )
+            problems.append(Problem(message, file, "column 'survival'"))
     if len(points) < 2:
         problems.append(Problem(f"{curve} has {len(points)} point(s); expected at least 2", file))
     t_tol = TIME_TOLERANCE * max((abs(t) for t in times), default=0.0)

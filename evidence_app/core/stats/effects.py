@@ -12,12 +12,15 @@ rounded, sometimes one-sided or log-rank) p-value is too fragile to pool silentl
 from __future__ import annotations
 
 import csv
+import io
 import math
 from dataclasses import replace
 from pathlib import Path
 
+from evidence_app.core import limits
 from evidence_app.core.datasets.schema import parse_ci_level
 from evidence_app.core.results import EffectSize
+from evidence_app.core.safe_files import read_user_file
 from evidence_app.core.stats.distributions import norm_ppf
 from evidence_app.errors import InputError, Problem
 
@@ -69,6 +72,7 @@ def effect_from_ci(
     for name, value in (("HR", hr), ("lower CI bound", lower), ("upper CI bound", upper)):
         if not math.isfinite(value) or value <= 0:
             raise InputError(f"{name} is {value}; hazard ratios and their bounds must be > 0")
+        _in_limits(value, limits.HR_MIN, limits.HR_MAX, name)
     if lower >= upper:
         raise InputError(f"lower CI bound {lower} is not below upper CI bound {upper}")
     if not lower <= hr <= upper:
@@ -101,6 +105,8 @@ def effect_from_log(
         raise InputError(f"log HR is {log_hr}; expected a finite number")
     if not math.isfinite(se) or se <= 0:
         raise InputError(f"standard error is {se}; expected a number > 0")
+    _in_limits(log_hr, -limits.MAX_ABS_LOG_EFFECT, limits.MAX_ABS_LOG_EFFECT, "log HR")
+    _in_limits(se, limits.SE_MIN, limits.SE_MAX, "standard error")
     half = _z(ci_level) * se
     return EffectSize(
         study=study,
@@ -112,6 +118,14 @@ def effect_from_log(
         ci_level=ci_level,
         subgroup=subgroup,
     )
+
+
+def _in_limits(value: float, low: float, high: float, what: str) -> None:
+    """The shared plausible ranges (core/limits.py), so pooling never meets an overflow."""
+    try:
+        limits.check_range(value, low, high, what)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
 
 
 def flip(effect: EffectSize) -> EffectSize:
@@ -175,11 +189,18 @@ def read_effects_csv(path: str | Path) -> tuple[list[EffectSize], list[Problem]]
         If the file cannot be read or its header is not one of the accepted forms.
     """
     file = str(path)
+    raw = read_user_file(path, kind="effects CSV", max_bytes=limits.MAX_CSV_BYTES)
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the effects file: {exc}", file=file) from exc
+        reader = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
+        rows = []
+        for cells in reader:
+            rows.append(cells)
+            if len(rows) > limits.MAX_CSV_ROWS + 1:
+                raise InputError(f"more than {limits.MAX_CSV_ROWS:,} rows", file=file, location=f"row {len(rows)}")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read the effects file: not UTF-8 text (byte {exc.start})", file=file) from None
+    except csv.Error as exc:
+        raise InputError(f"not readable as CSV ({exc})", file=file, location=f"row {reader.line_num}") from None
     if not rows:
         raise InputError(f"the file is empty; expected a header {EXPECTED_HEADERS}", file=file)
     header = [name.strip().lower() for name in rows[0]]

@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize, stats
 
+from evidence_app.core.limits import MAX_ABS_LOG_EFFECT, SE_MAX, SE_MIN
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.results import EffectSize, HazardRatio, PooledEstimate, SubgroupPooling
 from evidence_app.core.stats.effects import effect_from_log
@@ -209,6 +210,12 @@ def pool(
     canonical = normalise_method(method)
     if not effects:
         raise AnalysisError("there are no studies to pool")
+    for effect in effects:  # the shared limits: no weight, exponential or scipy root search can overflow
+        if not (abs(effect.log_hr) <= MAX_ABS_LOG_EFFECT and SE_MIN <= effect.se <= SE_MAX):
+            raise AnalysisError(
+                f"study '{effect.study}': log HR {effect.log_hr:g} with SE {effect.se:g} is outside what can be "
+                f"pooled (|log HR| up to {MAX_ABS_LOG_EFFECT:g}, SE {SE_MIN:g} to {SE_MAX:g})"
+            )
     if canonical != "fixed" and len(effects) < 2:
         raise AnalysisError(
             f"a random-effects model ({canonical}) needs at least 2 studies to estimate "
