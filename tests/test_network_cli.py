@@ -108,6 +108,9 @@ def test_figure_is_written(tmp_path, capsys):
     out = tmp_path / "net.svg"
     assert main(["nma", str(DATA / "nma_synthetic_1.csv"), "--reference", "A", "--figure", str(out)]) == 0
     assert out.read_text(encoding="utf-8").lstrip().startswith("<?xml")
+    league = tmp_path / "league.png"
+    assert main(["nma", str(DATA / "nma_synthetic_1.csv"), "--reference", "A", "--league-figure", str(league)]) == 0
+    assert league.read_bytes().startswith(b"\x89PNG")
     assert (
         main(["nma", str(DATA / "nma_synthetic_1.csv"), "--reference", "A", "--figure", str(tmp_path / "x.txt")]) == 1
     )

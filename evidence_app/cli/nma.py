@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Any
 
 
 def _level(text: str) -> float:
@@ -35,6 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--part", type=int, metavar="N", help="analyse part N of a disconnected network")
     p.add_argument("--json", metavar="OUT", help="write every result as JSON (- for stdout)")
     p.add_argument("--figure", metavar="OUT", help="network graph and forest plot vs the reference (.svg/.png/.pdf)")
+    p.add_argument("--league-figure", metavar="OUT", help="the league table as a heat map (.svg/.png/.pdf)")
     p.add_argument(
         "--workbook", metavar="OUT.xlsx", help="with --datasets: the comparison workbook with a Network sheet"
     )
@@ -65,10 +67,11 @@ def run_nma(args: argparse.Namespace) -> int:
     from evidence_app.core.synthesis.network import run_network
     from evidence_app.core.synthesis.network_report import network_text, network_to_dict
 
-    if args.figure:
-        from evidence_app.plots.save import figure_format
+    for out in (args.figure, args.league_figure):
+        if out:
+            from evidence_app.plots.save import figure_format
 
-        figure_format(args.figure)  # a wrong extension fails before any work
+            figure_format(out)  # a wrong extension fails before any work
     if args.workbook and not args.datasets:
         from evidence_app.errors import InputError
 
@@ -86,14 +89,8 @@ def run_nma(args: argparse.Namespace) -> int:
         else:
             write_text_atomic(args.json, text + "\n", overwrite=args.force)
             print(f"wrote {args.json}", file=sys.stderr)
-    if args.figure:
-        from evidence_app.plots.network import draw_network_summary
-        from evidence_app.plots.save import save_figure
-        from evidence_app.plots.style import new_figure
-
-        fig = new_figure("double")
-        draw_network_summary(fig, result, args.model)
-        print(f"wrote {save_figure(fig, args.figure, overwrite=args.force)}", file=sys.stderr)
+    if args.figure or args.league_figure:
+        _figures(args, result)
     if args.workbook:
         from evidence_app.core.datasets.library import load_library
         from evidence_app.export.workbook import export_workbook
@@ -103,3 +100,18 @@ def run_nma(args: argparse.Namespace) -> int:
         summary = export_workbook(datasets, args.workbook, overwrite=args.force, network=result)
         print(f"wrote {summary.path} ({', '.join(summary.sheets)})", file=sys.stderr)
     return 0
+
+
+def _figures(args: argparse.Namespace, result: Any) -> None:
+    from evidence_app.plots.network import draw_league_heatmap, draw_network_summary
+    from evidence_app.plots.save import save_figure
+    from evidence_app.plots.style import new_figure
+
+    for out, draw, height in (
+        (args.figure, draw_network_summary, None),
+        (args.league_figure, draw_league_heatmap, 175),
+    ):
+        if out:
+            fig = new_figure("double", height)
+            draw(fig, result, args.model)
+            print(f"wrote {save_figure(fig, out, overwrite=args.force)}", file=sys.stderr)

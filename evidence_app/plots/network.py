@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import TYPE_CHECKING
 
 from matplotlib.axes import Axes
@@ -144,12 +145,12 @@ def draw_league_heatmap(fig: Figure, result: NetworkResult, model: str = "random
     n = len(names)
     values = np.zeros((n, n))
     with figure_style():
-        ax = fig.add_axes((0.2, 0.05, 0.75, 0.75))
+        ax = fig.add_axes((0.22, 0.03, 0.75, 0.72))
         size = 7.0 if n <= 8 else max(4.0, 7.0 - 0.25 * (n - 8))
         for i, a in enumerate(names):
             for j, b in enumerate(names):
                 if i == j:
-                    ax.text(j, i, a, ha="center", va="center", fontsize=size, weight="bold", wrap=True)
+                    ax.text(j, i, textwrap.fill(a, 12), ha="center", va="center", fontsize=size, weight="bold")
                     continue
                 c = result.compare(a, b, model)
                 values[i, j] = c.log_hr
@@ -161,4 +162,4 @@ def draw_league_heatmap(fig: Figure, result: NetworkResult, model: str = "random
         ax.set_xticks(range(n), names, rotation=45, ha="left", fontsize=size)
         ax.set_yticks(range(n), names, fontsize=size)
         ax.xaxis.tick_top()
-        ax.set_title(f"HR of row vs column ({model} effects; blue: row treatment better)", fontsize=size + 1, pad=40)
+        fig.suptitle(f"HR of row vs column ({model} effects; blue: row treatment better)", fontsize=size + 1, y=0.99)
