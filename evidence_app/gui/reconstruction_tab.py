@@ -16,6 +16,8 @@ from evidence_app.gui.figure_panel import FigurePanel
 
 DIAGNOSTIC_HEADERS = ("Arm", "Curve data", "Patients", "Events", "Reported events", "Max gap", "Mean gap", "Method")
 AT_RISK_HEADERS = ("Arm", "Time", "Published at risk", "Reconstructed at risk", "Difference")
+INTERVAL_HEADERS = ("Arm", "Quantity", "Estimate", "Usual 95% CI", "Reconstruction interval", "Digitization SD")
+INTERVAL_TITLE = "Reconstruction intervals (sampling + digitization, derived)"
 
 
 def explanation(analysis: Any) -> str:
@@ -42,6 +44,21 @@ def explanation(analysis: Any) -> str:
     return "No curve data and no published summary to approximate one from."
 
 
+def interval_cells(x: Any) -> tuple[str, str, str, str, str]:
+    """Quantity, estimate, usual CI, reconstruction interval and digitization SD as table text."""
+
+    def num(v: float | None) -> str:
+        return "—" if v is None else f"{v:.3g}"
+
+    return (
+        x.quantity,
+        num(x.estimate),
+        f"{num(x.sampling_lower)} – {num(x.sampling_upper)}",
+        f"{num(x.lower)} – {num(x.upper)}",
+        f"{x.digitization_sd:.3g}" + (" (log)" if x.scale != "natural" else ""),
+    )
+
+
 class ReconstructionTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,6 +70,13 @@ class ReconstructionTab(QWidget):
         self.diagnostics.setObjectName("reconstructionDiagnostics")
         self.at_risk = CopyableTable(AT_RISK_HEADERS)
         self.at_risk.setObjectName("atRiskAgreement")
+        self.intervals = CopyableTable(INTERVAL_HEADERS)
+        self.intervals.setObjectName("reconstructionIntervals")
+        self.intervals.setToolTip(
+            "Each estimate re-computed over perturbed digitizations (click noise estimated from the curve, some "
+            "clicks left out); interval = estimate ± 1.96·√(SE² + digitization SD²). The HR's SD is on the log scale."
+        )
+        self._interval_job: Any = None
         self.warnings = QPlainTextEdit()
         self.warnings.setReadOnly(True)
         self.warnings.setObjectName("reconstructionWarnings")
@@ -62,6 +86,7 @@ class ReconstructionTab(QWidget):
         for title, widget in (
             ("Diagnostics", self.diagnostics),
             ("Numbers at risk: published vs reconstructed", self.at_risk),
+            (INTERVAL_TITLE, self.intervals),
             ("Warnings", self.warnings),
         ):
             column.addWidget(QLabel(f"<b>{title}</b>"))
@@ -80,7 +105,7 @@ class ReconstructionTab(QWidget):
         self._undrawn = None
         self.explanation.setText(text)
         self.panel.show_message("")
-        for table in (self.diagnostics, self.at_risk):
+        for table in (self.diagnostics, self.at_risk, self.intervals):
             table.set_rows([])
         self.warnings.clear()
 
@@ -112,6 +137,7 @@ class ReconstructionTab(QWidget):
         self.diagnostics.set_rows(diagnostics)
         self.at_risk.set_rows(at_risk or [("—", "", "no numbers-at-risk table for this dataset", "", "")])
         self.warnings.setPlainText("\n".join(f"• {w}" for w in warnings) or "No warnings.")
+        self._start_intervals(analysis)
         drawable = any(r.fit is not None for r in analysis.arms)
         self._undrawn = analysis if drawable and analysis.dataset.curve.kind != "patient-level" else None
         if not drawable:
@@ -124,6 +150,34 @@ class ReconstructionTab(QWidget):
             self._draw()
         else:
             self.panel.show_message("")  # drawn when the tab is first shown: opening a dataset stays quick
+
+    def _start_intervals(self, analysis: Any) -> None:
+        """Reconstruction intervals off the GUI thread (a few dozen reconstructions); rows when they arrive."""
+        from evidence_app.gui.workers import plain, shared_runner
+
+        if self._interval_job is not None:
+            self._interval_job.cancel()
+            self._interval_job = None
+        if analysis.dataset.curve.kind != "digitized":
+            self.intervals.set_rows([("—", "", "", "", "only for curves reconstructed from digitized points", "")])
+            return
+        from evidence_app.core.stats.reconstruction_intervals import reconstruction_uncertainty
+
+        self.intervals.set_rows([("…", "computing", "", "", "", "")])
+        job = shared_runner().start(plain(reconstruction_uncertainty), analysis, name="reconstruction intervals")
+        job.succeeded.connect(lambda result, a=analysis: self._show_intervals(a, result))
+        job.failed.connect(lambda exc: self.intervals.set_rows([("—", "not computed", "", "", str(exc), "")]))
+        self._interval_job = job
+
+    def _show_intervals(self, analysis: Any, result: Any) -> None:
+        self._interval_job = None
+        if result is None:
+            self.intervals.set_rows([])
+            return
+        labels = {r.arm.id: r.arm.label for r in analysis.arms}
+        rows = [("comparison", result.hazard_ratio)] if result.hazard_ratio else []
+        rows += [(labels.get(arm, arm), x) for arm, xs in result.arms.items() for x in xs]
+        self.intervals.set_rows([(where, *interval_cells(x)) for where, x in rows])
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
