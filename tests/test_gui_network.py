@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 
 import pytest
+from PySide6.QtWidgets import QFileDialog
 
-from tests.test_gui_support import MPL_QT_WARNING, error_dialogs, main_window
+from tests.test_gui_support import MPL_QT_WARNING, error_dialogs, main_window, top_level
 
 pytestmark = pytest.mark.filterwarnings(MPL_QT_WARNING)
 
@@ -72,3 +73,18 @@ def test_mixed_choice_without_a_network_says_why(qtbot, window):
     view.set_checked(["record1-os-final"])  # no published HR with a CI: no network
     qtbot.waitUntil(lambda: "no network" in view.panel.message.text(), timeout=30000)
     assert not error_dialogs()
+
+
+def test_export_the_network_figure_as_pdf(qtbot, window, tmp_path, monkeypatch):
+    view = window.network_view
+    window.library_panel.select_ids(OS)
+    with qtbot.waitSignal(view.networkUpdated, timeout=30000):
+        window.commands["network"].trigger()
+    target = tmp_path / "network.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    window.commands["export_figure"].trigger()  # Ctrl+Shift+E on the Network tab
+    dialog = top_level("figureExportDialog")
+    dialog.format_box.setCurrentText("PDF (vector)")
+    with qtbot.waitSignal(view._export.saved, timeout=30000):
+        dialog.accept()
+    assert target.read_bytes().startswith(b"%PDF")

@@ -60,6 +60,7 @@ class MainWindow(QMainWindow):
         self._open_timer.timeout.connect(self._open_current)
         self._pending_select: str | None = None
         self.warm_up = WarmUp(self, self.runner)  # heavy imports after the first paint
+        self.dataset_view.curves.figureDrawn.connect(self.warm_up.resume)  # the rest, once a figure is up
         self.commands: dict[str, QAction] = {}
         self._build_actions()
         self._build_menus()
@@ -87,7 +88,9 @@ class MainWindow(QMainWindow):
                 )
             last = settings.read("main/dataset", "")
             if last and last in self.library and not self.library_panel.selected_ids():
-                self.library_panel.select_ids([last])  # reopens the dataset last looked at
+                self.library_panel.select_ids([last])  # reopens the dataset last looked at:
+                self._open_timer.stop()
+                self.open_dataset(last)  # now, so its figure is prepared while the window paints
 
     # -- actions and menus ---------------------------------------------------------------------------
     def _action(self, key: str, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -345,7 +348,9 @@ class MainWindow(QMainWindow):
 
     @guarded
     def export_figure(self) -> None:
-        if self.workspace.currentWidget() is self.forest_view:
+        if self.workspace.currentWidget() is self.network_view:
+            self.network_view.export_figure()
+        elif self.workspace.currentWidget() is self.forest_view:
             if self.forest_view.data is None:
                 self.statusBar().showMessage("Tick comparisons to draw a forest plot first.", 5000)
             self.forest_view.export_figure()

@@ -113,6 +113,7 @@ class NetworkView(QWidget):
         self._job: Job | None = None
         self.result: Any = None
         self.notes: list[str] = []
+        self._export: Any = None
         self._part: int | None = None
         self._shown: list[str] = []
         self._checked: set[str] = set()
@@ -315,6 +316,13 @@ class NetworkView(QWidget):
         names = ["Names matched: " + "; ".join(f"{k} → {v}" for k, v in renamed.items())] if renamed else []
         self.message.setText("\n".join(names + self.notes))
         self._redraw()
+
+    def export_figure(self) -> None:
+        """The graph and forest as PNG, SVG or PDF at a journal width (drawn afresh in a worker)."""
+        from evidence_app.gui.figure_export_dialog import FigureExport
+
+        if self.result is not None and self.panel.draw_function is not None:
+            self._export = FigureExport(self, self.runner, self.panel.draw_function, "network")
 
     def model(self) -> str:
         return MODELS[self.model_box.currentText()]
