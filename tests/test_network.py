@@ -203,3 +203,36 @@ def test_prediction_interval_is_wider_than_the_confidence_interval():
     lower, upper = res.prediction("D", "A")
     assert lower < c.lower < c.upper < upper
     assert tau2_reml(res.layout) >= 0
+
+
+def _four_arm_network():
+    rng = np.random.default_rng(3)
+    designs = ["ABCD", "ABCD", "ACE", "ACE", "BF", "EF", "DF", "AB", "CE"]
+    contrasts = []
+    for s, arms in enumerate(designs):
+        v = {a: rng.uniform(0.01, 0.05) for a in arms}
+        d = {a: rng.normal(0, 0.3) for a in arms}
+        for i, a in enumerate(arms):
+            contrasts += [Contrast(f"S{s}", a, b, d[a] - d[b], math.sqrt(v[a] + v[b])) for b in arms[i + 1 :]]
+    return prepare_network(contrasts)
+
+
+def test_four_arm_studies_dl_trace_equals_the_gls_expectation():
+    """E[Q] = df + τ² tr(P₀ S) in the block-diagonal GLS model; the graph's tr(W(I − H)S) must be the same."""
+    from evidence_app.core.synthesis.network_model import moment_trace
+
+    res = run_network(_four_arm_network(), "A")
+    form = basic_form(res.layout)
+    x, precision = form.x[:, 1:], np.linalg.inv(form.within)
+    p0 = precision - precision @ x @ np.linalg.inv(x.T @ precision @ x) @ x.T @ precision
+    assert moment_trace(res.layout, res.common) == pytest.approx(float(np.trace(p0 @ form.pattern)), rel=1e-10)
+    assert res.tau2 > 0 and res.common.q == pytest.approx(gls(form, 0).q, rel=1e-12)
+    for tau2 in (res.tau2, 0.2):
+        graph, fit = fit_graph(res.layout, tau2), gls(form, 0, tau2)
+        for k, j in enumerate(fit.keep):
+            assert graph.contrast(int(j), 0)[0] == pytest.approx(fit.beta[k], abs=1e-12)
+    designs = {x.label: x.df for x in res.decomposition.designs}
+    assert designs["A:B:C:D"] == 3 and designs["A:C:E"] == 2  # two studies of each multi-arm design
+    reml = run_network(_four_arm_network(), "A", tau_method="REML").tau2
+    for step in (1e-4, -1e-4):
+        assert restricted_loglik(res.layout, reml) > restricted_loglik(res.layout, reml + step)
