@@ -101,17 +101,22 @@ class Footnotes:
         ]
 
 
+#: How the footnote of a row printed inverted (1/HR, bounds swapped) rather than as published begins.
+INVERTED = "Inverted"
+
+
 def _study_item(row: ForestRow, notes: Footnotes) -> Item:
     p, remark = _p_cell(row.p)
     row_notes = list(row.notes) + ([f"p-value as published: {row.p}"] if remark else [])
     marks = notes.mark(row.trial, row_notes)
+    hr = _hr_cell(row.hr, row.lower, row.upper, row.ci_level)
     cells = {
         "trial": row.trial + marks,
         "comparison": row.comparison,
         "setting": row.setting,
         "endpoint": row.endpoint,
         "N": _nr(row.n_total),
-        "HR [CI]": _hr_cell(row.hr, row.lower, row.upper, row.ci_level),
+        "HR [CI]": hr,
         "weight": f"{row.weight:.1f}%" if row.weight is not None else "",
         "p": _nr(p),
     }
@@ -151,6 +156,17 @@ def _heterogeneity(p: PooledEstimate) -> str:
     )
 
 
+def _endpoint_sections(rows: tuple[ForestRow, ...], notes: Footnotes, mixed: bool) -> list[Item]:
+    """The rows; when they mix endpoints, one section per endpoint under its name (no row left unnamed)."""
+    if not mixed:
+        return [_study_item(r, notes) for r in rows]
+    items: list[Item] = []
+    for endpoint in dict.fromkeys(r.endpoint for r in rows):
+        items.append(Item("group", {}, span=endpoint_name(endpoint)))
+        items += [_study_item(r, notes) for r in rows if r.endpoint == endpoint]
+    return items
+
+
 def build_items(data: ForestData, options: ForestOptions, notes: Footnotes) -> list[Item]:
     """The table's lines, top to bottom, with cells only in ``options.columns``; notes go to ``notes``."""
     columns = tuple(c for c in options.columns if c in COLUMNS)
@@ -158,7 +174,7 @@ def build_items(data: ForestData, options: ForestOptions, notes: Footnotes) -> l
     for group in data.groups:
         if group.name is not None:
             items.append(Item("group", {}, span=group.name[:1].upper() + group.name[1:]))
-        items += [_study_item(r, notes) for r in group.rows]
+        items += _endpoint_sections(group.rows, notes, len(data.endpoints) > 1 and data.group_by != "endpoint")
         if options.show_pooled and group.pooled is not None and data.group_by is not None:
             items += _pooled_items("Subtotal", group.pooled, str(group.name), "pooled")
         items.append(Item("gap", {}))
@@ -203,10 +219,16 @@ def default_title(data: ForestData) -> str:
 def footnote_lines(data: ForestData, notes: Footnotes) -> list[str]:
     """The notes under the figure: how to read it, the lettered footnotes, then the data's warnings."""
     method = method_label(data.method, data.hk, in_sentence=True)
+    inverted = (
+        f", except rows footnoted '{INVERTED}': 1/HR with the bounds swapped, so the "
+        f"{data.favours_experimental} reads as experimental (published values in that footnote)"
+        if any(r.flipped and r.hr is not None for r in data.rows)
+        else ""
+    )
     lines = [
         f"Pooled: {method}. Squares: sized by weight; open squares are shown but not pooled. Lines: 95% CIs "
         "(derived from the published interval where another level was published; the HR column prints the "
-        "published values). Arrows: the interval continues beyond the axis. NR: not reported."
+        f"published values{inverted}). Arrows: the interval continues beyond the axis. NR: not reported."
     ]
     lines += notes.lines()
     lines += [f"Note: {w}." for w in data.warnings]

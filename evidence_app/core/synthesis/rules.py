@@ -110,7 +110,8 @@ def orientation(dataset: Dataset, orient: Orientation) -> tuple[bool, bool, str]
         return False, True, ""
     side = mtor_side(dataset)
     if side == "control":
-        return True, True, f"flipped so the mTOR inhibitor ({_mtor_agents(dataset.control)}) is experimental"
+        agents = _mtor_agents(dataset.control)
+        return True, True, f"inverted: flipped so the mTOR inhibitor ({agents}) is experimental"
     if side == "experimental":
         return False, True, ""
     which = "both arms contain" if dataset.experimental.has_mtor_inhibitor else "neither arm contains"
