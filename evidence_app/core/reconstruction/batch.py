@@ -131,25 +131,30 @@ def _count(row: dict[str, str], column: str) -> int | None:
 
 def run_job(job: ArmJob) -> ArmOutcome:
     """Read, tidy, reconstruct and write one arm; any problem becomes the outcome's message."""
+    import numpy as np
+
     from evidence_app.core.atomic import write_text_atomic
-    from evidence_app.core.reconstruction.csv_readers import read_at_risk_csv, read_curve_csv
+    from evidence_app.core.reconstruction.csv_readers import read_at_risk_points, read_curve_points
     from evidence_app.core.reconstruction.reconstruct import reconstruct_ipd
     from evidence_app.core.reconstruction.tidy import tidy_points
 
     try:
-        raw = read_curve_csv(job.curve)
-        rows = [f"row {r}" for r in raw.attrs["rows"]]
-        points = list(zip(raw["time"].tolist(), raw["survival"].tolist()))
+        raw = read_curve_points(job.curve)
+        rows = [f"row {r}" for r in raw.rows]
+        points = list(zip(raw.first, raw.second))
         tidy = tidy_points(points, rows=rows, file=str(job.curve), percent=True if job.percent else None)
-        table = read_at_risk_csv(job.at_risk) if job.at_risk is not None else None
+        table = read_at_risk_points(job.at_risk) if job.at_risk is not None else None
         if table is not None:
-            _check_at_risk(table["n_at_risk"].tolist(), table["time"].tolist(), str(job.at_risk))
-        result = reconstruct_ipd(tidy.points, table, n=job.n, total_events=job.events)
+            _check_at_risk([int(v) for v in table.second], table.first, str(job.at_risk))
+        at_risk = None if table is None else np.column_stack([table.first, table.second])
+        result = reconstruct_ipd(np.array(tidy.points, dtype=float), at_risk, n=job.n, total_events=job.events)
         write_text_atomic(job.output, result.to_csv(), overwrite=job.force)
     except EvidenceError as exc:
         return ArmOutcome(job.where, False, _one_line(exc), order=job.order)
     except (OSError, ValueError) as exc:
         return ArmOutcome(job.where, False, str(exc), order=job.order)
+    except Exception as exc:  # a bug must not stop the other arms; it is reported as one
+        return ArmOutcome(job.where, False, f"internal error ({type(exc).__name__}: {exc})", order=job.order)
     return ArmOutcome(
         job.where,
         True,

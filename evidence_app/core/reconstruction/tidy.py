@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from evidence_app.core.reconstruction.csv_readers import raise_problems
 from evidence_app.errors import Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: Survival values this far outside 0–1 (on the 0–1 scale; 2 percentage points) are clipped, not refused.
 SURVIVAL_TOLERANCE = 0.02
@@ -39,6 +41,8 @@ class TidyCurve:
     percent: bool = False
 
     def frame(self) -> pd.DataFrame:
+        import pandas as pd
+
         return pd.DataFrame(self.points, columns=["time", "survival"], dtype=float)
 
 
