@@ -31,6 +31,7 @@ from evidence_app.core.digitize.vector_axes import (
 from evidence_app.core.digitize.vector_curves import RawCurve, attach_marks, find_curves, mark_candidates
 from evidence_app.core.digitize.vector_paths import PageContent, Word, read_page_content
 from evidence_app.core.digitize.vector_table import AtRiskTable, LegendEntry, match_arms, read_at_risk, read_legend
+from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 
 #: Share of the page covered by images above which a page without vector plots counts as scanned.
 RASTER_SHARE = 0.3
@@ -65,6 +66,7 @@ class VectorFigure:
     legend: tuple[LegendEntry, ...]
     notes: tuple[str, ...]
     x_title: str = ""
+    page_size: tuple[float, float] = (0.0, 0.0)  # width, height in points: to place the figure on the rendered page
 
     @property
     def time_unit(self) -> str | None:
@@ -89,7 +91,9 @@ class VectorPage:
     notes: tuple[str, ...] = field(default_factory=tuple)
 
 
-def read_vector_figures(path: str | Path, page: int | None = None) -> list[VectorPage]:
+def read_vector_figures(
+    path: str | Path, page: int | None = None, *, progress: ProgressCallback = None, cancelled: CancelCheck = None
+) -> list[VectorPage]:
     """The KM figures of page ``page`` (1-based) of a PDF, or of every page when None.
 
     Raises
@@ -97,7 +101,15 @@ def read_vector_figures(path: str | Path, page: int | None = None) -> list[Vecto
     InputError
         For a missing, damaged or password-protected file, or a page that does not exist.
     """
-    return [read_page(content) for content in read_page_content(path, page)]
+    report(progress, 0.0, "Reading the page's drawing")
+    contents = read_page_content(path, page)
+    pages = []
+    for k, content in enumerate(contents):
+        check_cancelled(cancelled)
+        report(progress, 0.5 + 0.5 * k / len(contents), f"Looking for Kaplan–Meier figures on page {content.number}")
+        pages.append(read_page(content))
+    report(progress, 1.0, "Done")
+    return pages
 
 
 def read_page(content: PageContent) -> VectorPage:
@@ -236,7 +248,17 @@ def _figure(
     first_line = [w for w in title if w.cy >= max(t.cy for t in title) - 0.5 * w.height] if title else []
     x_title = " ".join(w.text for w in sorted(first_line, key=lambda w: w.x0))
     return VectorFigure(
-        content.number, index, frame, x_axis, y_axis, tuple(curves), table, tuple(legend), tuple(notes), x_title
+        content.number,
+        index,
+        frame,
+        x_axis,
+        y_axis,
+        tuple(curves),
+        table,
+        tuple(legend),
+        tuple(notes),
+        x_title,
+        (content.width, content.height),
     )
 
 
