@@ -138,7 +138,6 @@ class NetworkView(QWidget):
         self.tau_box.currentTextChanged.connect(lambda _t: self.schedule_update())
         self.part_box = QComboBox()
         self.part_box.setObjectName("networkPart")
-        self.part_box.setVisible(False)
         self.part_box.activated.connect(self._part_chosen)
         self.panel = FigurePanel(self, message=PICK_MESSAGE)
         self.league = CopyableTable(["Row vs column"])
@@ -160,11 +159,12 @@ class NetworkView(QWidget):
         column.addLayout(form)
         column.addWidget(self.all_button)
         column.addWidget(self.datasets, 1)
-        options = QFormLayout()
+        self._options = options = QFormLayout()
         choices = (("Reference:", self.reference_box), ("Model:", self.model_box), ("τ²:", self.tau_box))
         for label, box in (*choices, ("Part:", self.part_box)):
             options.addRow(label, box)
         column.addLayout(options)
+        options.setRowVisible(self.part_box, False)
         self.tabs.addTab(self.panel, "Graph and forest")
         self.tabs.addTab(self.league, "League table")
         self.tabs.addTab(self.inconsistency, "Inconsistency")
@@ -251,7 +251,7 @@ class NetworkView(QWidget):
     def _selection_changed(self) -> None:
         """Other datasets: a part chosen earlier no longer applies."""
         self._part = None
-        self.part_box.setVisible(False)
+        self._options.setRowVisible(self.part_box, False)
         self.schedule_update()
 
     def schedule_update(self) -> None:
@@ -293,7 +293,7 @@ class NetworkView(QWidget):
         if isinstance(exc, DisconnectedNetwork):
             self.part_box.clear()
             self.part_box.addItems([f"{i}: {', '.join(p)}" for i, p in enumerate(exc.parts, 1)])
-            self.part_box.setVisible(True)
+            self._options.setRowVisible(self.part_box, True)
             self.panel.show_message("\n".join(str(p.message) for p in exc.problems) + "\nChoose a part below.")
         elif isinstance(exc, EvidenceError):
             self._part = None
@@ -306,7 +306,7 @@ class NetworkView(QWidget):
     def _show(self, outcome: tuple[Any, list[str]]) -> None:
         self.result, self.notes = outcome
         if self._part is None:
-            self.part_box.setVisible(False)
+            self._options.setRowVisible(self.part_box, False)
         self.reference_box.blockSignals(True)
         self.reference_box.clear()
         self.reference_box.addItems(list(self.result.treatments))
