@@ -236,3 +236,32 @@ def test_four_arm_studies_dl_trace_equals_the_gls_expectation():
     reml = run_network(_four_arm_network(), "A", tau_method="REML").tau2
     for step in (1e-4, -1e-4):
         assert restricted_loglik(res.layout, reml) > restricted_loglik(res.layout, reml + step)
+
+
+def test_headline_numbers_written_out():
+    """The main netmeta 3.3-1 values, written here as well as in the JSON file the other tests read."""
+    s3 = run_network(load("synthetic_3"), "A")
+    d = s3.decomposition
+    for got, expected in (
+        (s3.tau2, 0.0358420041903607),
+        (d.q_total, 20.4763770913471),
+        (d.q_within, 4.37366821844603),
+        (d.q_between, 16.1027088729011),
+        (d.q_between_random, 6.57645266528454),
+        (s3.i2()[0], 0.413958829412702),
+        (s3.i2()[2], 0.695011175006574),
+        (s3.compare("F", "A", "common").log_hr, 1.3491168040595),
+        (s3.compare("F", "A", "common").se, 0.241703793756943),
+        (s3.compare("F", "A", "random").log_hr, 1.31107534119114),
+        (s3.compare("F", "A", "random").se, 0.308975442181514),
+        (s3.pscores("random")["G"], 0.969756236661014),
+    ):
+        assert close(got, expected)
+    split = next(x for x in s3.splits["random"] if s3.treatments[x.treat1] == "D" and s3.treatments[x.treat2] == "A")
+    assert close(split.prop_direct, 0.701751004653734) and close(split.indirect[0], -0.303589498851035)
+    assert close(split.difference[3], 0.369836596388583)
+    assert close(run_network(load("synthetic_3"), "A", tau_method="REML").tau2, 0.0377628645568205)
+    s1 = run_network(load("synthetic_1"), "A")
+    assert close(s1.common.q, 5.63492552790024) and s1.tau2 == 0 and close(s1.i2()[2], 0.602290253681268)
+    assert close(s1.compare("B", "A").log_hr, 0.26228699950686) and close(s1.compare("B", "A").se, 0.178048375045685)
+    assert close(s1.pscores("common")["J"], 0.998713660014572)
