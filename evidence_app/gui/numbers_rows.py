@@ -10,6 +10,7 @@ from evidence_app.core.datasets.catalog import dataset_flags
 from evidence_app.core.datasets.published import published_hr_text, published_median_text
 from evidence_app.core.datasets.schema import Arm, Dataset, _Reported
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_median, fmt_num, fmt_p
+from evidence_app.core.stats.derived import WITHHELD
 
 HEADERS = ("Quantity", "Published", "Sources (where in them)", "Computed", "Note")
 NOT_RECORDED = "published, not recorded (see judgement call)"
@@ -106,14 +107,14 @@ def comparison_rows(dataset: Dataset, analysis, computed_default: str) -> list[N
             "p-value",
             p.value if p else NOT_REPORTED,
             p,
-            fmt_p(c.logrank_p) + tag if c else computed_default,
+            (fmt_p(c.logrank_p) if not approx else WITHHELD) if c else computed_default,
             "computed: log-rank test" if c else "",
             approx,
         ),
     ]
     computed_total = NOT_COMPUTED
     if analysis is not None and all(a.fit is not None for a in analysis.arms):
-        computed_total = str(sum(a.fit.events for a in analysis.arms)) + tag
+        computed_total = WITHHELD if approx else str(sum(a.fit.events for a in analysis.arms))
     elif analysis is None:
         computed_total = computed_default
     rows.append(
@@ -143,7 +144,7 @@ def comparison_rows(dataset: Dataset, analysis, computed_default: str) -> list[N
                 "Proportional hazards (Schoenfeld test)",
                 NOT_REPORTED,
                 None,
-                f"p {fmt_p(c.ph_test_p)}{tag}",
+                WITHHELD if approx else f"p {fmt_p(c.ph_test_p)}",
                 c.ph_flag or "",
                 approx,
             )
@@ -173,7 +174,7 @@ def arm_rows(dataset: Dataset, arm: Arm, result, computed_default: str) -> list[
             "Events",
             str(arm.events.value) if arm.events else NOT_REPORTED,
             arm.events,
-            f"{fit.events}{tag}" if fit else missing,
+            (WITHHELD if approx else str(fit.events)) if fit else missing,
             "",
             approx,
         )

@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
 
+from evidence_app.core.stats.derived import WITHHELD
 from evidence_app.gui.copyable_table import CopyableTable
 from evidence_app.gui.error_boundary import guarded
 from evidence_app.gui.figure_panel import FigurePanel
@@ -117,7 +118,8 @@ class ReconstructionTab(QWidget):
             data = result.data
             if data is None:
                 continue
-            warnings += [f"{result.arm.label}: {w}" for w in data.warnings]
+            if not data.is_approximation:  # an approximation's warnings are among the analysis notes already
+                warnings += [f"{result.arm.label}: {w}" for w in data.warnings]
             recon = data.reconstruction
             diag = getattr(recon, "diagnostics", None)
             diagnostics.append(
@@ -125,7 +127,7 @@ class ReconstructionTab(QWidget):
                     result.arm.label,
                     data.kind,
                     str(len(data.time)),
-                    str(int(data.event.sum())),
+                    str(int(data.event.sum())) if result.counts_are_data else WITHHELD,
                     "not reported" if diag is None or diag.reported_events is None else str(diag.reported_events),
                     "—" if diag is None else f"{diag.max_gap:.4f}",
                     "—" if diag is None else f"{diag.mean_gap:.4f}",
