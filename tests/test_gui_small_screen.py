@@ -78,9 +78,9 @@ def test_forest_fills_its_pane_with_readable_text_that_never_overlaps(qtbot, win
     assert_fits(panel)
     # Narrower pane: the figure follows and still fits, readable and without overlaps.
     splitter = view.splitters["forest/splitter"]
-    splitter.setSizes([380, splitter.width() - 380])
-    splitter.splitterMoved.emit(380, 1)
-    qtbot.waitUntil(lambda: panel._fitted[0] < 450, timeout=10000)
+    splitter.setSizes([300, splitter.width() - 300])
+    splitter.splitterMoved.emit(300, 1)
+    qtbot.waitUntil(lambda: panel._fitted[0] < 540, timeout=10000)
     assert panel.has_figure, panel.message.text()
     assert_fits(panel)
     assert QSettings().value("forest/splitter") is not None  # the divider is remembered

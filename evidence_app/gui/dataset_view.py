@@ -7,6 +7,7 @@ so switching back and forth is instant and a reloaded (edited) dataset is analys
 
 from __future__ import annotations
 
+import importlib
 from html import escape
 from typing import Any
 
@@ -25,12 +26,24 @@ from evidence_app.gui.reconstruction_tab import ReconstructionTab
 from evidence_app.gui.sources_tab import SourcesTab
 from evidence_app.gui.workers import Job, JobRunner
 
+#: What drawing the first Kaplan–Meier figure imports (matplotlib and its Qt canvas).
+DRAWING_MODULES = ("matplotlib.backends.backend_qtagg", "evidence_app.plots.km")
+
 
 def analyze(dataset: Any, *, progress: Any = None, cancelled: Any = None) -> Any:
-    """The worker side: :func:`evidence_app.core.stats.analysis.analyze_dataset` (imports lifelines)."""
+    """The worker side: :func:`evidence_app.core.stats.analysis.analyze_dataset`, then the drawing
+    modules the Curves tab needs next (imported here, off the GUI thread, while the window paints)."""
     from evidence_app.core.stats.analysis import analyze_dataset
 
-    return analyze_dataset(dataset, progress=progress, cancelled=cancelled)
+    analysis = analyze_dataset(dataset, progress=progress, cancelled=cancelled)
+    import_drawing_modules()
+    return analysis
+
+
+def import_drawing_modules(*, progress: Any = None, cancelled: Any = None) -> None:
+    """Import what drawing a Kaplan–Meier figure needs (a worker job, so the GUI thread stays free)."""
+    for module in DRAWING_MODULES:
+        importlib.import_module(module)
 
 
 class DatasetView(QWidget):

@@ -46,9 +46,6 @@ GROUPS = {
 ORIENTATIONS = {"mTOR inhibitor vs comparator": "mtor", "As published": "as published"}
 #: First width of the comparison list (px); the figure gets the rest, and the divider is remembered.
 LIST_WIDTH = 210
-#: The forest plot's pane is never narrower than this (px): about 100 mm, the least a forest of
-#: the library's trials needs with 8 pt text (a wider plot than the pane scrolls).
-FIGURE_MIN_WIDTH = 400
 POOLED_HEADERS = ("Estimate", "k", "Pooled HR (95% CI)", "p", "I²", "τ²", "95% prediction interval", "Method")
 
 
@@ -185,8 +182,6 @@ class ForestView(QWidget):
         splitter.setStretchFactor(0, 0)  # the figure takes the width the window gains
         splitter.setStretchFactor(1, 1)
         splitter.setCollapsible(1, False)
-        left.setMinimumWidth(150)
-        right.setMinimumWidth(FIGURE_MIN_WIDTH)
         splitter.setSizes([LIST_WIDTH, 4 * LIST_WIDTH])
         self.splitters = {"forest/splitter": splitter, "forest/right_splitter": right}
         for key, part in self.splitters.items():

@@ -3,12 +3,14 @@
 pandas, scipy and matplotlib take about two seconds to import. The window paints
 without them; then :class:`WarmUp` imports them in the worker, so the first dataset a person
 opens shows at once. Imports hold the GIL, so warming up alongside real work would only slow
-that work down: the window calls :meth:`WarmUp.stop` as soon as it starts an analysis.
+that work down: the window calls :meth:`WarmUp.stop` as soon as it starts an analysis, and
+:meth:`WarmUp.resume` once the first figure is on screen.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer
@@ -67,5 +69,13 @@ class WarmUp(QObject):
         self.job = None
 
     def stop(self) -> None:
+        """Cancel what is left, and do not start later on a paint: real work has begun."""
+        self.started = True
         if self.job is not None:
             self.job.cancel()
+
+    def resume(self) -> None:
+        """Import what is still missing (after the first figure, when nothing else is waiting)."""
+        if self.job is None and not all(name in sys.modules for name in MODULES):
+            self.job = self.runner.start(import_heavy_modules, name="warm up")
+            self.job.finished.connect(self._finished)

@@ -30,7 +30,6 @@ from evidence_app.core.formatting import NOT_REPORTED, fmt_hr
 from evidence_app.core.results import EffectSize, PooledEstimate, SubgroupPooling
 from evidence_app.core.stats.analysis import published_effect
 from evidence_app.core.stats.effects import flip
-from evidence_app.core.synthesis.meta import pool, pool_subgroups
 from evidence_app.core.synthesis.methods import normalise_method
 from evidence_app.core.synthesis.rules import MultiArm, Orientation, is_subgroup, orientation, plan_pooling
 from evidence_app.errors import AnalysisError
@@ -241,6 +240,8 @@ def _group_key(dataset: Dataset, group_by: GroupBy | None) -> str | None:
 def _pool_group(effects: list[EffectSize], method: str, hk: bool) -> PooledEstimate | None:
     if len(effects) < 2:
         return None
+    from evidence_app.core.synthesis.meta import pool  # scipy: loaded when something is pooled, not for a label
+
     return pool(effects, method, hk)
 
 
@@ -314,6 +315,8 @@ def build_forest(
     subgroup_test = None
     pooled_groups = {keys[i] for i in effects}
     if overall is not None and group_by is not None and len(pooled_groups) >= 2:
+        from evidence_app.core.synthesis.meta import pool_subgroups
+
         subgroup_test = pool_subgroups(list(effects.values()), method, hk)
     weights = _weights(overall, group_pools, effects, keys)
     final_rows = [replace(r, pooled=i in weights, weight=weights.get(i), group=keys[i]) for i, r in enumerate(rows)]
