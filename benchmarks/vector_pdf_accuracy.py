@@ -211,7 +211,8 @@ def main() -> None:
                 rows.append({"page": page.name, "figures": f"{len(found)}/{len(page.figures)}", "arms": False})
                 continue
             for k, (figure, truth) in enumerate(zip(found, page.figures)):
-                rows.append({"page": page.name + (f" [{k + 1}]" if len(found) > 1 else ""), **score(figure, truth)})
+                name = page.name + (f" [{k + 1}]" if len(found) > 1 else "")
+                rows.append({"page": name, **score(figure, truth), "s/page": times[-1]})
     table = pd.DataFrame(rows)
     with pd.option_context("display.width", 200, "display.max_rows", 500, "display.float_format", "{:.2e}".format):
         print(table.to_string(index=False))
