@@ -102,3 +102,27 @@ def test_unknown_pooling_method_is_a_usage_error(capsys):
         main(["export", "--out", "x.xlsx", ARCC, "--pool", "REML,bayes"])
     assert exit_info.value.code == 2
     assert "unknown pooling method 'bayes'" in capsys.readouterr().err
+
+
+def test_docx_and_workbook_from_one_command(tmp_path, capsys):
+    import docx
+
+    book, report = tmp_path / "both.xlsx", tmp_path / "both.docx"
+    args = ["export", "--out", str(book), "--docx", str(report), ARCC, "checkmate025-os"]
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert f"wrote {book}: 2 datasets; sheets Comparison" in err and f"wrote {report}: 2 datasets; sections" in err
+    document = docx.Document(str(report))
+    assert any("0.73 (0.58–0.92)" in c.text for t in document.tables for c in t.columns[6].cells)
+    assert openpyxl.load_workbook(book)["Comparison"]["A2"].value == ARCC
+
+
+def test_docx_alone_and_its_mistakes(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--docx", "r.docx", ARCC]) == 0
+    assert (tmp_path / "r.docx").stat().st_size > 10_000
+    assert main(["export", "--docx", "r.docx", ARCC]) == 1  # exists, no --force
+    assert main(["export", "--docx", "r.pdf", ARCC]) == 1
+    assert main(["export", ARCC]) == 2
+    err = capsys.readouterr().err
+    assert "already exists" in err and "must end in .docx" in err and "give --out FILE.xlsx and/or --docx" in err

@@ -1,7 +1,7 @@
 """``evidence-app export``: the comparison workbook (or its Comparison table as CSV), headless.
 
-A thin shell around :func:`evidence_app.export.workbook.export_workbook`, the function the
-GUI's export dialog runs in a worker.
+A thin shell around :func:`evidence_app.export.outputs.export_outputs` (workbook and/or Word
+report from one analysis), the function the GUI's export dialogs run in a worker.
 """
 
 from __future__ import annotations
@@ -9,23 +9,34 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from evidence_app.cli.common import HK_HELP, methods_arg
 from evidence_app.core.synthesis.methods import method_keys
+
+if TYPE_CHECKING:
+    from evidence_app.export.prepare import ExportSummary
 
 
 def _export(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",
-        help="write the comparison workbook (.xlsx) or its Comparison table (.csv)",
-        description="Export datasets to an Excel workbook: Comparison, Forest, Survival tables, Sources, "
-        "Methods (and Patient data, figures on request). Nothing is written unless the whole export succeeds.",
+        help="write the comparison workbook (.xlsx), its Comparison table (.csv) and/or a Word report (.docx)",
+        description="Export datasets to an Excel workbook (Comparison, Computed, Forest, Pooled, Survival tables, "
+        "Sources, Methods; Patient data and figures on request) and/or a Word evidence report (--docx). "
+        "Nothing is written unless the whole export succeeds.",
     )
     p.add_argument(
         "dataset_ids", nargs="*", metavar="DATASET_ID", help="datasets to export (see 'evidence-app datasets')"
     )
     p.add_argument("--all", action="store_true", help="export every dataset in the library")
-    p.add_argument("--out", required=True, metavar="FILE", help="FILE.xlsx (or FILE.csv with --format csv)")
+    p.add_argument("--out", metavar="FILE", help="FILE.xlsx (or FILE.csv with --format csv)")
+    p.add_argument(
+        "--docx",
+        metavar="REPORT",
+        help="also (or only) write the Word evidence report REPORT.docx: summary-of-findings tables, pooled "
+        "results, forest and KM figures, methods, references",
+    )
     p.add_argument(
         "--pool",
         action="append",
@@ -61,50 +72,71 @@ def _datasets(args: argparse.Namespace) -> list:
 
 def run_export(args: argparse.Namespace) -> int:
     from evidence_app.errors import ExportError
-    from evidence_app.export.csv_table import export_comparison_csv
-    from evidence_app.export.workbook import export_workbook
 
     if args.all == bool(args.dataset_ids):
         print("error: give dataset ids or --all (not both)", file=sys.stderr)
         return 2
+    if args.out is None and args.docx is None:
+        print("error: give --out FILE.xlsx and/or --docx REPORT.docx", file=sys.stderr)
+        return 2
+    if args.out is None:
+        return _write(args, None)
     suffix = Path(args.out).suffix.lower()
     fmt = args.format or ("csv" if suffix == ".csv" else "xlsx")
     if fmt == "csv" and suffix == ".xlsx":
         raise ExportError(f"{args.out}: a CSV file named .xlsx would not open in Excel; name it .csv")
-    methods = [m for group in (args.pool or [["REML"]]) for m in group]
-    datasets = _datasets(args)
     if fmt == "csv":
-        ignored = [
-            flag
-            for flag, on in (
-                ("--with-ipd", args.with_ipd),
-                ("--with-figures", args.with_figures),
-                ("--pool", args.pool),
-                ("--hk", args.hk),
-            )
-            if on
-        ]
-        if ignored:
-            print(f"warning: {', '.join(ignored)} ignored: the CSV holds the Comparison table only", file=sys.stderr)
-        summary = export_comparison_csv(datasets, args.out, overwrite=args.force)
-    else:
-        summary = export_workbook(
-            datasets,
-            args.out,
-            pool_methods=methods,
-            hk=args.hk,
-            with_ipd=args.with_ipd,
-            with_figures=args.with_figures,
-            overwrite=args.force,
-        )
+        if args.docx:
+            raise ExportError("--docx goes with a workbook (.xlsx) or alone, not with --format csv")
+        return _csv(args)
+    return _write(args, args.out)
+
+
+def _csv(args: argparse.Namespace) -> int:
+    from evidence_app.export.csv_table import export_comparison_csv
+
+    datasets = _datasets(args)
+    options = (
+        ("--with-ipd", args.with_ipd),
+        ("--with-figures", args.with_figures),
+        ("--pool", args.pool),
+        ("--hk", args.hk),
+    )
+    ignored = [flag for flag, on in options if on]
+    if ignored:
+        print(f"warning: {', '.join(ignored)} ignored: the CSV holds the Comparison table only", file=sys.stderr)
+    _report(export_comparison_csv(datasets, args.out, overwrite=args.force))
+    return 0
+
+
+def _write(args: argparse.Namespace, out: str | None) -> int:
+    from evidence_app.export.outputs import export_outputs
+
+    methods = [m for group in (args.pool or [["REML"]]) for m in group]
+    summaries = export_outputs(
+        _datasets(args),
+        xlsx=out,
+        docx=args.docx,
+        pool_methods=methods,
+        hk=args.hk,
+        with_ipd=args.with_ipd,
+        with_figures=args.with_figures,
+        overwrite=args.force,
+    )
+    for summary in summaries:
+        _report(summary)
+    return 0
+
+
+def _report(summary: ExportSummary) -> None:
     for warning in summary.warnings:
         print(f"note: {warning}", file=sys.stderr)
     figures = f", {summary.figures} figures" if summary.figures else ""
+    parts = "sections" if summary.path.suffix.lower() == ".docx" else "sheets"
     print(
-        f"wrote {summary.path}: {summary.datasets} datasets; sheets {', '.join(summary.sheets)}{figures}",
+        f"wrote {summary.path}: {summary.datasets} datasets; {parts} {', '.join(summary.sheets)}{figures}",
         file=sys.stderr,
     )
-    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -20,7 +20,7 @@ from evidence_app.core.synthesis.methods import normalise_method
 from evidence_app.errors import AnalysisError, Cancelled, EvidenceError, ExportError
 from evidence_app.export.figure_pool import FigureBatch, default_workers
 from evidence_app.export.sheets import AnalyzedDataset
-from evidence_app.export.sheets_forest import EndpointForest
+from evidence_app.export.sheets_forest import EndpointForest, build_forests
 
 ANALYSIS_SHARE = 0.55  # of the progress bar; tables, figures and saving share the rest
 
@@ -112,13 +112,50 @@ def figure_batch(with_figures: bool, workers: int | None, jobs: int) -> Iterator
 
 
 def add_jobs(
-    batch: FigureBatch | None, forests: list[EndpointForest] | None = None, items: list[AnalyzedDataset] | None = None
+    batch: FigureBatch | None,
+    forests: list[EndpointForest] | None = None,
+    items: list[AnalyzedDataset] | None = None,
+    dpi: int | None = None,
 ) -> None:
     if batch is None:
         return
-    from evidence_app.export.sheets_figures import add_forest_jobs, add_km_jobs  # matplotlib: only when drawing
+    from evidence_app.export.sheets_figures import RENDER_DPI, add_forest_jobs, add_km_jobs  # matplotlib: if drawn
 
     if forests is not None:
-        add_forest_jobs(batch, forests)
+        add_forest_jobs(batch, forests, dpi or RENDER_DPI)
     if items is not None:
-        add_km_jobs(batch, items)
+        add_km_jobs(batch, items, dpi or RENDER_DPI)
+
+
+@dataclass
+class Prepared:
+    """Everything the outputs share: the analysed datasets, the forests and the figures."""
+
+    items: list[AnalyzedDataset]
+    forests: list[EndpointForest]
+    methods: tuple[str, ...]
+    hk: bool
+    figures: FigureBatch | None
+
+
+@contextlib.contextmanager
+def prepared(
+    datasets: Sequence[Dataset],
+    *,
+    pool_methods: Sequence[str],
+    hk: bool,
+    with_figures: bool,
+    analyses: Mapping[str, DatasetAnalysis] | None = None,
+    workers: int | None = None,
+    dpi: int | None = None,
+    progress: ProgressCallback = None,
+    cancelled: CancelCheck = None,
+) -> Iterator[Prepared]:
+    """Analyse ``datasets`` and start their figures (rendered while the datasets are analysed)."""
+    methods = normalise_methods(pool_methods)
+    forests = build_forests(list(datasets), methods, hk)
+    with figure_batch(with_figures, workers, len(datasets) + len(forests)) as batch:
+        add_jobs(batch, forests=forests, dpi=dpi)  # the largest figures render first
+        items = analyze_for_export(datasets, analyses, progress=progress, cancelled=cancelled)
+        add_jobs(batch, items=items, dpi=dpi)
+        yield Prepared(items, forests, methods, hk, batch)

@@ -78,18 +78,20 @@ FOREST_GRID = Grid(columns=2, rows_per_page=1, landscape=False)
 KM_GRID = Grid(columns=3, rows_per_page=2, landscape=True)
 
 
-def render_png(draw: Callable[[Figure], object], width: str = FOREST_WIDTH) -> tuple[bytes, float, float]:
+def render_png(
+    draw: Callable[[Figure], object], width: str = FOREST_WIDTH, dpi: int = RENDER_DPI
+) -> tuple[bytes, float, float]:
     """Draw on a new figure; return PNG bytes and the width and height in inches."""
     import matplotlib
 
     from evidence_app.plots.save import SAVE_RC
     from evidence_app.plots.style import new_figure
 
-    fig = new_figure(width, dpi=RENDER_DPI)
+    fig = new_figure(width, dpi=dpi)
     draw(fig)
     buffer = io.BytesIO()
     with matplotlib.rc_context(SAVE_RC):  # the fonts the figure files are saved with
-        fig.savefig(buffer, format="png", dpi=RENDER_DPI, facecolor="white", pil_kwargs=dict(PNG_OPTIONS))
+        fig.savefig(buffer, format="png", dpi=dpi, facecolor="white", pil_kwargs=dict(PNG_OPTIONS))
     w, h = fig.get_size_inches()
     return buffer.getvalue(), float(w), float(h)
 
@@ -114,37 +116,37 @@ def drawable(items: list[AnalyzedDataset]) -> list[AnalyzedDataset]:
     return [i for i in items if i.analysis is not None and any(a.fit is not None for a in i.analysis.arms)]
 
 
-def render_km(item: AnalyzedDataset) -> tuple[bytes, float, float]:
+def render_km(item: AnalyzedDataset, dpi: int = RENDER_DPI) -> tuple[bytes, float, float]:
     from evidence_app.plots.km import KMOptions, draw_km
 
     analysis = item.analysis
     if analysis is None:  # jobs are made for drawable() items only
         raise ValueError(f"{item.dataset.id}: no analysis to draw a Kaplan–Meier figure from")
-    return render_png(lambda fig: draw_km(fig, analysis, KMOptions(width=KM_WIDTH)), KM_WIDTH)
+    return render_png(lambda fig: draw_km(fig, analysis, KMOptions(width=KM_WIDTH)), KM_WIDTH, dpi)
 
 
-def render_forest(forest: EndpointForest) -> tuple[bytes, float, float]:
+def render_forest(forest: EndpointForest, dpi: int = RENDER_DPI) -> tuple[bytes, float, float]:
     from evidence_app.plots.forest import ForestOptions, draw_forest
 
-    return render_png(lambda fig: draw_forest(fig, forest.first, ForestOptions()))
+    return render_png(lambda fig: draw_forest(fig, forest.first, ForestOptions()), FOREST_WIDTH, dpi)
 
 
-def km_job(item: AnalyzedDataset) -> RenderJob:
-    return functools.partial(render_km, item)
+def km_job(item: AnalyzedDataset, dpi: int = RENDER_DPI) -> RenderJob:
+    return functools.partial(render_km, item, dpi)
 
 
-def forest_job(forest: EndpointForest) -> RenderJob:
-    return functools.partial(render_forest, forest)
+def forest_job(forest: EndpointForest, dpi: int = RENDER_DPI) -> RenderJob:
+    return functools.partial(render_forest, forest, dpi)
 
 
-def add_forest_jobs(figures: FigureBatch, forests: list[EndpointForest]) -> None:
+def add_forest_jobs(figures: FigureBatch, forests: list[EndpointForest], dpi: int = RENDER_DPI) -> None:
     for index, forest in enumerate(forests):
-        figures.add(("forest", index), forest_job(forest))
+        figures.add(("forest", index), forest_job(forest, dpi))
 
 
-def add_km_jobs(figures: FigureBatch, items: list[AnalyzedDataset]) -> None:
+def add_km_jobs(figures: FigureBatch, items: list[AnalyzedDataset], dpi: int = RENDER_DPI) -> None:
     for index, item in enumerate(drawable(items)):
-        figures.add(("km", index), km_job(item))
+        figures.add(("km", index), km_job(item, dpi))
 
 
 class _Pages:

@@ -80,9 +80,9 @@ class References:
         return self._by_key[_key(source)]
 
     def labels(self, dataset: Dataset, source_ids: list[str]) -> list[str]:
-        """``R`` numbers of the given source ids of ``dataset``, in list order, each once."""
-        out = [self.of(dataset.source(i)).label for i in source_ids]
-        return list(dict.fromkeys(out))
+        """``R`` numbers of the given source ids of ``dataset``, in number order, each once."""
+        numbers = sorted({self.of(dataset.source(i)).number for i in source_ids})
+        return [f"R{n}" for n in numbers]
 
 
 def _link(text: str | None, template: str | None = None) -> CellValue:

@@ -28,11 +28,11 @@ from evidence_app.export.figure_pool import FigureBatch
 from evidence_app.export.prepare import (
     ANALYSIS_SHARE,
     ExportSummary,
-    add_jobs,
+    Prepared,
     analyze_for_export,
     check_target,
-    figure_batch,
     normalise_methods,
+    prepared,
     scaled,
 )
 from evidence_app.export.sheets import AnalyzedDataset, Table, write_table
@@ -40,7 +40,6 @@ from evidence_app.export.sheets_caveats import Footnotes
 from evidence_app.export.sheets_comparison import COMPUTED_HEADERS, PUBLISHED_HEADERS, comparison_table
 from evidence_app.export.sheets_forest import (
     EndpointForest,
-    build_forests,
     effects_table,
     forest_warnings,
     pooled_table,
@@ -198,30 +197,54 @@ def export_workbook(
     datasets = list(datasets)
     if not datasets:
         raise ExportError("Nothing to export: choose at least one dataset.")
-    methods = normalise_methods(pool_methods)
     target = check_target(path, overwrite, ".xlsx")
-    forests = build_forests(datasets, methods, hk)
-    with figure_batch(with_figures, workers, len(datasets) + len(forests)) as batch:
-        add_jobs(batch, forests=forests)  # the largest figures render while the datasets are analysed
-        items = analyze_for_export(
-            datasets, analyses, progress=scaled(progress, 0.0, ANALYSIS_SHARE), cancelled=cancelled
+    with prepared(
+        datasets,
+        pool_methods=pool_methods,
+        hk=hk,
+        with_figures=with_figures,
+        analyses=analyses,
+        workers=workers,
+        progress=scaled(progress, 0.0, ANALYSIS_SHARE),
+        cancelled=cancelled,
+    ) as prep:
+        return write_workbook(
+            prep,
+            target,
+            with_ipd=with_ipd,
+            network=network,
+            overwrite=overwrite,
+            progress=scaled(progress, ANALYSIS_SHARE, 1.0),
+            cancelled=cancelled,
         )
-        add_jobs(batch, items=items)
-        options = _Options(target, methods, hk, with_ipd)
-        book, figures, warnings = _build(
-            items, forests, options, batch, scaled(progress, ANALYSIS_SHARE, 0.9), cancelled
-        )
+
+
+def write_workbook(
+    prep: Prepared,
+    target: Path,
+    *,
+    with_ipd: bool = False,
+    network: NetworkResult | None = None,
+    overwrite: bool = False,
+    progress: ProgressCallback = None,
+    cancelled: CancelCheck = None,
+) -> ExportSummary:
+    """The workbook of what :func:`~evidence_app.export.prepare.prepared` made, written to ``target``."""
+    options = _Options(target, prep.methods, prep.hk, with_ipd)
+    book, figures, warnings = _build(
+        prep.items, prep.forests, options, prep.figures, scaled(progress, 0.0, 0.8), cancelled
+    )
     if network is not None:
         from evidence_app.export.sheets_network import add_network_sheet
 
         add_network_sheet(book, network)
     check_cancelled(cancelled)
-    report(progress, 0.92, "Saving the workbook")
+    report(progress, 0.85, "Saving the workbook")
     buffer = io.BytesIO()
     book.save(buffer)
     data = buffer.getvalue()
     check_cancelled(cancelled)
     write_atomic(target, lambda handle: handle.write(data), overwrite=overwrite)
     report(progress, 1.0, f"Saved {target.name}")
-    warnings += [f"{item.dataset.id}: {item.problem}" for item in items if item.problem]
-    return ExportSummary(target, tuple(book.sheetnames), len(datasets), figures, tuple(warnings))
+    warnings += [f"{item.dataset.id}: {item.problem}" for item in prep.items if item.problem]
+    return ExportSummary(target, tuple(book.sheetnames), len(prep.items), figures, tuple(warnings))

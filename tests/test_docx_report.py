@@ -1,0 +1,156 @@
+"""The Word evidence report, read back with python-docx as a committee's Word would show it."""
+
+from __future__ import annotations
+
+import re
+
+import docx
+import pytest
+from docx.enum.section import WD_ORIENT
+
+from evidence_app import __version__
+from evidence_app.core.datasets.catalog import dataset_flags
+from evidence_app.core.datasets.published import published_hr_text, published_median_text
+from evidence_app.errors import Cancelled, ExportError
+from evidence_app.export.docx_report import export_docx
+
+ARCC = "arcc-os-tem-vs-ifn"
+SUBSET = [ARCC, "arcc-pfs-tem-vs-ifn", "checkmate025-os", "aspen-pfs", "bolero1-pfs-kmdata", "meteor-os-interim"]
+HEADERS = ["Trial (phase)", "Population", "Endpoint; analysis", "N exp / ctrl", "Events exp / ctrl"]
+
+
+@pytest.fixture(scope="module")
+def subset(library):
+    return [library.get(i) for i in SUBSET]
+
+
+@pytest.fixture(scope="module")
+def report(subset, tmp_path_factory):
+    path = tmp_path_factory.mktemp("docx") / "report.docx"
+    summary = export_docx(subset, path, pool_methods=("REML", "fixed"), hk=True, workers=1)
+    return summary, docx.Document(str(path))
+
+
+def _plain(cell) -> str:
+    """A cell's text without its superscript note letters."""
+    return "".join(r.text for p in cell.paragraphs for r in p.runs if not r.font.superscript)
+
+
+def _letters(cell) -> set[str]:
+    return {x for p in cell.paragraphs for r in p.runs if r.font.superscript for x in r.text.split(",")}
+
+
+def _sof_tables(document):
+    return [t for t in document.tables if [c.text for c in t.rows[0].cells][:5] == HEADERS]
+
+
+def _notes_after(document, table) -> dict[str, str]:
+    """The lettered notes under ``table``: letter -> text."""
+    body = list(document.element.body)
+    notes = {}
+    for element in body[body.index(table._tbl) + 1 :]:
+        if not element.tag.endswith("}p"):
+            break
+        paragraph = docx.text.paragraph.Paragraph(element, document)
+        runs = paragraph.runs
+        if runs and runs[0].font.superscript:
+            notes[runs[0].text] = paragraph.text[len(runs[0].text) :].strip()
+    return notes
+
+
+def _row_of(document, dataset):
+    for table in _sof_tables(document):
+        for row in table.rows[1:]:
+            cells = row.cells
+            same = (
+                _plain(cells[0]).startswith(dataset.trial.acronym)
+                and _plain(cells[2]).startswith(dataset.endpoint.name)
+                and _plain(cells[1]) == dataset.trial.population
+                and (dataset.analysis.kind in _plain(cells[2]) or dataset.analysis.kind == "not stated")
+            )
+            if same:
+                return table, cells
+    raise AssertionError(f"no summary-of-findings row for {dataset.id}")
+
+
+def test_every_number_in_the_tables_is_the_dataset_value(report, subset):
+    _, document = report
+    for d in subset:
+        _, cells = _row_of(document, d)
+        exp, ctl = d.experimental, d.control
+        n = [int(x) for x in re.findall(r"\d+", _plain(cells[3]))]
+        assert n == [a.n.value for a in (exp, ctl) if a.n is not None], d.id
+        assert _plain(cells[6]) == published_hr_text(d.comparison.hazard_ratio), d.id
+        medians = f"{published_median_text(exp.median)} / {published_median_text(ctl.median)} {d.time_unit}"
+        assert _plain(cells[5]) in (medians, f"not reported {d.time_unit}"), d.id
+    _, arcc = _row_of(document, subset[0])
+    assert (_plain(arcc[3]), _plain(arcc[6]), _plain(arcc[7])) == ("209 / 207", "0.73 (0.58–0.92)", "0.008")
+    assert _plain(arcc[5]) == "10.9 / 7.3 months"
+    _, checkmate = _row_of(document, subset[2])
+    assert "98.5% CI" in _plain(checkmate[6])
+
+
+def test_every_flag_is_a_lettered_note_under_its_table(report, subset):
+    _, document = report
+    for d in subset:
+        table, cells = _row_of(document, d)
+        notes = _notes_after(document, table)
+        row_letters = set().union(*(_letters(c) for c in cells))
+        for flag in dataset_flags(d):
+            letter = next((k for k, text in notes.items() if text == flag.footnote), None)
+            assert letter is not None, f"{d.id}: flag {flag.code} has no note"
+            assert letter in row_letters, f"{d.id}: note {letter} ({flag.code}) not marked in the row"
+    assert any(f.code == "interim" for f in dataset_flags(subset[0]))
+    assert any(f.code == "non95" for f in dataset_flags(subset[2]))
+
+
+def test_references_cited_in_tables_are_listed(report):
+    _, document = report
+    cited = {r for t in _sof_tables(document) for row in t.rows[1:] for r in re.findall(r"R\d+", _plain(row.cells[8]))}
+    listed = {m.group(1) for p in document.paragraphs if (m := re.match(r"(R\d+)\. ", p.text))}
+    assert cited and cited <= listed
+
+
+def test_title_page_captions_and_sections(report, subset):
+    summary, document = report
+    text = "\n".join(p.text for p in document.paragraphs[:12])
+    assert f"evidence-app {__version__}" in text and "Data version: dataset format 1" in text
+    assert f"{len(subset)} datasets" in text
+    assert document.paragraphs[0].style.name == "Title"
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings[:2] == ["Summary of findings", "Pooled results"] and headings[-2:] == ["Methods", "References"]
+    assert document.sections[1].orientation == WD_ORIENT.LANDSCAPE  # the wide tables
+    assert document.sections[2].orientation == WD_ORIENT.PORTRAIT
+    captions = [p for p in document.paragraphs if p.style.name == "Caption"]
+    fields = [p._p.xpath("./w:fldSimple/@w:instr") for p in captions]
+    figures = [f for f in fields if f and "SEQ Figure" in f[0]]
+    assert len(figures) == summary.figures == len(document.inline_shapes) > 0
+    tables = [
+        p._p.xpath("./w:fldSimple//w:t/text()")
+        for p in captions
+        if "SEQ Table" in str(p._p.xpath("./w:fldSimple/@w:instr"))
+    ]
+    assert [t[0] for t in tables] == [str(i) for i in range(1, len(tables) + 1)]
+
+
+def test_methods_say_what_was_done(report):
+    _, document = report
+    text = "\n".join(p.text for p in document.paragraphs)
+    methods = text[text.index("\nMethods\n") : text.index("\nReferences\n")]
+    assert "restricted maximum likelihood" in methods and "Fixed effect (inverse variance)" in methods
+    assert "Hartung" in methods
+    assert "piecewise exponential" in methods  # ARCC has no curve data
+
+
+def test_existing_file_kept_and_cancel_writes_nothing(library, tmp_path):
+    path = tmp_path / "r.docx"
+    path.write_bytes(b"mine")
+    with pytest.raises(ExportError, match="already exists"):
+        export_docx([library.get(ARCC)], path, with_figures=False)
+    assert path.read_bytes() == b"mine"
+    with pytest.raises(ExportError, match=r"must end in \.docx"):
+        export_docx([library.get(ARCC)], tmp_path / "r.doc", with_figures=False)
+    target = tmp_path / "c.docx"
+    with pytest.raises(Cancelled):
+        export_docx([library.get(ARCC)], target, with_figures=False, cancelled=lambda: True)
+    assert not target.exists()
