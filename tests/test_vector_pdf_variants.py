@@ -85,7 +85,10 @@ def test_curve_pieces_and_direction(tmp_path: Path, how: str) -> None:
                 ax.plot(t[k : k + 2], s[k : k + 2], color=arm.colour, lw=1)
         else:
             ax.plot(t[::-1], s[::-1], color=arm.colour, lw=1)
-    figure = read_one(write_pdf(tmp_path / f"{how}.pdf", fig))
+    check_two_curves(read_one(write_pdf(tmp_path / f"{how}.pdf", fig)), arms)
+
+
+def check_two_curves(figure: VectorFigure, arms: list[DrawnArm]) -> None:
     assert len(figure.curves) == 2
     for arm in arms:
         assert max_gap(figure, arm) <= 1e-4
@@ -106,9 +109,7 @@ def test_panel_without_axis_lines(tmp_path: Path) -> None:
     figure = read_one(write_pdf(tmp_path / "ggplot.pdf", fig))
     assert figure.x_axis.values == (0, 12, 24, 36, 48)
     assert figure.x_axis.value(figure.frame.x1) == pytest.approx(48, abs=0.05)
-    assert len(figure.curves) == 2
-    for arm in arms:
-        assert max_gap(figure, arm) <= 1e-4
+    check_two_curves(figure, arms)
 
 
 def test_inset_is_a_figure_of_its_own(tmp_path: Path) -> None:

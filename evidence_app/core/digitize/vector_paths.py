@@ -205,17 +205,7 @@ def _marker_form(obj: Any, outer: Matrix) -> PathItem | None:
     shapes = (upright,) if half_w < 0.15 else (across,) if half_h < 0.15 else (across, upright)
     a, b, cc, d, e, f = outer
     subpaths = tuple(np.array([[x * a + y * cc + e, x * b + y * d + f] for x, y in shape]) for shape in shapes)
-    return PathItem(
-        subpaths,
-        _colour(c.FPDFPageObj_GetStrokeColor, first),
-        _colour(c.FPDFPageObj_GetFillColor, first),
-        bool(stroke.value),
-        fill_mode.value != 0,
-        line,
-        (),
-        False,
-        True,
-    )
+    return _item(first, subpaths, (fill_mode.value != 0, bool(stroke.value)), line, (), False, True)
 
 
 def _matrix(obj: Any) -> Matrix:
@@ -280,17 +270,25 @@ def _path(obj: Any, matrix: Matrix, in_form: bool) -> PathItem | None:
             dash = tuple(round(float(v) * scale, 2) for v in array)
         if not any(dash):
             dash = ()
-    return PathItem(
-        subpaths,
-        _colour(c.FPDFPageObj_GetStrokeColor, obj),
-        _colour(c.FPDFPageObj_GetFillColor, obj),
-        bool(stroke.value),
-        fill_mode.value != 0,
-        float(width.value) * scale,
-        dash,
-        curved,
-        in_form,
+    return _item(
+        obj, subpaths, (fill_mode.value != 0, bool(stroke.value)), float(width.value) * scale, dash, curved, in_form
     )
+
+
+def _item(
+    obj: Any,
+    subpaths: tuple[np.ndarray, ...],
+    modes: tuple[bool, bool],
+    width: float,
+    dash: tuple[float, ...],
+    curved: bool,
+    in_form: bool,
+) -> PathItem:
+    """A :class:`PathItem` with the stroke and fill colours of ``obj``; ``modes`` is (filled, stroked)."""
+    import pypdfium2.raw as c
+
+    stroke, fill = _colour(c.FPDFPageObj_GetStrokeColor, obj), _colour(c.FPDFPageObj_GetFillColor, obj)
+    return PathItem(subpaths, stroke, fill, modes[1], modes[0], width, dash, curved, in_form)
 
 
 @dataclass(frozen=True)
