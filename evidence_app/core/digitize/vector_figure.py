@@ -235,6 +235,8 @@ def _figure(
                 f"Curve {curve.colour} reaches past 0-1 ({survival.min():.3g} to {survival.max():.3g}); clipped."
             )
         survival = np.clip(survival, 0.0, 1.0)  # rounding of the page's coordinates: within 1e-6
+        repeated = np.r_[False, (np.diff(time) == 0) & (np.diff(survival) == 0)]  # a point drawn twice
+        time, survival = time[~repeated], survival[~repeated]
         marks = _round(np.asarray([x_axis.value(x) for x, _ in curve.marks], float), x_axis)
         curves.append(VectorCurve(label, curve.colour, curve.dash, time, survival, marks, row, matched))
     if table is None:
