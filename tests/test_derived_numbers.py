@@ -12,6 +12,7 @@ from evidence_app.cli import main
 from evidence_app.core.datasets.published import published_median_text
 from evidence_app.core.stats.analysis import analyze_dataset
 from evidence_app.core.stats.analysis_report import analysis_text
+from evidence_app.core.stats.derived import WITHHELD
 from evidence_app.core.stats.survival import fit_km
 from evidence_app.export.workbook import export_workbook
 from evidence_app.plots.km import KMOptions, draw_km
@@ -134,12 +135,16 @@ def test_approximations_show_no_at_risk_events_or_p_anywhere(analyses, capsys, t
         art = draw_km(new_figure("single"), a, KMOptions(width="single"))
         assert art.risk_ax is not None
     path = tmp_path / "all.xlsx"
-    export_workbook([a.dataset for a in approx[:4] + data[:2]], path)
+    export_workbook([a.dataset for a in analyses.values()], path)
     sheet = list(openpyxl.load_workbook(path, read_only=True)["Survival tables"].iter_rows(values_only=True))
-    head = next(i for i, r in enumerate(sheet) if "N at risk (just before t)" in r)
+    head = next(i for i, r in enumerate(sheet) if "Dataset id" in r and "Survival" in r)
     col = {name: j for j, name in enumerate(sheet[head]) if name}
+
+    def column(*words: str) -> str:  # the workbook's wording of its at-risk, events and censored columns
+        return next(name for name in col if all(w in name.lower() for w in words))
+
     approx_ids = {a.dataset.id for a in approx}
-    counts = ("N at risk (just before t)", "Cumulative events (≤ t)", "Cumulative censored (≤ t)")
+    counts = (column("at risk", "before"), column("events"), column("censored"))
     seen = {True: 0, False: 0}
     for r in sheet[head + 1 :]:
         if r[col["Dataset id"]] is None or r[col["Survival"]] is None:
@@ -152,3 +157,28 @@ def test_approximations_show_no_at_risk_events_or_p_anywhere(analyses, capsys, t
             assert all(isinstance(v, int) for v in values)
         seen[is_approx] += 1
     assert seen[True] and seen[False]
+
+
+def test_csv_export_of_every_dataset_prints_published_values_or_labels(analyses, library, tmp_path):
+    import csv
+
+    path = tmp_path / "all.csv"
+    assert main(["export", "--all", "--format", "csv", "--out", str(path)]) == 0
+    rows = {r["Dataset id"]: r for r in csv.DictReader(path.open(encoding="utf-8-sig"))}
+    assert set(rows) == set(analyses)
+    for dataset_id, a in analyses.items():
+        row, d = rows[dataset_id], a.dataset
+        for side, arm in (("exp", d.experimental), ("ctrl", d.control)):
+            events = row[f"Events {side}"]
+            assert events == ("" if arm.events is None else str(arm.events.value)), dataset_id  # published only
+            if arm.median is not None and arm.median.value is not None:
+                assert row[f"Median {side} (CI)"].startswith(published_median_text(arm.median)), dataset_id
+        if a.comparison is None:
+            continue
+        computed_p = (row["Computed log-rank p"], row["PH test p"])
+        if a.is_approximation:
+            assert computed_p == (WITHHELD, WITHHELD), dataset_id
+            if any(r.data is not None and r.data.events_assumed for r in a.arms):
+                assert ASSUMED in row["Computed notes"], dataset_id
+        else:
+            assert WITHHELD not in computed_p, dataset_id
