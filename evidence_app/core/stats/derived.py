@@ -26,8 +26,9 @@ from evidence_app.core.results import ArmComparison, SurvivalFit
 
 WITHHELD = "— (approximation)"
 """Printed where a number at risk, an event count or a p-value would come from an approximation."""
-PUBLISHED = "published"
-COMPUTED = "computed"
+MedianSource = Literal["published", "computed"]
+PUBLISHED: MedianSource = "published"
+COMPUTED: MedianSource = "computed"
 
 
 def counts_are_data(data: ArmCurveData | None) -> bool:
@@ -44,7 +45,7 @@ class MedianLabel:
     """With its CI when one is published: ``5.6 (5.5–6.0; 80% CI)``."""
     short: str
     """The value alone, at its published precision: ``5.6``."""
-    source: Literal["published", "computed"]
+    source: MedianSource
 
 
 def median_label(arm: Arm, fit: SurvivalFit | None) -> MedianLabel | None:
