@@ -125,9 +125,9 @@ def test_resolution_out_of_range_is_refused(paper, dpi):
 
 
 def test_the_pixel_guard_lowers_the_resolution_of_a_huge_page(tmp_path, monkeypatch):
-    # A 200 x 200 inch poster at 300 dpi would be 3.6 gigapixels: rendered at 50 dpi instead.
-    assert render_dpi(14_400, 14_400, 300) == 50.0
-    assert rendered_size(14_400, 14_400, 50) == (10_000, 10_000)
+    # A 200 x 200 inch poster at 300 dpi would be 3.6 gigapixels: rendered at 35 dpi instead (50 Mpx guard).
+    assert render_dpi(14_400, 14_400, 300) == 35.0
+    assert rendered_size(14_400, 14_400, 35) == (7_000, 7_000)
     assert render_dpi(612, 792, 300) == 300.0  # US letter fits
     for width, height, dpi in ((612, 792, 1200), (14_400, 1, 1200), (100_000, 100_000, 300), (1e6, 1e6, 36)):
         used = render_dpi(width, height, dpi)

@@ -23,6 +23,7 @@ MAX_CSV_FIELD_CHARS = 10_000
 #: Largest image or PDF file read, in bytes.
 MAX_FIGURE_BYTES = 200 * 1024 * 1024
 #: Largest image (or rendered PDF page) decoded, in pixels; a 600 dpi full-page scan is ~35 Mpx.
+#: Digitizing one at this size peaks below 2 GB of memory (benchmarks/fuzz_nightly.py measures it).
 MAX_PIXELS = 50_000_000
 #: Longest side of an image, in pixels (a 1 x 50,000,000 strip is not a figure).
 MAX_IMAGE_SIDE = 30_000

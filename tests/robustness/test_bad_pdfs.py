@@ -115,7 +115,7 @@ def test_a_file_that_disappears_or_cannot_be_read(tmp_path, count_case):
         pdf_page_count(tmp_path / "gone.pdf")
     folder = tmp_path / "folder.pdf"
     folder.mkdir()
-    with pytest.raises(InputError, match="does not exist"):
+    with pytest.raises(InputError, match="this is a folder"):
         load_figure(folder)
 
 

@@ -118,6 +118,10 @@ MIN_INK_DISTANCE = 80
 MAX_GREY_LUMINANCE = 200
 
 
+#: Longest side, in pixels, at which curve colours are looked for (a huge image is sampled down to it).
+COLOR_WORKING_SIZE = 3000
+
+
 def detect_curve_colors(image: np.ndarray, frame: Sequence[float], max_colors: int = 4) -> list[str]:
     """Guess the colours of the curves inside the plot frame.
 
@@ -153,6 +157,9 @@ def detect_curve_colors(image: np.ndarray, frame: Sequence[float], max_colors: i
     list of str
         ``#rrggbb`` colours, chromatic ones first, each group most frequent first.
     """
+    step = -(-max(image.shape[0], image.shape[1]) // COLOR_WORKING_SIZE)
+    if step > 1:  # every step-th pixel of a huge image: the same colours, a fraction of the memory
+        return detect_curve_colors(image[::step, ::step], [v / step for v in frame], max_colors)
     left, top, right, bottom = (int(round(v)) for v in frame)
     region = image[max(top + 3, 0) : bottom - 2, max(left + 3, 0) : right - 2, :3].astype(np.int32)
     if region.size == 0:

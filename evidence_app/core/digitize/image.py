@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,12 +20,14 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
+from evidence_app.core import limits
+from evidence_app.core.safe_files import read_user_file
 from evidence_app.errors import InputError
 
-#: Largest image accepted, in pixels (width x height). A 600 dpi full-page scan is ~35 Mpx.
-MAX_PIXELS = 100_000_000
+#: Largest image accepted, in pixels (width x height); see :mod:`evidence_app.core.limits`.
+MAX_PIXELS = limits.MAX_PIXELS
 #: Largest file accepted, in bytes.
-MAX_FILE_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = limits.MAX_FIGURE_BYTES
 SUPPORTED_FORMATS = ("PNG", "JPEG")
 
 
@@ -90,21 +93,16 @@ def load_image(path: str | Path) -> FigureImage:
 def read_figure_file(file: Path, kind: str) -> bytes:
     """The bytes of a figure file (``kind``: "image" or "PDF", for the messages), refusing a
     missing, empty or over-large (:data:`MAX_FILE_BYTES`) file with an :class:`InputError`."""
-    if not file.is_file():
-        raise InputError(f"The {kind} file does not exist.", file=file)
-    size = file.stat().st_size
-    if size == 0:
-        raise InputError(f"The {kind} file is empty (0 bytes).", file=file)
-    if size > MAX_FILE_BYTES:
-        raise InputError(
-            f"The {kind} file is {size / 1e6:.0f} MB; files over {MAX_FILE_BYTES / 1e6:.0f} MB "
-            "are refused. Export the figure at a lower resolution.",
-            file=file,
-        )
     try:
-        return file.read_bytes()
-    except OSError as exc:
-        raise InputError(f"The {kind} file cannot be read ({exc.strerror or exc}).", file=file) from exc
+        os.lstat(file)
+    except FileNotFoundError:
+        raise InputError(f"The {kind} file does not exist.", file=file) from None
+    except (OSError, ValueError):
+        pass  # a name too long, no permission: read_user_file names the reason
+    data = read_user_file(file, kind=kind, max_bytes=MAX_FILE_BYTES)  # regular files only, size-capped
+    if not data:
+        raise InputError(f"The {kind} file is empty (0 bytes).", file=file)
+    return data
 
 
 def downsample(pixels: np.ndarray, factor: int) -> np.ndarray:
@@ -113,8 +111,13 @@ def downsample(pixels: np.ndarray, factor: int) -> np.ndarray:
     if factor <= 1:
         return pixels
     h, w = (pixels.shape[0] // factor) * factor, (pixels.shape[1] // factor) * factor
-    blocks = pixels[:h, :w, :3].reshape(h // factor, factor, w // factor, factor, 3)
-    return np.round(blocks.mean(axis=(1, 3))).astype(np.uint8)
+    out = np.empty((h // factor, w // factor, 3), dtype=np.uint8)
+    band = max(1, (1 << 22) // max(w * factor * 3, 1))  # output rows per step: a few MB of floats at a time
+    for top in range(0, h // factor, band):
+        rows = pixels[top * factor : min(top + band, h // factor) * factor, :w, :3]
+        blocks = rows.reshape(-1, factor, w // factor, factor, 3)
+        out[top : top + band] = np.round(blocks.mean(axis=(1, 3)))
+    return out
 
 
 def decode_figure(data: bytes, *, source: str | Path = "<bytes>") -> tuple[np.ndarray, str]:
@@ -154,7 +157,7 @@ def decode_figure(data: bytes, *, source: str | Path = "<bytes>") -> tuple[np.nd
         width, height = image.size
         if width <= 0 or height <= 0:
             raise InputError(f"The image has zero size ({width} x {height} pixels).", file=source)
-        if width * height > MAX_PIXELS:
+        if width * height > MAX_PIXELS or max(width, height) > limits.MAX_IMAGE_SIDE:
             raise InputError(_too_large_message((width, height)), file=source)
         try:
             with warnings.catch_warnings():
@@ -187,6 +190,6 @@ def _to_rgb(image: Image.Image) -> Image.Image:
 def _too_large_message(size: tuple[int, int] | None) -> str:
     declared = f" ({size[0]} x {size[1]} pixels)" if size else ""
     return (
-        f"The image is too large{declared}; images over {MAX_PIXELS // 1_000_000} megapixels "
-        "are refused. Export or crop the figure at a lower resolution."
+        f"The image is too large{declared}; images over {MAX_PIXELS // 1_000_000} megapixels or "
+        f"{limits.MAX_IMAGE_SIDE:,} pixels on a side are refused. Export or crop the figure at a lower resolution."
     )

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
+import stat
 import threading
 from pathlib import Path
 from typing import Any
@@ -50,9 +52,11 @@ def looks_like_pdf(path: str | Path) -> bool:
     if file.suffix.lower() == ".pdf":
         return True
     try:
+        if not stat.S_ISREG(os.stat(file).st_mode):
+            return False  # a FIFO or device is never opened here (it could block or never end)
         with open(file, "rb") as handle:
             return _MAGIC in handle.read(1024)
-    except OSError:
+    except (OSError, ValueError):
         return False
 
 
