@@ -137,7 +137,7 @@ def test_a_user_dataset_passes_validate_once_its_numbers_say_where_they_stand(tm
 def test_audit_lists_a_published_value_that_is_not_recorded(capsys):
     assert main(["audit", "study205-pfs-len-vs-eve", "--format", "csv"]) == 0
     out = capsys.readouterr().out
-    assert "comparison.hazard_ratio,—,\"published, not recorded\"" in out
+    assert 'comparison.hazard_ratio,—,"published, not recorded"' in out
 
 
 def test_audit_marks_a_ci_read_only_in_a_review(capsys):
