@@ -13,7 +13,7 @@ from matplotlib import rc_context
 from matplotlib.figure import Figure
 
 from evidence_app.core.digitize.vector_figure import VectorFigure, read_vector_figures
-from tests.pdf_corpus import DrawnArm, PageSpec, draw_page, make_arms
+from tests.pdf_corpus import DrawnArm, PageSpec, draw_page, km_steps, make_arms
 from tests.pdf_support import write_pdf
 
 
@@ -162,3 +162,37 @@ def test_r_style_detached_axes_and_table_between_ticks(tmp_path: Path) -> None:
     assert [r.label for r in figure.at_risk.rows] == [a.label for a in arms]
     for arm in arms:
         assert max_gap(figure, arm) <= 1e-4
+
+
+def test_arms_matched_by_step_heights_without_legend_or_colour(tmp_path: Path) -> None:
+    """No legend and black row labels: the step heights tell which at-risk row is whose (a drop of
+    one event among n at risk is S/n high), whatever the order of the rows."""
+    from tests.pdf_corpus import figure_for, simulate
+
+    rng = np.random.default_rng(91)
+    data = [simulate(rng, 400, 0.05, 1.0, 18.0, 24.0), simulate(rng, 90, 0.03, 1.0, 18.0, 24.0)]
+    arms = make_arms(91, "lancet", k=2)
+    for arm, (time, event) in zip(arms, data):
+        arm.time, arm.event = time, event
+        arm.step_t, arm.step_s = km_steps(time, event)
+    drawn = figure_for(arms, "lancet", percent=False, censor_marks=False)
+    fig = Figure(figsize=(6, 4.5))
+    ax = fig.add_axes((0.2, 0.35, 0.75, 0.6))
+    for arm in arms:
+        ax.step(np.r_[arm.step_t, arm.time.max()], np.r_[arm.step_s, arm.step_s[-1]], where="post", color=arm.colour)
+    ax.set_xlim(*drawn.x_limits)
+    ax.set_ylim(0, 1)
+    ax.set_xticks(drawn.x_ticks)
+    top_first = sorted(arms, key=lambda a: -a.step_s[np.searchsorted(a.step_t, 20.0) - 1])
+    for k, arm in enumerate(reversed(top_first)):  # rows in the other order than the curves
+        y = -0.25 - 0.08 * k
+        ax.text(-0.1, y, f"Group {'AB'[arms.index(arm)]}", transform=ax.transAxes, ha="right", va="center", fontsize=7)
+        for t, n in zip(drawn.x_ticks, arm.at_risk):
+            ax.text(t, y, str(n), transform=ax.get_xaxis_transform(), ha="center", va="center", fontsize=7)
+    figure = read_one(write_pdf(tmp_path / "no_legend.pdf", fig))
+    for curve in figure.curves:
+        arm = next(a for a in arms if a.colour.lower() == curve.colour)
+        assert curve.label == f"Group {'AB'[arms.index(arm)]}"
+        assert curve.matched_by == "step heights"
+        table = figure.at_risk_of(curve)
+        assert table is not None and table[1] == arm.at_risk

@@ -225,7 +225,8 @@ def _figure(
     table = read_at_risk(words, frame, x_axis, x_axis.label_edge - 0.5)
     samples = _line_samples(content)
     legend = read_legend(_only(content, words), frame, samples, set())
-    labels, rows, how = match_arms(raw_curves, legend, table)
+    steps = [(np.asarray(x_axis.value(c.points[:, 0])), np.asarray(y_axis.value(c.points[:, 1]))) for c in raw_curves]
+    labels, rows, how = match_arms(raw_curves, legend, table, steps)
     curves = []
     for curve, label, row, matched in zip(raw_curves, labels, rows, how):
         time = _round(np.asarray(x_axis.value(curve.points[:, 0]), float), x_axis)

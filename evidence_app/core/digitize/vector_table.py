@@ -14,7 +14,9 @@ top to bottom), which the report then says.
 from __future__ import annotations
 
 import itertools
+import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -174,9 +176,16 @@ def read_legend(
 
 
 def match_arms(
-    curves: list[RawCurve], legend: list[LegendEntry], table: AtRiskTable | None
+    curves: list[RawCurve],
+    legend: list[LegendEntry],
+    table: AtRiskTable | None,
+    steps: list[tuple[np.ndarray, np.ndarray]] | None = None,
 ) -> tuple[list[str], list[int | None], list[str]]:
-    """Per curve: its label, the index of its at-risk row (None when unmatched), and how it was matched."""
+    """Per curve: its label, the index of its at-risk row (None when unmatched), and how it was matched.
+
+    ``steps`` (each curve's time and survival) let the step heights vote: a drop of one event out
+    of n at risk is S/n high, so the right row's counts explain the curve's steps.
+    """
     labels = []
     how = []
     for curve in curves:
@@ -189,23 +198,25 @@ def match_arms(
     if table is None:
         return labels, [None] * len(curves), [h or "no legend" for h in how]
     rows = list(table.rows)
-    best: tuple[float, tuple[int, ...]] | None = None
-    k = min(len(curves), len(rows))
-    for perm in itertools.permutations(range(len(rows)), k):
-        score = 0.0
-        for i, r in zip(range(k), perm):
-            score += _pair_score(curves[i], labels[i], rows[r], i, r, legend)
-        if best is None or score > best[0]:
-            best = (score, perm)
-    assert best is not None
-    assigned: list[int | None] = [None] * len(curves)
-    for i, r in zip(range(k), best[1]):
-        assigned[i] = r
+    fits = [
+        [fits_table(*steps[i], table.times, row.counts) if steps is not None else 0.0 for row in rows]
+        for i in range(len(curves))
+    ]
+
+    def score(i: int, r: int) -> float:
+        return _pair_score(curves[i], labels[i], rows[r], i, r, legend) + 10.0 * fits[i][r]
+
+    assigned = _best_assignment(len(curves), len(rows), score)
+    for i, r in enumerate(assigned):
+        if r is None:
+            continue
         row = rows[r]
         if labels[i] and _same_label(labels[i], row.label):
             how[i] = "label"
-        elif row.colour == curve_colour(curves[i]) and row.colour != "#000000":
+        elif row.colour == curves[i].colour and row.colour != "#000000":
             how[i] = "colour"
+        elif fits[i][r] >= 0.8 and fits[i][r] - max(fits[i][q] for q in range(len(rows)) if q != r) >= 0.3:
+            how[i] = "step heights"
         else:
             how[i] = "order"
         if not labels[i]:
@@ -213,8 +224,39 @@ def match_arms(
     return labels, assigned, how
 
 
-def curve_colour(curve: RawCurve) -> str:
-    return curve.colour
+def _best_assignment(n_curves: int, n_rows: int, score: Callable[[int, int], float]) -> list[int | None]:
+    """Each curve's row (distinct rows), maximising the total score; curves beyond the rows get None."""
+    m = min(n_curves, n_rows)
+    if math.comb(n_curves, m) * math.perm(n_rows, m) > 50_000:  # many stray curves: best pairs first
+        plan: list[int | None] = [None] * n_curves
+        pairs = sorted(((score(i, r), i, r) for i in range(n_curves) for r in range(n_rows)), reverse=True)
+        for _, i, r in pairs:
+            if plan[i] is None and r not in plan:
+                plan[i] = r
+        return plan
+    best: tuple[float, list[int | None]] = (-np.inf, [None] * n_curves)
+    for chosen in itertools.combinations(range(n_curves), m):
+        for rows in itertools.permutations(range(n_rows), m):
+            total = sum(score(i, r) for i, r in zip(chosen, rows))
+            if total > best[0]:
+                best = (total, [dict(zip(chosen, rows)).get(i) for i in range(n_curves)])
+    return best[1]
+
+
+def fits_table(time: np.ndarray, survival: np.ndarray, times: tuple[float, ...], counts: tuple[int, ...]) -> float:
+    """Share of the curve's drops whose height is that of 1 to 3 events among a number at risk
+    between the counts printed at the ends of their interval."""
+    drops = np.flatnonzero(np.diff(survival) < -1e-9) + 1
+    ok = total = 0
+    for k in range(len(times) - 1):
+        hi, lo = counts[k], counts[k + 1]
+        inside = drops[(time[drops] >= times[k]) & (time[drops] < times[k + 1])]
+        for j in inside:
+            before, height = survival[j - 1], survival[j - 1] - survival[j]
+            implied = before / height * np.arange(1, 4)  # n at risk for 1, 2 or 3 events
+            total += 1
+            ok += bool(np.any((implied >= lo - 0.5) & (implied <= hi + 0.5)))
+    return ok / total if total else 0.0
 
 
 def _same_label(a: str, b: str) -> bool:
