@@ -174,3 +174,17 @@ def test_gui_forest_model_gives_the_same_estimates(qtbot, library, capsys):
         assert data.overall is not None, name
         assert sig4(data.overall.estimate) == sig4(pooled), name
         assert list(data.warnings) == warnings, name
+
+
+@pytest.mark.filterwarnings(MPL_QT_WARNING)
+def test_gui_forest_split_shared_arm_matches_pool_datasets(qtbot, library, capsys):
+    window = next(main_window(qtbot, library))
+    view = window.forest_view
+    view.group_box.setCurrentText("No grouping")
+    view.multi_arm_box.setCurrentText("Split the shared arm")
+    with qtbot.waitSignal(view.forestUpdated, timeout=60000) as blocker:
+        view.set_checked(ARCC_SHARED)
+    data = blocker.args[0]
+    pooled, warnings = from_pool_datasets(ARCC_SHARED, capsys, "--multi-arm", "split")
+    assert sig4(data.overall.estimate) == sig4(pooled) and data.overall.k == 5
+    assert list(data.warnings) == warnings and "split" in view.warnings.text()

@@ -44,6 +44,8 @@ GROUPS = {
     "Trial": "trial",
 }
 ORIENTATIONS = {"mTOR inhibitor vs comparator": "mtor", "As published": "as published"}
+#: What to do with comparisons of one trial sharing an arm (core/synthesis/rules.py, step 4).
+MULTI_ARM = {"Pool one comparison": "one", "Split the shared arm": "split"}
 #: First width of the comparison list (px); the figure gets the rest, and the divider is remembered.
 LIST_WIDTH = 210
 POOLED_HEADERS = ("Estimate", "k", "Pooled HR (95% CI)", "p", "I²", "τ²", "95% prediction interval", "Method")
@@ -120,6 +122,11 @@ class ForestView(QWidget):
             self._combo(METHODS, "forest/method", get_method(DEFAULT_METHOD).label),
             self._combo(ORIENTATIONS, "forest/orient", "mTOR inhibitor vs comparator"),
         )
+        self.multi_arm_box = self._combo(MULTI_ARM, "forest/multi_arm", "Pool one comparison")
+        self.multi_arm_box.setToolTip(
+            "Comparisons of one trial that share an arm (e.g. ARCC's interferon arm) are not independent: pool "
+            "one of them, or each with the shared arm's patients split between them (Cochrane Handbook 23.3.4)."
+        )
         self.hk_box = QCheckBox(HK_LABEL)
         self.hk_box.setChecked(settings.read("forest/hk", False))
         self.hk_box.toggled.connect(self.schedule_update)
@@ -163,6 +170,7 @@ class ForestView(QWidget):
         form.addRow("Pooling:", self.method_box)
         form.addRow("", self.hk_box)
         form.addRow("Orientation:", self.orient_box)
+        form.addRow("Multi-arm trials:", self.multi_arm_box)
         column.addLayout(form)
         right = QSplitter(Qt.Orientation.Vertical)
         top = QWidget()
@@ -237,6 +245,7 @@ class ForestView(QWidget):
             "method": METHODS[self.method_box.currentText()],
             "hk": self.hk_box.isChecked(),
             "orient": ORIENTATIONS[self.orient_box.currentText()],
+            "multi_arm": MULTI_ARM[self.multi_arm_box.currentText()],
         }
 
     def schedule_update(self) -> None:
