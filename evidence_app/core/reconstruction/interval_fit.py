@@ -147,7 +147,9 @@ class IntervalState:
         for shape in SHAPES if informative else (1.0,):
             memo: dict[int, tuple[int, np.ndarray, float]] = {}
 
-            def solve(c: int, shape: float = shape) -> tuple[int, np.ndarray, float]:
+            def solve(
+                c: int, shape: float = shape, memo: dict[int, tuple[int, np.ndarray, float]] = memo
+            ) -> tuple[int, np.ndarray, float]:
                 if c not in memo:
                     d, misfit = self.track(n_start, curve_fn.censor_times(c, lo_t, hi_t, shape), drop_t, levels)
                     memo[c] = (int(d.sum()) + c - exits, d, misfit)
@@ -326,19 +328,32 @@ def _scale_counts(d: np.ndarray, total: int) -> np.ndarray:
 FILL_STEP = 2.0 / 800.0
 
 
-def fill_missed_drops(t: np.ndarray, s: np.ndarray, n_max: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Spread the decline of each shallow segment of a cleaned curve along it.
+#: A segment longer in time than this many SDs of the two clicks' time difference is no clicked drop.
+DROP_WIDTH_SDS = 6.0
+
+
+def fill_missed_drops(
+    t: np.ndarray, s: np.ndarray, n_max: int | None = None, time_noise: float = 0.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Spread the decline of each segment of a cleaned curve that is not a clicked drop along it.
 
     Between the bottom of one clicked drop and the top of the next the curve is flat unless drops
     were skipped (a coarse digitization clicks only some of them); their heights add up to the
     segment's decline and, with no knowledge of where they were, their expected curve is the straight
     line between the two points. Where every drop was clicked the decline is click noise and small.
-    Steep segments (clicked drops) are kept as they are. With ``n_max`` patients a segment holds at
-    most ``n_max · decline / level`` events, so it needs no more than about twice that many pieces.
+    A clicked drop is a segment steeper than 45° (time scaled to the curve's span) whose two ends
+    differ in time by click noise only (within ``DROP_WIDTH_SDS`` SDs of it, ``time_noise`` being one
+    click's SD, and at most two pixels of 800): a steep stretch of the curve where drops were skipped
+    is filled too. Clicked drops are kept as they are.
+    With ``n_max`` patients a segment holds at most ``n_max · decline / level`` events, so it needs
+    no more than about twice that many pieces.
     """
     span = max(float(t[-1]), 1e-12)
     fall, width = s[:-1] - s[1:], np.diff(t)
-    shallow = (fall * span < width) & (fall > 0)
+    sloped = fall * span < width
+    if time_noise > 0:
+        sloped |= width > max(DROP_WIDTH_SDS * math.sqrt(2.0) * time_noise, span * FILL_STEP)
+    shallow = sloped & (fall > 0)
     if not shallow.any():
         return t, s
     most = np.ceil(width / (span * FILL_STEP))

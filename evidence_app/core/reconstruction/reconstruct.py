@@ -125,7 +125,7 @@ def reconstruct_ipd(
         t, s = through_median(t, s, float(median), warnings)
     tau, n_risk = anchor_at_risk(clean.table, n, t, s, warnings)
     total = int(n_risk[0])
-    t, s = fill_missed_drops(t, s)
+    t, s = fill_missed_drops(t, s, time_noise=clean.time_noise)
     if total_events is not None and not 0 <= total_events <= total:
         raise InputError(
             f"expected a total of events between 0 and {total}, found {total_events}", location="total_events"
