@@ -36,7 +36,7 @@ def test_read_vector_figure_fills_everything_for_review(qtbot, window, tmp_path)
     truth = drawn.figures[0]
     reader = open_page(qtbot, window, drawn.path)
     qtbot.waitUntil(lambda: reader.action.isEnabled(), timeout=20_000)
-    assert "vector curves" in window.statusBar().currentMessage()
+    assert "draws 1 Kaplan–Meier figure as vector curves" in window.notes.text()
     reader.action.trigger()
     session = window.session
     assert not error_dialogs()
@@ -65,7 +65,7 @@ def test_scanned_page_offers_nothing(qtbot, window, tmp_path) -> None:
     page.figimage(np.random.default_rng(2).integers(0, 255, (100, 150, 3), dtype=np.uint8), 0, 0)
     path = write_pdf(tmp_path / "scan.pdf", page)
     reader = open_page(qtbot, window, path)
-    qtbot.waitUntil(lambda: "no vector curves" in window.statusBar().currentMessage(), timeout=20_000)
+    qtbot.waitUntil(lambda: "no vector curves" in window.notes.text(), timeout=20_000)
     assert not reader.action.isEnabled()
     reader.read()  # a shortcut pressed anyway: a clear message, not a crash
     qtbot.waitUntil(lambda: bool(error_dialogs()), timeout=5_000)

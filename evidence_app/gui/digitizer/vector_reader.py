@@ -61,17 +61,18 @@ class VectorReader(QObject):
             )
 
     def _found(self, pages: list[VectorPage]) -> None:
+        """Say under the tabs what the page offers (the status bar is busy with the frame search)."""
         page = pages[0]
         self.figures = list(page.figures)
         self.action.setEnabled(bool(self.figures))
         if self.figures:
             count = len(self.figures)
-            self.window.statusBar().showMessage(
+            self.window.notes.setText(
                 f"This page draws {count} Kaplan–Meier figure{'s' if count > 1 else ''} as vector curves: "
                 "Read vector figure (Ctrl+R) fills in the axes, curves and numbers at risk for you to check."
             )
         elif page.notes:
-            self.window.statusBar().showMessage(page.notes[0])
+            self.window.notes.setText(f"⚠ {page.notes[0]}")
 
     def read(self) -> None:
         """Choose the figure (when the page has several), confirm replacing work, fill the window.
