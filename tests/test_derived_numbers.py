@@ -65,6 +65,8 @@ def test_assumed_event_counts_are_said_in_analyze_figure_and_workbook(analyses, 
     """Error 7: the warning reached no view."""
     assumed = [a for a in approximated(analyses) if any(r.data and r.data.events_assumed for r in a.arms)]
     assert {"arcc-os-tem-vs-ifn", "aspen-os", "tempa-os"} <= {a.dataset.id for a in assumed}
+    arcc = " ".join(analyses["arcc-os-tem-vs-ifn"].notes)
+    assert "Not reproduced: Deaths across all three ARCC arms: 446" in arcc  # said, not silently ignored
     split = analyses["aspen-pfs"]
     assert not any(r.data.events_assumed for r in split.arms)
     assert any("share of the 87 events" in n for n in split.notes)

@@ -62,6 +62,19 @@ def median_label(arm: Arm, fit: SurvivalFit | None) -> MedianLabel | None:
     return None
 
 
+def _unused_counts(dataset: Dataset, data: Mapping[str, ArmCurveData]) -> list[str]:
+    """Event counts the dataset reports only as other values (e.g. deaths over all three arms of a trial):
+    the approximation cannot split them between its two arms, so it says it did not use them."""
+    if not any(d.events_assumed for d in data.values()):
+        return []
+    counts = [o for o in dataset.flags.other_reported if any(w in o.label.lower() for w in ("death", "event"))]
+    return [
+        f"Not reproduced: {o.label}: {o.text} (reported for other arms as well, so it cannot be split between "
+        "these two; their event counts are assumed)."
+        for o in counts
+    ]
+
+
 def _events_note(dataset: Dataset, data: Mapping[str, ArmCurveData]) -> list[str]:
     total = dataset.comparison.total_events
     ids = (dataset.comparison.experimental_arm, dataset.comparison.control_arm)
@@ -94,6 +107,6 @@ def approximation_notes(
     if not approximated:
         return []
     notes = [w for d in approximated for w in d.warnings]
-    notes += _events_note(dataset, data)
+    notes += _events_note(dataset, data) + _unused_counts(dataset, data)
     notes += _hr_note(dataset, comparison)
     return notes
