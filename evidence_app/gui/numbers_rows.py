@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from evidence_app.core.datasets.catalog import dataset_flags
 from evidence_app.core.datasets.published import published_hr_text, published_median_text
 from evidence_app.core.datasets.schema import Arm, Dataset, _Reported
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_median, fmt_num, fmt_p
@@ -238,14 +237,6 @@ def arm_rows(dataset: Dataset, arm: Arm, result, computed_default: str) -> list[
     return rows
 
 
-def flag_rows(dataset: Dataset) -> list[NumbersRow]:
-    """The dataset's flags first, each with its footnote (the same list the library and exports show)."""
-    flags = [f for f in dataset_flags(dataset) if f.code != "judgement"]
-    if not flags:
-        return []
-    return [_heading("Flags")] + [NumbersRow((f.label, "", "", "", f.footnote)) for f in flags]
-
-
 def extra_rows(dataset: Dataset) -> list[NumbersRow]:
     rows: list[NumbersRow] = []
     flags = dataset.flags
@@ -267,7 +258,7 @@ def extra_rows(dataset: Dataset) -> list[NumbersRow]:
 def numbers_rows(dataset: Dataset, analysis=None, *, failed: bool = False) -> list[NumbersRow]:
     """All rows for ``dataset``; ``analysis`` None means still computing (or ``failed``)."""
     computed_default = NOT_COMPUTED if failed else PENDING
-    rows = flag_rows(dataset) + comparison_rows(dataset, analysis, computed_default)
+    rows = comparison_rows(dataset, analysis, computed_default)
     for arm in dataset.arms:
         result = analysis.arm_result(arm.id) if analysis is not None else None
         rows += arm_rows(dataset, arm, result, computed_default)

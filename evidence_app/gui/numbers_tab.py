@@ -6,6 +6,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from evidence_app.core.datasets.catalog import dataset_flags
 from evidence_app.core.datasets.schema import Dataset
 from evidence_app.gui.copyable_table import CopyableTable
 from evidence_app.gui.numbers_rows import HEADERS, NOT_RECORDED, numbers_rows
@@ -40,7 +41,7 @@ class NumbersTab(QWidget):
             highlighted_rows=[i for i, r in enumerate(rows) if r.approximation],
         )
         self.table.setColumnWidth(4, max(self.table.columnWidth(4), 240))
-        banner = []
+        banner = [f"{f.label.upper()}: {f.footnote}" for f in dataset_flags(dataset) if f.code != "summary_only"]
         if analysis is not None and analysis.is_approximation:
             banner.append(
                 "Computed numbers are an APPROXIMATION from the published summaries (highlighted): "
