@@ -6,6 +6,44 @@ import math
 
 NOT_REPORTED = "not reported"
 NOT_REACHED = "not reached"
+#: A spreadsheet runs text starting with one of these as a formula (CSV/formula injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def openable_url(url: str) -> str | None:
+    """The web address a link may open, or None: only http, https and doi links open.
+
+    ``doi:10.1/x`` becomes ``https://doi.org/10.1/x``; ``javascript:``, ``file:``, ``data:`` and
+    anything else a dataset file might carry is shown as text, never opened.
+    """
+    from urllib.parse import quote, urlsplit
+
+    text = url.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme in ("http", "https") and parts.netloc and not any(c.isspace() or ord(c) < 32 for c in text):
+        return text
+    if scheme == "doi" and text[4:].strip():
+        return "https://doi.org/" + quote(text[4:].strip(), safe="/:;()._-")
+    return None
+
+
+def defuse_formula(text: str) -> str:
+    """``text`` as data for a spreadsheet: an apostrophe before formula-like text.
+
+    Used for every CSV cell the export writes and for everything the GUI copies to the clipboard.
+    A plain number (``-0.35``) is left alone: a spreadsheet reads it as the number it is.
+    """
+    if not text.startswith(FORMULA_START):
+        return text
+    try:
+        float(text)
+    except ValueError:
+        return "'" + text
+    return text
 
 
 def fmt_num(value: float | None, digits: int = 2) -> str:

@@ -20,12 +20,11 @@ from typing import cast
 from openpyxl.worksheet.worksheet import Worksheet
 
 from evidence_app.core.datasets.schema import Dataset
-from evidence_app.core.formatting import NOT_REPORTED
+from evidence_app.core.formatting import NOT_REPORTED, defuse_formula
 from evidence_app.core.stats.analysis import DatasetAnalysis
 from evidence_app.export import xlsx_format as fmt
 from evidence_app.export.xlsx_limits import MAX_CELL_CHARS, LimitLog, clip_text
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: Widths are measured on at most this many rows (long patient tables look alike further down).
 WIDTH_SAMPLE_ROWS = 2000
 
@@ -111,7 +110,7 @@ def display_text(value: CellValue, column: Column) -> str:
 def csv_value(value: CellValue, column: Column) -> str:
     """One cell as CSV text: numbers as displayed, formula-like text defused with an apostrophe."""
     text = display_text(value, column)
-    return "'" + text if isinstance(value, (str, Link)) and text.startswith(FORMULA_START) else text
+    return defuse_formula(text) if isinstance(value, (str, Link)) else text
 
 
 def table_csv(table: Table) -> str:

@@ -8,6 +8,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QBrush, QColor, QFont, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
+from evidence_app.core.formatting import defuse_formula
+
 #: Cell text that marks a value nobody published or nothing could compute: shown in grey italics.
 MUTED_TEXTS = ("not reported", "not computed", "not reached", "—")
 APPROXIMATION_BRUSH = QBrush(QColor(255, 243, 205))  # pale amber, like a warning badge
@@ -108,5 +110,6 @@ class CopyableTable(QTableWidget):
 
 
 def _clean(text: str) -> str:
-    """Tabs and newlines inside a cell would break the TSV grid."""
-    return text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+    """Tabs and newlines inside a cell would break the TSV grid; formula-like text is defused as the
+    export does, so a paste into a spreadsheet never runs a label such as ``=HYPERLINK(...)``."""
+    return defuse_formula(text.replace("\t", " ").replace("\r", " ").replace("\n", " "))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from evidence_app.core.datasets.catalog import SECONDARY_KINDS
 from evidence_app.core.datasets.references import numbers_from_source
 from evidence_app.core.datasets.schema import Dataset, Source
+from evidence_app.core.formatting import openable_url
 
 
 def source_html(dataset: Dataset, source: Source) -> str:
@@ -20,7 +22,11 @@ def source_html(dataset: Dataset, source: Source) -> str:
     lines = [f"<b>[{escape(source.id)}] {kind}</b>", escape(source.citation)]
     links = []
     if source.url:
-        links.append(f'<a href="{escape(source.url, quote=True)}">{escape(source.url)}</a>')
+        target = openable_url(source.url)
+        if target is None:  # javascript:, file: ...: shown, never opened
+            links.append(f"{escape(source.url)} <i>(not a web link: only http, https and doi links open)</i>")
+        else:
+            links.append(f'<a href="{escape(target, quote=True)}">{escape(source.url)}</a>')
     if source.pmid:
         links.append(f'PMID <a href="https://pubmed.ncbi.nlm.nih.gov/{source.pmid}/">{source.pmid}</a>')
     if source.doi:
@@ -32,6 +38,14 @@ def source_html(dataset: Dataset, source: Source) -> str:
     numbers = numbers_from_source(dataset, source.id)
     lines.append("Numbers from this source: " + (escape(", ".join(numbers)) if numbers else "<i>none</i>"))
     return "<br>".join(lines)
+
+
+def open_link(url: str) -> bool:
+    """Open an http, https or doi link in the system browser; refuse any other scheme."""
+    target = openable_url(url)
+    if target is None:
+        return False
+    return QDesktopServices.openUrl(QUrl(target))
 
 
 class SourcesTab(QWidget):
@@ -60,7 +74,8 @@ class SourcesTab(QWidget):
             card.setObjectName(f"source_{source.id}")
             card.setTextFormat(Qt.TextFormat.RichText)
             card.setWordWrap(True)
-            card.setOpenExternalLinks(True)
+            card.setOpenExternalLinks(False)  # every click goes through open_link's scheme check
+            card.linkActivated.connect(open_link)
             card.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
             card.setFrameShape(QFrame.Shape.StyledPanel)
             card.setMargin(8)
