@@ -7,7 +7,11 @@ Developer tool, run by hand when the curated facts change (a user's clone does n
 It reads ``rcc-published.json`` (published RCC trial facts, each with the addresses they were
 read from) and ``kmdata-mtor/`` (patient-level curve data from the MIT-licensed kmdata package),
 and writes one validated dataset file per comparison. Quoted sentences are NOT copied: every
-number keeps only its source ids, and each source keeps its citation and address.
+number keeps only its source ids, a locator written by the team (where in the source it stands,
+from ``tools/source_config.py``) and the decimals it was printed with (read from the quote), and
+each source keeps its citation and address (one paper per entry, checked by
+``tools/dataset_sources.py``). Curation decisions live in ``tools/dataset_config.py`` and its
+companions; judgement calls, with their reasons, in ``tools/judgements.py``.
 Every decision the script makes (CI level read from the source text or assumed, fallbacks) is
 printed so it can be reviewed.
 """
