@@ -49,20 +49,31 @@ def bend_to_events(
     ``fit(level)`` returns the fitted state (with ``n_events()``, ``end_event`` and ``at_end``) and its
     warnings. Returns the state closest to the target, its warnings and its number of events.
     """
-    # The smallest bend that reaches the target: bisect for the boundary between too few and enough events.
-    far = POWER_RANGE[0] if made > target else POWER_RANGE[1]
-    near = 1.0
+    # The smallest bend that reaches the target: the boundary between too few and enough events, in
+    # x = log λ, by interpolation between the bracket's ends (kept off them so the bracket shrinks).
+    sign = 1.0 if made < target else -1.0
+    near_x, near_e = 0.0, float(made)
+    far_x = sign * float(np.log(POWER_RANGE[1]))
+    far_e: float | None = None
+    guess = _first_guess(s, made, target)
     best: tuple[int, float, State, list[str], int] | None = None
     safe = np.clip(s, 1e-9, 1.0)
     for _ in range(BISECTIONS):
-        power = float(np.sqrt(near * far))
-        state, fit_warnings = fit(np.where(s > 0, safe**power, 0.0))
+        width = far_x - near_x
+        if far_e is None:
+            frac = guess / width if guess is not None and guess * sign > 0 else 0.5
+        else:
+            frac = (target - sign * 0.5 - near_e) / (far_e - near_e) if far_e != near_e else 0.5
+        x = near_x + float(np.clip(frac, 0.1, 0.9)) * width
+        state, fit_warnings = fit(np.where(s > 0, safe ** float(np.exp(x)), 0.0))
         events = state.n_events() + state.end_event * state.at_end  # type: ignore[attr-defined]
-        if best is None or (abs(events - target), abs(np.log(power))) < (best[0], abs(np.log(best[1]))):
-            best = (abs(events - target), power, state, fit_warnings, events)
-        reached = events >= target if made < target else events <= target
-        near, far = (near, power) if reached else (power, far)
-        if abs(np.log(far / near)) < 0.01:
+        if best is None or (abs(events - target), abs(x)) < (best[0], abs(np.log(best[1]))):
+            best = (abs(events - target), float(np.exp(x)), state, fit_warnings, events)
+        if (events >= target) == (sign > 0):
+            far_x, far_e = x, float(events)
+        else:
+            near_x, near_e = x, float(events)
+        if abs(far_x - near_x) < 0.01 or (events == target and far_e is not None and abs(far_e - near_e) <= 1):
             break
     assert best is not None
     _, power, state, fit_warnings, events = best
@@ -71,6 +82,18 @@ def bend_to_events(
         f"digitized, so its level was bent to S(t)^{power:.3f} to give {events} events."
     )
     return state, fit_warnings, events
+
+
+def _first_guess(s: np.ndarray, made: int, target: int) -> float | None:
+    """log λ from ``events ≈ M (1 - S_end^λ)``, M fitted so λ = 1 gives ``made``."""
+    positive = s[s > 0]
+    s_end = float(positive.min()) if len(positive) else 1.0
+    if not 0.0 < s_end < 1.0 or made <= 0:
+        return None
+    remaining = 1.0 - target * (1.0 - s_end) / made
+    if not 0.0 < remaining < 1.0:
+        return None
+    return float(np.log(np.log(remaining) / np.log(s_end)))
 
 
 def km_median_of(t: np.ndarray, s: np.ndarray) -> float | None:
