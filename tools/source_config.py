@@ -147,7 +147,7 @@ URL_KINDS: list[tuple[str, str, str, str]] = [
         "seed document 001_",
         "secondary",
         "Guideline overview of mTOR inhibitors (last updated January 20, 2026), team background document",
-        "text, non-clear-cell RCC",
+        "section Renal Cell Carcinoma, subsection Non-Clear Cell RCC",
     ),
 ]
 
