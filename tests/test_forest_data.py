@@ -82,7 +82,9 @@ def test_one_analysis_per_trial_is_pooled(library):
     by_id = {r.dataset_id: r for r in data.rows}
     assert by_id["record1-pfs-final-central"].pooled and by_id["intorsect-pfs"].pooled
     interim = by_id["record1-pfs-interim"]
-    assert not interim.pooled and interim.status == "reported" and "final analysis preferred over interim" in interim.note
+    assert (
+        not interim.pooled and interim.status == "reported" and "final analysis preferred over interim" in interim.note
+    )
     assert data.overall.k == 2
     everything = build_forest(
         [library.get("record1-pfs-interim"), library.get("record1-pfs-final-central")], one_per_trial=False
