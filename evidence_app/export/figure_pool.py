@@ -82,6 +82,7 @@ class FigureBatch:
     def __init__(self, workers: int = 1) -> None:
         self._jobs: dict[Hashable, RenderJob] = {}
         self._futures: dict[Hashable, Future] = {}
+        self._done: dict[Hashable, Png] = {}  # each figure is rendered once, however often it is asked for
         self._pool: ProcessPoolExecutor | None = None
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
             self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
@@ -110,6 +111,8 @@ class FigureBatch:
 
     def get(self, key: Hashable, cancelled: CancelCheck = None) -> Png:
         """The PNG of ``key``: waits for its worker (checking ``cancelled``), or draws it here."""
+        if key in self._done:
+            return self._done[key]
         future = self._futures.get(key)
         result = None
         while future is not None:
@@ -121,7 +124,8 @@ class FigureBatch:
                 continue
             except Exception:
                 break  # could not be sent: draw it here, where a real error shows itself
-        return result if result is not None else self._jobs[key]()
+        self._done[key] = result if result is not None else self._jobs[key]()
+        return self._done[key]
 
     def close(self) -> None:
         """Shut the workers down: figures not started are dropped, the one a worker is drawing

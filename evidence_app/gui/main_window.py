@@ -19,6 +19,7 @@ from evidence_app.gui.geometry import resize_to_fit
 from evidence_app.gui.library_panel import LibraryPanel
 from evidence_app.gui.network_view import NetworkView
 from evidence_app.gui.warm_up import WarmUp
+from evidence_app.gui.workbook_export_dialog import add_export_actions
 from evidence_app.gui.workers import JobRunner, shared_runner
 
 READ_ONLY_TIP = "Bundled datasets are read-only; import or create your own dataset to edit it."
@@ -128,13 +129,7 @@ class MainWindow(QMainWindow):
             "Ctrl+Shift+D",
             "Read Kaplan–Meier curves from a figure image or a PDF page (Ctrl+Shift+D)",
         )
-        self._action(
-            "export_workbook",
-            "Export &workbook…",
-            self.export_workbook,
-            "Ctrl+E",
-            "Write the comparison workbook (.xlsx) (Ctrl+E)",
-        )
+        add_export_actions(self)  # Export workbook (Ctrl+E), Export to Word (Ctrl+Shift+W)
         self._action(
             "export_figure",
             "Export &figure…",
@@ -176,6 +171,7 @@ class MainWindow(QMainWindow):
                 "digitize",
                 None,
                 "export_workbook",
+                "export_word",
                 "export_figure",
                 None,
                 "quit",
@@ -361,13 +357,14 @@ class MainWindow(QMainWindow):
             self.dataset_view.curves.export_figure()
 
     @guarded
-    def export_workbook(self) -> None:
+    def export_workbook(self, kind: str = "xlsx") -> None:
         from evidence_app.gui.workbook_export_dialog import WorkbookExport
 
         self.warm_up.stop()
         panel = self.library_panel
         ids = {"selected": panel.selected_ids(), "shown": panel.visible_ids(), "all": list(self.library.entries)}
-        self.workbook_export = WorkbookExport(self, self.runner, self.library, ids, self.dataset_view.cached_analyses())
+        analyses = self.dataset_view.cached_analyses()
+        self.workbook_export = WorkbookExport(self, self.runner, self.library, ids, analyses, kind=kind)
 
     def show_problems(self) -> None:
         from evidence_app.gui.problems_dialog import LibraryProblemsDialog

@@ -1,5 +1,6 @@
-"""Export the comparison workbook (.xlsx): options, file name, and ``export_workbook`` in the worker
-behind a progress dialog that can cancel (a cancelled export writes nothing).
+"""Export the comparison workbook (.xlsx) or the Word evidence report (.docx): options, file name,
+and the export in the worker behind a progress dialog that can cancel (a cancelled export writes
+nothing). One dialog serves both: the report always has its figures and no patient data.
 """
 
 from __future__ import annotations
@@ -29,14 +30,39 @@ from evidence_app.gui.error_boundary import guarded, show_error
 from evidence_app.gui.figure_export_dialog import show_status
 from evidence_app.gui.workers import Job, JobRunner
 
+#: What each kind of export is called and written as.
+KINDS = {
+    "xlsx": ("Export workbook", "Writing the workbook…", "Excel workbook (*.xlsx)", "evidence-comparison.xlsx"),
+    "docx": ("Export to Word", "Writing the Word report…", "Word document (*.docx)", "evidence-report.docx"),
+}
+
+
+def add_export_actions(window: Any) -> None:
+    """File menu actions: Export workbook (Ctrl+E) and Export to Word (Ctrl+Shift+W)."""
+    window._action(
+        "export_workbook",
+        "Export &workbook…",
+        lambda: window.export_workbook("xlsx"),
+        "Ctrl+E",
+        "Write the comparison workbook (.xlsx) (Ctrl+E)",
+    )
+    window._action(
+        "export_word",
+        "Export to Wo&rd…",
+        lambda: window.export_workbook("docx"),
+        "Ctrl+Shift+W",
+        "Write the Word evidence report: summary-of-findings tables, pooled results, figures, methods (Ctrl+Shift+W)",
+    )
+
 
 class WorkbookExportDialog(QDialog):
-    """Which datasets, which pooling methods, and whether to add patient data and figures."""
+    """Which datasets, which pooling methods, and (workbook) whether to add patient data and figures."""
 
-    def __init__(self, counts: dict[str, int], parent: QWidget | None = None) -> None:
+    def __init__(self, counts: dict[str, int], parent: QWidget | None = None, kind: str = "xlsx") -> None:
         super().__init__(parent)
-        self.setWindowTitle("Export workbook")
-        self.setObjectName("workbookExportDialog")
+        self.kind = kind
+        self.setWindowTitle(KINDS[kind][0])
+        self.setObjectName("workbookExportDialog" if kind == "xlsx" else "wordExportDialog")
         scope_box = QGroupBox("Datasets")
         scope_column = QVBoxLayout(scope_box)
         self.scope = QButtonGroup(self)
@@ -57,7 +83,7 @@ class WorkbookExportDialog(QDialog):
         usable = [k for k in (remembered, "selected", "shown", "all") if counts.get(k, 0) > 0]
         if usable:
             self.scope_buttons[usable[0]].setChecked(True)
-        methods_box = QGroupBox("Pooling methods (Forest sheet)")
+        methods_box = QGroupBox("Pooling methods (Forest sheet)" if kind == "xlsx" else "Pooling methods")
         methods_row = QHBoxLayout(methods_box)
         chosen = settings.read_list("export/workbook_methods", [DEFAULT_METHOD])
         self.method_boxes: dict[str, QCheckBox] = {}
@@ -82,6 +108,9 @@ class WorkbookExportDialog(QDialog):
         layout = QVBoxLayout(self)
         for widget in (scope_box, methods_box, self.hk, self.with_ipd, self.with_figures, self.buttons):
             layout.addWidget(widget)
+        if kind == "docx":  # the report always has its figures, never patient rows
+            self.with_ipd.hide()
+            self.with_figures.hide()
 
     def scope_key(self) -> str:
         return next((k for k, b in self.scope_buttons.items() if b.isChecked()), "all")
@@ -93,9 +122,16 @@ class WorkbookExportDialog(QDialog):
         settings.write("export/workbook_scope", self.scope_key())
         settings.write("export/workbook_methods", self.methods())
         settings.write("export/workbook_hk", self.hk.isChecked())
-        settings.write("export/workbook_ipd", self.with_ipd.isChecked())
-        settings.write("export/workbook_figures", self.with_figures.isChecked())
+        if self.kind == "xlsx":
+            settings.write("export/workbook_ipd", self.with_ipd.isChecked())
+            settings.write("export/workbook_figures", self.with_figures.isChecked())
         super().accept()
+
+    def options(self) -> dict[str, Any]:
+        options: dict[str, Any] = {"pool_methods": tuple(self.methods()), "hk": self.hk.isChecked()}
+        if self.kind == "xlsx":
+            options.update(with_ipd=self.with_ipd.isChecked(), with_figures=self.with_figures.isChecked())
+        return options
 
 
 def export_job(
@@ -104,6 +140,14 @@ def export_job(
     from evidence_app.export.workbook import export_workbook
 
     return export_workbook(datasets, path, progress=progress, cancelled=cancelled, **options)
+
+
+def word_job(
+    datasets: list[Any], path: str, options: dict[str, Any], *, progress: Any = None, cancelled: Any = None
+) -> Any:
+    from evidence_app.export.docx_report import export_docx
+
+    return export_docx(datasets, path, progress=progress, cancelled=cancelled, **options)
 
 
 class WorkbookExport(QObject):
@@ -118,14 +162,16 @@ class WorkbookExport(QObject):
         library: Library,
         ids: dict[str, list[str]],
         analyses: dict[str, Any] | None = None,
+        kind: str = "xlsx",
     ) -> None:
         super().__init__(parent)
+        self.kind = kind
         self.parent_widget, self.runner, self.library, self.ids = parent, runner, library, ids
         self.analyses = analyses or {}
         self.job: Job | None = None
         self.path: str | None = None
         self.progress: QProgressDialog | None = None
-        self.dialog = WorkbookExportDialog({k: len(v) for k, v in ids.items()}, parent)
+        self.dialog = WorkbookExportDialog({k: len(v) for k, v in ids.items()}, parent, kind)
         self.dialog.accepted.connect(self._chosen)
         self.dialog.rejected.connect(lambda: self.done.emit(None))
         self.dialog.open()
@@ -133,27 +179,22 @@ class WorkbookExport(QObject):
     @guarded
     def _chosen(self) -> None:
         d = self.dialog
-        suggested = str(Path(settings.last_folder("workbooks")) / "evidence-comparison.xlsx")
-        path, _ = QFileDialog.getSaveFileName(
-            self.parent_widget, "Export workbook", suggested, "Excel workbook (*.xlsx)"
-        )
+        title, busy, file_filter, name = KINDS[self.kind]
+        suggested = str(Path(settings.last_folder("workbooks")) / name)
+        path, _ = QFileDialog.getSaveFileName(self.parent_widget, title, suggested, file_filter)
         if not path:
             self.done.emit(None)
             return
-        if not path.lower().endswith(".xlsx"):
-            path += ".xlsx"
+        if not path.lower().endswith("." + self.kind):
+            path += "." + self.kind
         settings.remember_folder("workbooks", path)
         datasets = [self.library.get(i) for i in self.ids[d.scope_key()]]
-        options = {
-            "pool_methods": tuple(d.methods()),
-            "hk": d.hk.isChecked(),
-            "with_ipd": d.with_ipd.isChecked(),
-            "with_figures": d.with_figures.isChecked(),
-            "overwrite": True,  # the file dialog asked
-            "analyses": {k: v for k, v in self.analyses.items() if k in self.ids[d.scope_key()]},
-        }
-        self.job = self.runner.start(export_job, datasets, path, options, name="export workbook")
-        self.progress = QProgressDialog("Writing the workbook…", "Cancel", 0, 100, self.parent_widget)
+        options = d.options()
+        options["overwrite"] = True  # the file dialog asked
+        options["analyses"] = {k: v for k, v in self.analyses.items() if k in self.ids[d.scope_key()]}
+        job = export_job if self.kind == "xlsx" else word_job
+        self.job = self.runner.start(job, datasets, path, options, name=title.lower())
+        self.progress = QProgressDialog(busy, "Cancel", 0, 100, self.parent_widget)
         self.progress.setObjectName("workbookProgress")
         self.progress.setWindowModality(Qt.WindowModality.WindowModal)
         self.progress.setMinimumDuration(400)
