@@ -6,8 +6,28 @@ from tools import judgements as J
 
 EVE = ["everolimus"]
 
+#: The arms of the everolimus-vs-placebo figures (the kmdata arm names as keys).
+EVE_VS_PLACEBO = dict(
+    arms={
+        "everolimus": {"id": "eve", "label": "Everolimus", "agents": EVE},
+        "placebo": {"id": "pbo", "label": "Placebo", "agents": ["placebo"]},
+    },
+    experimental="eve",
+    control="pbo",
+)
+RADIANT4 = dict(
+    EVE_VS_PLACEBO,
+    trial="RADIANT-4",
+    acronym="RADIANT-4",
+    pmid="26703889",
+    setting="advanced, progressive",
+    disease="non-functional neuroendocrine tumours of the lung or gastrointestinal tract",
+    comparison="Everolimus vs placebo",
+)
+
 KMDATA: dict[str, dict] = {
     "BOLERO1_2B.csv": dict(
+        EVE_VS_PLACEBO,
         id="bolero1-pfs-kmdata",
         population_label="as in figure 2B",
         title="BOLERO-1: everolimus vs placebo (+ trastuzumab, paclitaxel), PFS (figure 2B)",
@@ -18,12 +38,6 @@ KMDATA: dict[str, dict] = {
         disease="HER2-positive advanced breast cancer",
         endpoint="PFS",
         population="as shown in figure 2B of the primary publication",
-        arms={
-            "everolimus": {"id": "eve", "label": "Everolimus", "agents": EVE},
-            "placebo": {"id": "pbo", "label": "Placebo", "agents": ["placebo"]},
-        },
-        experimental="eve",
-        control="pbo",
         comparison="Everolimus vs placebo, both with trastuzumab and paclitaxel",
     ),
     "BOLERO2_1.csv": dict(
@@ -72,41 +86,19 @@ KMDATA: dict[str, dict] = {
         comparison="Everolimus vs placebo, both with trastuzumab and vinorelbine",
     ),
     "RADIANT4_2A.csv": dict(
+        RADIANT4,
         id="radiant4-pfs-kmdata",
         population_label="as in figure 2A",
         title="RADIANT-4: everolimus vs placebo, PFS",
-        trial="RADIANT-4",
-        acronym="RADIANT-4",
-        pmid="26703889",
-        setting="advanced, progressive",
-        disease="non-functional neuroendocrine tumours of the lung or gastrointestinal tract",
         endpoint="PFS",
         population="as shown in figure 2A of the primary publication",
-        arms={
-            "everolimus": {"id": "eve", "label": "Everolimus", "agents": EVE},
-            "placebo": {"id": "pbo", "label": "Placebo", "agents": ["placebo"]},
-        },
-        experimental="eve",
-        control="pbo",
-        comparison="Everolimus vs placebo",
     ),
     "RADIANT4_2C.csv": dict(
+        RADIANT4,
         id="radiant4-os-kmdata",
         population_label="as in figure 2C",
         title="RADIANT-4: everolimus vs placebo, overall survival",
-        trial="RADIANT-4",
-        acronym="RADIANT-4",
-        pmid="26703889",
-        setting="advanced, progressive",
-        disease="non-functional neuroendocrine tumours of the lung or gastrointestinal tract",
         endpoint="OS",
         population="as shown in figure 2C of the primary publication",
-        arms={
-            "everolimus": {"id": "eve", "label": "Everolimus", "agents": EVE},
-            "placebo": {"id": "pbo", "label": "Placebo", "agents": ["placebo"]},
-        },
-        experimental="eve",
-        control="pbo",
-        comparison="Everolimus vs placebo",
     ),
 }
