@@ -56,6 +56,7 @@ def test_read_vector_figure_fills_everything_for_review(qtbot, window, tmp_path)
     assert times == list(truth.x_ticks)
     assert grid == [list(next(a for a in truth.arms if a.label == arm.label).at_risk) for arm in session.arms]
     assert "nothing is saved until you save" in window.notes.text()
+    assert "x axis calibrated from the ticks 0, 6, 12" in window.notes.text()
     assert session.extraction is not None and session.extraction["percent_axis"] is True
     assert not any(user_datasets_dir().glob("*.json"))  # nothing saved unseen
 

@@ -167,6 +167,7 @@ def apply_figure(window: DigitizerWindow, figure: VectorFigure) -> None:
             [
                 "Read from the PDF's vector drawing: check the ticks, curves, numbers at risk and arm names "
                 "against the figure; every part can be edited, and nothing is saved until you save.",
+                *(_axis_note(name, axis) for name, axis in (("x", figure.x_axis), ("y", figure.y_axis))),
                 *(f"⚠ {n}" for n in figure.notes),
                 *(f"arm '{c.label}': matched by {c.matched_by}" for c in figure.curves if c.matched_by != "label"),
             ]
@@ -177,6 +178,12 @@ def apply_figure(window: DigitizerWindow, figure: VectorFigure) -> None:
     window.statusBar().showMessage(
         f"Read {len(figure.curves)} curves from the page's drawing: " + ", ".join(a.label for a in session.arms) + "."
     )
+
+
+def _axis_note(name: str, axis: Any) -> str:
+    where = "on their tick marks" if axis.on_marks else "at the labels' centres"
+    percent = " (percent)" if axis.percent else ""
+    return f"{name} axis calibrated from the ticks {', '.join(axis.labels)}{percent}, {where}."
 
 
 def _fill_at_risk(window: DigitizerWindow, figure: VectorFigure) -> None:
