@@ -196,3 +196,30 @@ def test_arms_matched_by_step_heights_without_legend_or_colour(tmp_path: Path) -
         assert curve.matched_by == "step heights"
         table = figure.at_risk_of(curve)
         assert table is not None and table[1] == arm.at_risk
+
+
+def test_sas_style_table_inside_the_plot_with_an_events_row(tmp_path: Path) -> None:
+    """SAS prints the numbers at risk inside the plot, above the x axis; a row of cumulative events
+    (rising) under them is not an at-risk row."""
+    fig, arms = _axes_with_arms("grey", 101)
+    ax = fig.axes[0]
+    ax.set_ylim(-0.25, 1.0)
+    ax.set_yticks([0, 0.25, 0.5, 0.75, 1.0])
+    times = (0, 12, 24, 36, 48)
+    for k, arm in enumerate(arms):
+        ax.step(np.r_[arm.step_t, arm.time.max()], np.r_[arm.step_s, arm.step_s[-1]], where="post", ls=arm.dash)
+        ordered = np.sort(arm.time)
+        counts = len(ordered) - np.searchsorted(ordered, times, side="left")
+        y = -0.06 - 0.07 * k
+        ax.text(1.0, y, arm.label, ha="left", va="center", fontsize=6)
+        for t, n in zip(times, counts):
+            ax.text(t, y, str(n), ha="center", va="center", fontsize=6)
+    events = np.cumsum([0, 11, 23, 30, 41])
+    for t, n in zip(times, events):
+        ax.text(t, -0.22, str(n), ha="center", va="center", fontsize=6)
+    figure = read_one(write_pdf(tmp_path / "sas.pdf", fig))
+    assert figure.at_risk is not None and figure.at_risk.times == times
+    assert len(figure.at_risk.rows) == 2
+    for row, arm in zip(figure.at_risk.rows, arms):
+        ordered = np.sort(arm.time)
+        assert row.counts == tuple(int(n) for n in len(ordered) - np.searchsorted(ordered, times, side="left"))

@@ -224,6 +224,8 @@ def _figure(
         notes.append("Some curves have sloped pieces (not a pure step function); they are read as drawn.")
     attach_marks(raw_curves, mark_candidates(content, frame))
     table = read_at_risk(words, frame, x_axis, x_axis.label_edge - 0.5)
+    if table is None:  # SAS prints the table inside the plot, above the x axis
+        table = read_at_risk(words, frame, x_axis, frame.y0 + 0.3 * frame.height, above=frame.y0)
     samples = _line_samples(content)
     legend = read_legend(_only(content, words), frame, samples, set())
     steps = [(np.asarray(x_axis.value(c.points[:, 0])), np.asarray(y_axis.value(c.points[:, 1]))) for c in raw_curves]

@@ -49,11 +49,15 @@ class AtRiskTable:
     snapped: str
 
 
-def read_at_risk(words: list[Word], frame: Frame, x_axis: AxisCalibration, below: float) -> AtRiskTable | None:
-    """Rows of whole numbers under ``below`` (the x tick labels' lowest edge), aligned to columns."""
+def read_at_risk(
+    words: list[Word], frame: Frame, x_axis: AxisCalibration, below: float, above: float = -np.inf
+) -> AtRiskTable | None:
+    """Rows of whole numbers between ``above`` and ``below`` (under the x tick labels, or inside the
+    plot's bottom as SAS prints them), aligned in columns, never rising from left to right (a row of
+    cumulative events is not a row at risk)."""
     candidates = []
     for word in words:
-        if word.cy >= below or not frame.x0 - 0.03 * frame.width <= word.cx <= frame.x1 + 0.03 * frame.width:
+        if not above < word.cy < below or not frame.x0 - 0.03 * frame.width <= word.cx <= frame.x1 + 0.03 * frame.width:
             continue
         if count_value(word.text) is not None:
             candidates.append(word)
@@ -67,15 +71,21 @@ def read_at_risk(words: list[Word], frame: Frame, x_axis: AxisCalibration, below
     if not rows:
         return None
     columns = _columns([w.cx for r in rows for w in r])
+    support = [sum(any(abs(w.cx - c) <= 3.0 for w in r) for r in rows) for c in columns]
+    columns = [c for c, n in zip(columns, support) if n >= 0.5 * len(rows)]  # a stray row adds no column
+    if len(columns) < 2:
+        return None
     times, snapped = _times(columns, x_axis)
     table_rows = []
     for row in rows:
         counts: list[int | None] = [None] * len(columns)
         for word in row:
-            j = int(np.argmin([abs(word.cx - c) for c in columns]))
-            counts[j] = count_value(word.text)
-        if any(c is None for c in counts):
-            continue  # a row that skips a column is not part of the table (a footnote, a caption)
+            gaps = [abs(word.cx - c) for c in columns]
+            if min(gaps) <= 3.0:
+                counts[int(np.argmin(gaps))] = count_value(word.text)
+        whole = [c for c in counts if c is not None]
+        if len(whole) < len(columns) or len(whole) < len(row) or any(b > a for a, b in zip(whole, whole[1:])):
+            continue  # skips a column, has numbers between columns, or rises: not a row at risk
         label_words = [
             w
             for w in words
@@ -85,7 +95,7 @@ def read_at_risk(words: list[Word], frame: Frame, x_axis: AxisCalibration, below
         ]
         label = " ".join(w.text for w in sorted(label_words, key=lambda w: w.x0))
         colour = row[0].colour if row[0].colour != "#000000" else (label_words[-1].colour if label_words else "#000000")
-        table_rows.append(AtRiskRow(label, colour, tuple(int(c) for c in counts if c is not None), row[0].cy))
+        table_rows.append(AtRiskRow(label, colour, tuple(whole), row[0].cy))
     if not table_rows:
         return None
     return AtRiskTable(tuple(times), tuple(table_rows), snapped)
