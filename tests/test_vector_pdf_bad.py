@@ -93,3 +93,31 @@ def test_missing_page_and_file(tmp_path: Path) -> None:
 def test_every_page_when_none_given(tmp_path: Path) -> None:
     path = write_pdf(tmp_path / "two.pdf", text_figure(), text_figure())
     assert [p.page for p in read_vector_figures(path)] == [1, 2]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_odd_drawings_never_crash(tmp_path: Path, seed: int) -> None:
+    """Random mixes of step lines, markers, numbers, bars, lone axis lines, reversed or log axes:
+    figures or notes, never an exception."""
+    rng = np.random.default_rng(seed)
+    fig = Figure(figsize=(5, 4))
+    ax = fig.add_subplot()
+    for _ in range(int(rng.integers(1, 6))):
+        kind, n = int(rng.integers(0, 5)), int(rng.integers(1, 30))
+        if kind == 0:
+            ax.step(np.sort(rng.uniform(0, 10, n)), np.sort(rng.uniform(0, 1, n))[::-1], where="post")
+        elif kind == 1:
+            ax.plot(rng.uniform(0, 10, n), rng.uniform(0, 1, n), "+")
+        elif kind == 2:
+            for _ in range(n):
+                ax.text(rng.uniform(0, 10), rng.uniform(-0.5, 1), str(rng.integers(0, 500)), fontsize=6)
+        elif kind == 3:
+            ax.bar(rng.uniform(0, 10, 3), rng.uniform(0, 1, 3))
+        else:
+            ax.plot([0, 0], [0, 1])
+    if seed % 3 == 1:
+        ax.set_xlim(10, 0)
+    if seed % 4 == 2:
+        ax.set_yscale("log")
+    [page] = read_vector_figures(write_pdf(tmp_path / "odd.pdf", fig), 1)
+    assert page.figures or page.notes

@@ -138,7 +138,11 @@ def read_page(content: PageContent) -> VectorPage:
     figures, notes = [], []
     for index, (frame, curves) in enumerate(candidates, 1):
         words = [w for w, owner in zip(content.words, owners) if owner == index - 1]
-        figure = _figure(content, frame, curves, words, horizontal, vertical, index)
+        try:
+            figure = _figure(content, frame, curves, words, horizontal, vertical, index)
+        except (ValueError, IndexError, ZeroDivisionError, FloatingPointError, np.linalg.LinAlgError) as exc:
+            # A drawing this reader does not understand: say so for this plot, read the others.
+            figure = f"it could not be read ({type(exc).__name__}: {exc}); calibrate and extract it by hand."
         if isinstance(figure, str):
             notes.append(f"Plot {index}: {figure}")
         else:
