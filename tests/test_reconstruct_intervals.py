@@ -102,14 +102,15 @@ def test_workbook_has_a_labelled_reconstruction_interval_sheet(tmp_path) -> None
 
 def test_reconstruction_tab_shows_the_intervals_labelled(qtbot) -> None:
     from evidence_app.gui.reconstruction_tab import INTERVAL_TITLE, ReconstructionTab
-    from evidence_app.gui.workers import shared_runner
 
     _, dataset = digitized_copy("bolero1-pfs-kmdata", 0.008, 3)
     tab = ReconstructionTab()
     qtbot.addWidget(tab)
     tab.set_analysis(analyze_dataset(dataset))
+    assert "when this tab is shown" in tab.intervals.text_at(0, 1)  # no work for a hidden tab
+    tab.show()
     qtbot.waitUntil(lambda: tab.intervals.rowCount() > 1, timeout=60_000)
-    shared_runner().wait(60_000)
+    tab._runner.wait(60_000)
     assert "sampling + digitization" in INTERVAL_TITLE
     quantities = [tab.intervals.text_at(r, 1) for r in range(tab.intervals.rowCount())]
     assert "hazard ratio" in quantities and "median" in quantities

@@ -78,6 +78,8 @@ class ReconstructionTab(QWidget):
             "clicks left out); interval = estimate ± 1.96·√(SE² + digitization SD²). The HR's SD is on the log scale."
         )
         self._interval_job: Any = None
+        self._intervals_pending: Any = None
+        self._runner: Any = None  # a one-thread runner of its own: intervals never delay other jobs
         self.warnings = QPlainTextEdit()
         self.warnings.setReadOnly(True)
         self.warnings.setObjectName("reconstructionWarnings")
@@ -103,7 +105,7 @@ class ReconstructionTab(QWidget):
         self._undrawn: Any = None
 
     def show_pending(self, text: str) -> None:
-        self._undrawn = None
+        self._undrawn = self._intervals_pending = None
         self.explanation.setText(text)
         self.panel.show_message("")
         for table in (self.diagnostics, self.at_risk, self.intervals):
@@ -139,7 +141,11 @@ class ReconstructionTab(QWidget):
         self.diagnostics.set_rows(diagnostics)
         self.at_risk.set_rows(at_risk or [("—", "", "no numbers-at-risk table for this dataset", "", "")])
         self.warnings.setPlainText("\n".join(f"• {w}" for w in warnings) or "No warnings.")
-        self._start_intervals(analysis)
+        self._intervals_pending = analysis
+        if self.isVisible():
+            self._start_intervals()
+        else:
+            self.intervals.set_rows([("…", "computed when this tab is shown", "", "", "", "")])
         drawable = any(r.fit is not None for r in analysis.arms)
         self._undrawn = analysis if drawable and analysis.dataset.curve.kind != "patient-level" else None
         if not drawable:
@@ -153,10 +159,13 @@ class ReconstructionTab(QWidget):
         else:
             self.panel.show_message("")  # drawn when the tab is first shown: opening a dataset stays quick
 
-    def _start_intervals(self, analysis: Any) -> None:
+    def _start_intervals(self) -> None:
         """Reconstruction intervals off the GUI thread (a few dozen reconstructions); rows when they arrive."""
-        from evidence_app.gui.workers import plain, shared_runner
+        from evidence_app.gui.workers import JobRunner, plain
 
+        analysis, self._intervals_pending = self._intervals_pending, None
+        if analysis is None:
+            return
         if self._interval_job is not None:
             self._interval_job.cancel()
             self._interval_job = None
@@ -166,7 +175,9 @@ class ReconstructionTab(QWidget):
         from evidence_app.core.stats.reconstruction_intervals import reconstruction_uncertainty
 
         self.intervals.set_rows([("…", "computing", "", "", "", "")])
-        job = shared_runner().start(plain(reconstruction_uncertainty), analysis, name="reconstruction intervals")
+        if self._runner is None:
+            self._runner = JobRunner(self, max_threads=1)
+        job = self._runner.start(plain(reconstruction_uncertainty), analysis, name="reconstruction intervals")
         job.succeeded.connect(lambda result, a=analysis: self._show_intervals(a, result))
         job.failed.connect(lambda exc: self.intervals.set_rows([("—", "not computed", "", "", str(exc), "")]))
         self._interval_job = job
@@ -183,6 +194,8 @@ class ReconstructionTab(QWidget):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if self._intervals_pending is not None:
+            QTimer.singleShot(0, self._start_intervals)
         if self._undrawn is not None:
             QTimer.singleShot(0, self._draw)  # once the tab is laid out, so the figure fits it
 
