@@ -93,6 +93,8 @@ def read_manifest(path: str | Path, *, force: bool = False) -> tuple[list[ArmJob
             jobs.append(_job(dict(zip(header, (f.strip() for f in fields))), base, where, force, number))
         except InputError as exc:
             failed.append(ArmOutcome(where, False, exc.message, order=number))
+    if not jobs and not failed:
+        raise InputError("the manifest lists no arms: expected one row per arm after the header", file=name)
     return jobs, failed
 
 

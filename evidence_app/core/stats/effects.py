@@ -205,6 +205,8 @@ def read_effects_csv(path: str | Path) -> tuple[list[EffectSize], list[Problem]]
         raise InputError(f"the file is empty; expected a header {EXPECTED_HEADERS}", file=file)
     header = [name.strip().lower() for name in rows[0]]
     columns = _check_header(rows[0], file)
+    if not any(cell.strip() for cells in rows[1:] for cell in cells):
+        raise InputError("no data rows after the header: no study to pool", file=file, location="row 2")
     effects: list[EffectSize] = []
     problems: list[Problem] = []
     seen: set[tuple[str, str | None]] = set()
