@@ -14,9 +14,9 @@ import io
 from pathlib import Path
 
 from evidence_app.core.atomic import write_text_atomic
-from evidence_app.core.formatting import NOT_REPORTED, fmt_hr
+from evidence_app.core.formatting import NOT_REPORTED
 from evidence_app.core.results import PooledEstimate
-from evidence_app.core.synthesis.forest_data import ForestData
+from evidence_app.core.synthesis.forest_data import ForestData, ForestRow
 from evidence_app.core.synthesis.methods import method_label
 
 HEADER = (
@@ -45,18 +45,14 @@ def _g(value: float | None) -> str:
     return "" if value is None else f"{value:.6g}"
 
 
-def _published(
-    row_hr: float | None, lower: float | None, upper: float | None, level: float | None, flipped: bool
-) -> str:
-    if row_hr is None:
-        return NOT_REPORTED
-    if flipped:
-        row_hr, lower, upper = (
-            1 / row_hr,
-            (None if upper is None else 1 / upper),
-            (None if lower is None else 1 / lower),
-        )
-    return fmt_hr(row_hr, lower, upper, level)
+def _published(row: ForestRow) -> str:
+    """The HR as the source printed it: the row's own text, or for an inverted row the value its note keeps."""
+    if not row.flipped:
+        return row.published_text or NOT_REPORTED
+    for note in row.notes:
+        if " (published " in note and ": HR " in note:
+            return note.split(": HR ", 1)[1].removesuffix(")")
+    return NOT_REPORTED
 
 
 def _pooled_line(kind: str, group: str, endpoint: str, p: PooledEstimate) -> list[str]:
@@ -97,7 +93,7 @@ def forest_csv_text(data: ForestData) -> str:
                 r.comparison,
                 "inverted (1/HR)" if r.flipped else "as published",
                 r.hr_text,
-                _published(r.hr, r.lower, r.upper, r.ci_level, r.flipped),
+                _published(r),
                 r.group or "",
                 "yes" if r.pooled else "no",
                 "" if r.weight is None else f"{r.weight:.1f}",

@@ -50,12 +50,12 @@ class Item:
 
 def _hr_cell(hr: float | None, lower: float | None, upper: float | None, level: float | None) -> str:
     """:func:`fmt_hr` (``1.41 (1.03–1.92; 80% CI)``) with line breaks allowed only before the level."""
-    return (
-        fmt_hr(hr, lower, upper, level)
-        .replace(" (", f"{NBSP}(")
-        .replace("% CI", f"%{NBSP}CI")
-        .replace("CI not", f"CI{NBSP}not")
-    )
+    return _hr_breaks(fmt_hr(hr, lower, upper, level))
+
+
+def _hr_breaks(text: str) -> str:
+    """An HR with its interval, breakable only before the CI level."""
+    return text.replace(" (", f"{NBSP}(").replace("% CI", f"%{NBSP}CI").replace("CI not", f"CI{NBSP}not")
 
 
 def _p_cell(p: str) -> tuple[str, str | None]:
@@ -109,7 +109,7 @@ def _study_item(row: ForestRow, notes: Footnotes) -> Item:
     p, remark = _p_cell(row.p)
     row_notes = list(row.notes) + ([f"p-value as published: {row.p}"] if remark else [])
     marks = notes.mark(row.trial, row_notes)
-    hr = _hr_cell(row.hr, row.lower, row.upper, row.ci_level)
+    hr = _hr_breaks(row.hr_text)  # as published (its precision) unless the row is inverted
     cells = {
         "trial": row.trial + marks,
         "comparison": row.comparison,
