@@ -54,6 +54,24 @@ def page_header(pdf: Path, page: int) -> str:
     return first.split("  ")[-1].strip() if "  " in first else first.strip()
 
 
+def words_outside_margins(pdf: Path, margin_mm: float = 20.0) -> list[tuple[int, str, tuple[float, ...]]]:
+    """Every word LibreOffice placed outside the page's text area (table cells included)."""
+    import xml.etree.ElementTree as ET
+
+    xhtml = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    root = ET.fromstring(xhtml)
+    margin = margin_mm / 25.4 * 72 - 1.0  # points, less a point for rounding
+    out = []
+    for number, page in enumerate(root.iter("{http://www.w3.org/1999/xhtml}page"), start=1):
+        width, height = float(page.get("width", 0)), float(page.get("height", 0))
+        for word in page.iter("{http://www.w3.org/1999/xhtml}word"):
+            box = tuple(float(word.get(k, 0)) for k in ("xMin", "yMin", "xMax", "yMax"))
+            footer = box[1] > height - margin  # the page-number footer sits in the bottom margin
+            if not footer and (box[0] < margin or box[2] > width - margin or box[1] < margin):
+                out.append((number, word.text or "", box))
+    return out
+
+
 def sheet_scales(path: Path) -> dict[str, tuple[str, float]]:
     """Orientation and print scale of each sheet when fitted to the page width."""
     import openpyxl
@@ -97,7 +115,13 @@ def main() -> int:
 
             docx = folder / "all.docx"
             export_docx(datasets, docx, overwrite=True)
-            print(f"Word report: {page_count(to_pdf(docx, folder))} pages as PDF")
+            report_pdf = to_pdf(docx, folder)
+            outside = words_outside_margins(report_pdf)
+            print(
+                f"Word report: {page_count(report_pdf)} pages as PDF; words outside the 20 mm margins: {len(outside)}"
+            )
+            for page, word, box in outside[:10]:
+                print(f"  page {page}: {word!r} at {box}")
     return 0
 
 

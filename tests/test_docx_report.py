@@ -82,7 +82,7 @@ def test_every_number_in_the_tables_is_the_dataset_value(report, subset):
         assert n == [a.n.value for a in (exp, ctl) if a.n is not None], d.id
         assert _plain(cells[6]) == published_hr_text(d.comparison.hazard_ratio), d.id
         medians = f"{published_median_text(exp.median)} / {published_median_text(ctl.median)} {d.time_unit}"
-        assert _plain(cells[5]) in (medians, f"not reported {d.time_unit}"), d.id
+        assert _plain(cells[5]) in (medians, "not reported"), d.id
     _, arcc = _row_of(document, subset[0])
     assert (_plain(arcc[3]), _plain(arcc[6]), _plain(arcc[7])) == ("209 / 207", "0.73 (0.58–0.92)", "0.008")
     assert _plain(arcc[5]) == "10.9 / 7.3 months"

@@ -37,11 +37,17 @@ class Counter:
         return self.value
 
 
-def _field(paragraph: Paragraph, instruction: str, result: str) -> None:
+def _field(paragraph: Paragraph, instruction: str, result: str, size_pt: float | None = None) -> None:
     """A simple field (``<w:fldSimple>``) whose current result is ``result``."""
     field = OxmlElement("w:fldSimple")
     field.set(qn("w:instr"), instruction)
     run = OxmlElement("w:r")
+    if size_pt is not None:
+        properties = OxmlElement("w:rPr")
+        size = OxmlElement("w:sz")
+        size.set(qn("w:val"), str(round(size_pt * 2)))
+        properties.append(size)
+        run.append(properties)
     text = OxmlElement("w:t")
     text.text = result
     run.append(text)
@@ -87,9 +93,9 @@ def page_numbers(document: Document, title: str) -> None:
         paragraph = footer.paragraphs[0]
         paragraph.text = ""
         paragraph.add_run(f"{title} — page ")
-        _field(paragraph, " PAGE ", "1")
+        _field(paragraph, " PAGE ", "1", 8)
         paragraph.add_run(" of ")
-        _field(paragraph, " NUMPAGES ", "1")
+        _field(paragraph, " NUMPAGES ", "1", 8)
         for run in paragraph.runs:
             run.font.size = Pt(8)
 

@@ -68,6 +68,10 @@ def pair(a: str, b: str) -> str:
     return NOT_REPORTED if a == b == NOT_REPORTED else f"{a} / {b}"
 
 
+def _with_unit(text: str, unit: str) -> str:
+    return text if text == NOT_REPORTED else f"{text} {unit}"
+
+
 def sof_cells(d: Dataset, references: References) -> list[str]:
     """The text of a dataset's row, without note letters (tests compare these with the dataset)."""
     exp, ctl = d.experimental, d.control
@@ -82,7 +86,7 @@ def sof_cells(d: Dataset, references: References) -> list[str]:
         f"{endpoint_label(d)}; {analysis}",
         pair(_count(exp.n), _count(ctl.n)),
         pair(_count(exp.events), _count(ctl.events)),
-        pair(published_median_text(exp.median), published_median_text(ctl.median)) + f" {d.time_unit}",
+        _with_unit(pair(published_median_text(exp.median), published_median_text(ctl.median)), d.time_unit),
         published_hr_text(d.comparison.hazard_ratio),
         NOT_REPORTED if p is None else p.value,
         ", ".join(refs),

@@ -30,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from types import TracebackType
 
 from evidence_app.core.progress import CancelCheck, check_cancelled
+from evidence_app.export.figure_cache import FigureCache
 
 Png = tuple[bytes, float, float]  # PNG bytes, width and height in inches
 #: A figure to render: picklable (a module-level function, or a ``functools.partial`` of one).
@@ -79,7 +80,9 @@ class FigureBatch:
     Use as a context manager so the workers are always shut down.
     """
 
-    def __init__(self, workers: int = 1) -> None:
+    def __init__(self, workers: int = 1, cache: FigureCache | None = None) -> None:
+        self.cache = cache
+        self._cache_keys: dict[Hashable, str] = {}
         self._jobs: dict[Hashable, RenderJob] = {}
         self._futures: dict[Hashable, Future] = {}
         self._done: dict[Hashable, Png] = {}  # each figure is rendered once, however often it is asked for
@@ -91,9 +94,16 @@ class FigureBatch:
     def parallel(self) -> bool:
         return self._pool is not None
 
-    def add(self, key: Hashable, job: RenderJob) -> None:
-        """Queue ``job``; with workers it starts as soon as one is free."""
+    def add(self, key: Hashable, job: RenderJob, cache_key: str | None = None) -> None:
+        """Queue ``job``; with workers it starts as soon as one is free. A figure kept under
+        ``cache_key`` (see :mod:`evidence_app.export.figure_cache`) is not drawn again."""
         self._jobs[key] = job
+        if cache_key is not None and self.cache is not None:
+            self._cache_keys[key] = cache_key
+            kept = self.cache.get(cache_key)
+            if kept is not None:
+                self._done[key] = kept
+                return
         if self._pool is None:
             return
         first = not self._futures
@@ -125,6 +135,8 @@ class FigureBatch:
             except Exception:
                 break  # could not be sent: draw it here, where a real error shows itself
         self._done[key] = result if result is not None else self._jobs[key]()
+        if self.cache is not None and key in self._cache_keys:
+            self.cache.put(self._cache_keys[key], self._done[key])
         return self._done[key]
 
     def close(self) -> None:

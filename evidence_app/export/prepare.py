@@ -18,6 +18,7 @@ from evidence_app.core.progress import CancelCheck, ProgressCallback, check_canc
 from evidence_app.core.stats.analysis import DatasetAnalysis, analyze_dataset, default_landmarks
 from evidence_app.core.synthesis.methods import normalise_method
 from evidence_app.errors import AnalysisError, Cancelled, EvidenceError, ExportError
+from evidence_app.export.figure_cache import FigureCache
 from evidence_app.export.figure_pool import FigureBatch, default_workers
 from evidence_app.export.sheets import AnalyzedDataset
 from evidence_app.export.sheets_forest import EndpointForest, build_forests
@@ -107,7 +108,7 @@ def figure_batch(with_figures: bool, workers: int | None, jobs: int) -> Iterator
     if not with_figures:
         yield None
         return
-    with FigureBatch(default_workers(jobs) if workers is None else workers) as batch:
+    with FigureBatch(default_workers(jobs) if workers is None else workers, FigureCache()) as batch:
         yield batch
 
 
@@ -116,13 +117,15 @@ def add_jobs(
     forests: list[EndpointForest] | None = None,
     items: list[AnalyzedDataset] | None = None,
     dpi: int | None = None,
+    datasets: Sequence[Dataset] = (),
 ) -> None:
     if batch is None:
         return
     from evidence_app.export.sheets_figures import RENDER_DPI, add_forest_jobs, add_km_jobs  # matplotlib: if drawn
 
     if forests is not None:
-        add_forest_jobs(batch, forests, dpi or RENDER_DPI)
+        sources = [[d.model_dump_json() for d in datasets if d.endpoint.name == f.endpoint] for f in forests]
+        add_forest_jobs(batch, forests, dpi or RENDER_DPI, sources if datasets else None)
     if items is not None:
         add_km_jobs(batch, items, dpi or RENDER_DPI)
 
@@ -155,7 +158,7 @@ def prepared(
     methods = normalise_methods(pool_methods)
     forests = build_forests(list(datasets), methods, hk)
     with figure_batch(with_figures, workers, len(datasets) + len(forests)) as batch:
-        add_jobs(batch, forests=forests, dpi=dpi)  # the largest figures render first
+        add_jobs(batch, forests=forests, dpi=dpi, datasets=datasets)  # the largest figures render first
         items = analyze_for_export(datasets, analyses, progress=progress, cancelled=cancelled)
         add_jobs(batch, items=items, dpi=dpi)
         yield Prepared(items, forests, methods, hk, batch)

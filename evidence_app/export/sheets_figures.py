@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.synthesis.methods import method_label
+from evidence_app.export.figure_cache import figure_key
 from evidence_app.export.figure_pool import FigureBatch, RenderJob
 from evidence_app.export.sheets import AnalyzedDataset
 from evidence_app.export.sheets_comparison import curve_kind_text
@@ -139,14 +140,30 @@ def forest_job(forest: EndpointForest, dpi: int = RENDER_DPI) -> RenderJob:
     return functools.partial(render_forest, forest, dpi)
 
 
-def add_forest_jobs(figures: FigureBatch, forests: list[EndpointForest], dpi: int = RENDER_DPI) -> None:
+def add_forest_jobs(
+    figures: FigureBatch, forests: list[EndpointForest], dpi: int = RENDER_DPI, sources: list[list[str]] | None = None
+) -> None:
+    """``sources``: per forest, the JSON of the datasets it is drawn from (keys kept figures)."""
     for index, forest in enumerate(forests):
-        figures.add(("forest", index), forest_job(forest, dpi))
+        key = None
+        if sources is not None:
+            methods = [f"{m}:{d.hk}" for m, d in forest.by_method.items()]
+            key = figure_key("forest", [forest.endpoint, str(dpi), *methods, *sources[index]])
+        figures.add(("forest", index), forest_job(forest, dpi), key)
 
 
 def add_km_jobs(figures: FigureBatch, items: list[AnalyzedDataset], dpi: int = RENDER_DPI) -> None:
     for index, item in enumerate(drawable(items)):
-        figures.add(("km", index), km_job(item, dpi))
+        figures.add(("km", index), km_job(item, dpi), km_key(item, dpi))
+
+
+def km_key(item: AnalyzedDataset, dpi: int) -> str | None:
+    """Everything a KM figure is drawn from: the dataset, the analysis settings, the resolution."""
+    a = item.analysis
+    if a is None:
+        return None
+    settings = f"{dpi};{KM_WIDTH};{a.landmark_times!r};{a.horizon!r}"
+    return figure_key("km", [item.dataset.model_dump_json(), settings])
 
 
 class _Pages:
