@@ -35,6 +35,7 @@ class StepCurve:
         self.t, self.s = t, s
         self.cum = np.r_[0.0, np.cumsum(np.maximum(s[:-1], 1e-3) * np.diff(t))]
         self.marks = np.empty(0) if marks is None else marks
+        self._ends: dict[tuple[float, float], tuple[float, float]] = {}
 
     def at(self, x: np.ndarray) -> np.ndarray:
         return self.s[np.searchsorted(self.t, x, side="right") - 1]
@@ -49,11 +50,17 @@ class StepCurve:
         """``count`` times at mid-quantiles q of a density proportional to S on (lo, hi), q moved to q**shape."""
         if count <= 0:
             return np.empty(0)
-        q = ((np.arange(count) + 0.5) / count) ** shape
-        inside = self.marks[np.searchsorted(self.marks, lo, "left") : np.searchsorted(self.marks, hi, "left")]
-        if len(inside):
-            return inside[np.minimum((q * len(inside)).astype(np.int64), len(inside) - 1)]
-        c_lo, c_hi = np.interp([lo, hi], self.t, self.cum)
+        q = (np.arange(count) + 0.5) / count
+        if shape != 1.0:
+            q **= shape
+        if len(self.marks):
+            inside = self.marks[np.searchsorted(self.marks, lo, "left") : np.searchsorted(self.marks, hi, "left")]
+            if len(inside):
+                return inside[np.minimum((q * len(inside)).astype(np.int64), len(inside) - 1)]
+        if (lo, hi) not in self._ends:
+            both = np.interp([lo, hi], self.t, self.cum).tolist()
+            self._ends[(lo, hi)] = (both[0], both[1])
+        c_lo, c_hi = self._ends[(lo, hi)]
         if c_hi <= c_lo:
             return lo + (hi - lo) * q
         return np.interp(c_lo + (c_hi - c_lo) * q, self.cum, self.t)
@@ -99,8 +106,9 @@ class IntervalState:
 
     def track(
         self, n_start: int, cens: np.ndarray, drop_t: np.ndarray, drop_s: list[float]
-    ) -> tuple[np.ndarray, float]:
-        """Events per drop tracking the curve's absolute level, and the misfit beyond ``MISFIT_FLOOR``.
+    ) -> tuple[np.ndarray, float, int]:
+        """Events per drop tracking the curve's absolute level, the misfit beyond ``MISFIT_FLOOR`` and
+        the number of events.
 
         Plain Python floats in the loop: it runs many times per interval.
         """
@@ -118,7 +126,7 @@ class IntervalState:
             miss = (level - target) ** 2
             if miss > floor:
                 misfit += miss - floor
-        return np.array(d, dtype=np.int64), misfit
+        return np.array(d, dtype=np.int64), misfit, gone
 
     def interval(
         self,
@@ -151,8 +159,8 @@ class IntervalState:
                 c: int, shape: float = shape, memo: dict[int, tuple[int, np.ndarray, float]] = memo
             ) -> tuple[int, np.ndarray, float]:
                 if c not in memo:
-                    d, misfit = self.track(n_start, curve_fn.censor_times(c, lo_t, hi_t, shape), drop_t, levels)
-                    memo[c] = (int(d.sum()) + c - exits, d, misfit)
+                    d, misfit, made = self.track(n_start, curve_fn.censor_times(c, lo_t, hi_t, shape), drop_t, levels)
+                    memo[c] = (made + c - exits, d, misfit)
                 return memo[c]
 
             gap, d, misfit = solve(0)
