@@ -6,9 +6,9 @@ export of both formats is timed *cold* (an empty figure cache, as after an updat
 selection) and *warm* (the same selection exported again). Times each stage separately —
 analysing the datasets, drawing the figures (one at a time, in this process), and the whole
 export (which includes both, with the figures rendered by worker processes where that is safe;
-``--workers 1`` draws them here) — so a slow export can be traced to its part. Imports are paid before timing starts (a warm app has them loaded). CPU time
-counts the worker processes too; wall time on a busy machine does not mean much, so the load
-average is printed alongside.
+``--workers 1`` draws them here) — so a slow export can be traced to its part. Imports are paid
+before timing starts (a warm app has them loaded). CPU time counts the worker processes too;
+wall time on a busy machine does not mean much, so the load average is printed alongside.
 
 Run: ``python benchmarks/export_speed.py [--repeat N] [--workers N] [--with-ipd] [--out FILE.xlsx]``.
 """
