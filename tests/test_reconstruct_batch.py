@@ -80,3 +80,40 @@ def test_manifest_without_needed_columns_names_them(tmp_path: Path, capsys) -> N
     manifest.write_text("curve,output\na.csv,b.csv\n")
     assert main(["reconstruct", "--manifest", str(manifest)]) == 1
     assert "at-risk" in capsys.readouterr().err
+
+
+def test_folder_of_curves_pairs_each_curve_with_its_table(tmp_path: Path) -> None:
+    from evidence_app.core.reconstruction.batch import folder_jobs, run_jobs
+
+    for i in range(3):
+        write_arm(tmp_path, f"arm{i}", 90, 20 + i)
+    (tmp_path / "lonely.curve.csv").write_text("time,survival\n0,1\n5,0.5\n")
+    (tmp_path / "broken.curve.csv").write_text("time,survival\n0,1\nx,0.5\n")
+    (tmp_path / "broken.atrisk.csv").write_text("time,n_at_risk\n0,20\n")
+    jobs, notes = folder_jobs(tmp_path, tmp_path / "out")
+    assert [j.where for j in jobs] == ["arm0", "arm1", "arm2", "broken"]
+    assert len(notes) == 1 and "lonely" in notes[0]
+    (tmp_path / "out").mkdir()
+    outcomes = run_jobs(jobs)
+    assert [o.ok for o in outcomes] == [True, True, True, False]
+    assert "row 3" in outcomes[-1].message
+    assert (tmp_path / "out" / "arm1.ipd.csv").is_file()
+
+
+def test_batch_dialog_reconstructs_a_folder(qtbot, tmp_path: Path) -> None:
+    from evidence_app.gui.batch_reconstruct_dialog import BatchReconstructDialog
+
+    for i in range(2):
+        write_arm(tmp_path, f"arm{i}", 70, 30 + i)
+    dialog = BatchReconstructDialog()
+    qtbot.addWidget(dialog)
+    dialog.folder.setText(str(tmp_path))
+    dialog.output.setText(str(tmp_path / "ipd"))
+    dialog.start()
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 2, timeout=60_000)
+    assert [dialog.table.text_at(r, 1) for r in range(2)] == ["ok", "ok"]
+    assert "2 of 2" in dialog.status.text()
+    assert sorted(p.name for p in (tmp_path / "ipd").iterdir()) == ["arm0.ipd.csv", "arm1.ipd.csv"]
+    dialog.folder.setText(str(tmp_path / "ipd"))
+    dialog.start()  # a folder without curves: said in the dialog, nothing run
+    assert "no digitized curves" in dialog.status.text()

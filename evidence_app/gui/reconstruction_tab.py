@@ -8,7 +8,7 @@ import dataclasses
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QLabel, QPlainTextEdit, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from evidence_app.core.stats.derived import WITHHELD
 from evidence_app.gui.copyable_table import CopyableTable
@@ -100,7 +100,14 @@ class ReconstructionTab(QWidget):
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.explanation)
+        top = QHBoxLayout()
+        top.addWidget(self.explanation, 1)
+        folder = QPushButton("Reconstruct a folder…")
+        folder.setObjectName("reconstructFolder")
+        folder.setToolTip("Reconstruct every <arm>.curve.csv of a folder with its <arm>.atrisk.csv in one go")
+        folder.clicked.connect(self.open_batch)
+        top.addWidget(folder, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
         layout.addWidget(splitter, 1)
         self._undrawn: Any = None
 
@@ -191,6 +198,13 @@ class ReconstructionTab(QWidget):
         rows = [("comparison", result.hazard_ratio)] if result.hazard_ratio else []
         rows += [(labels.get(arm, arm), x) for arm, xs in result.arms.items() for x in xs]
         self.intervals.set_rows([(where, *interval_cells(x)) for where, x in rows])
+
+    @guarded
+    def open_batch(self) -> None:
+        from evidence_app.gui.batch_reconstruct_dialog import BatchReconstructDialog
+
+        self.batch_dialog = BatchReconstructDialog(self)
+        self.batch_dialog.show()
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

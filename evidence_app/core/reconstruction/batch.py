@@ -2,6 +2,7 @@
 
 A manifest is a CSV with a header naming the columns ``curve``, ``at-risk`` (or ``at_risk``),
 ``output`` and optionally ``events`` and ``n``; relative paths are relative to the manifest's folder.
+A folder of ``<arm>.curve.csv`` files with their ``<arm>.atrisk.csv`` gives jobs too (:func:`folder_jobs`).
 Each row becomes an :class:`ArmJob`; a row that cannot be one (a missing column, a bad count) is an
 :class:`ArmOutcome` that failed, with its line number, and the others still run. :func:`run_job`
 never raises for bad input: whatever goes wrong with one arm is that arm's one-line message.
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from evidence_app.core.limits import MAX_CSV_BYTES
+from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.safe_files import read_user_file
 from evidence_app.errors import EvidenceError, InputError
 
@@ -183,3 +185,48 @@ def _check_at_risk(counts: list[int], times: list[float], name: str) -> None:
 def _one_line(exc: EvidenceError) -> str:
     problems = [str(p) for p in exc.problems] or [exc.message]
     return problems[0] + (f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else "")
+
+
+#: File-name endings a folder of digitized curves is read by: ``<arm>.curve.csv`` with ``<arm>.atrisk.csv``.
+CURVE_SUFFIX, AT_RISK_SUFFIX, OUTPUT_SUFFIX = ".curve.csv", ".atrisk.csv", ".ipd.csv"
+
+
+def folder_jobs(folder: str | Path, output: str | Path, *, force: bool = False) -> tuple[list[ArmJob], list[str]]:
+    """One job per ``<arm>.curve.csv`` in ``folder`` with its ``<arm>.atrisk.csv``, writing
+    ``<output>/<arm>.ipd.csv``; and one note per curve without a table (those are left out).
+
+    Raises
+    ------
+    InputError
+        When the folder cannot be listed or holds no ``*.curve.csv``.
+    """
+    folder, output = Path(folder), Path(output)
+    try:
+        curves = sorted(p for p in folder.iterdir() if p.name.lower().endswith(CURVE_SUFFIX))
+    except OSError as exc:
+        raise InputError(f"cannot list the folder ({exc.strerror or exc})", file=str(folder)) from None
+    if not curves:
+        raise InputError(
+            f"no digitized curves: expected files named <arm>{CURVE_SUFFIX} with <arm>{AT_RISK_SUFFIX}",
+            file=str(folder),
+        )
+    jobs, notes = [], []
+    for order, curve in enumerate(curves):
+        stem = curve.name[: -len(CURVE_SUFFIX)]
+        table = curve.with_name(stem + AT_RISK_SUFFIX)
+        if not table.exists():
+            notes.append(f"{curve.name}: no {stem}{AT_RISK_SUFFIX} beside it; left out")
+            continue
+        jobs.append(ArmJob(stem, curve, table, output / f"{stem}{OUTPUT_SUFFIX}", force=force, order=order))
+    return jobs, notes
+
+
+def run_jobs(jobs: list[ArmJob], progress: ProgressCallback = None, cancelled: CancelCheck = None) -> list[ArmOutcome]:
+    """Every job's outcome in order, in this process (the GUI runs this off its thread)."""
+    outcomes = []
+    for i, job in enumerate(jobs):
+        check_cancelled(cancelled)
+        report(progress, i / max(len(jobs), 1), f"Reconstructing {job.where}")
+        outcomes.append(run_job(job))
+    report(progress, 1.0, "Done")
+    return outcomes
