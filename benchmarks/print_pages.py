@@ -113,7 +113,7 @@ def main() -> int:
         if args.docx:
             from evidence_app.export.docx_report import export_docx
 
-            docx = folder / "all.docx"
+            docx = folder / "report.docx"
             export_docx(datasets, docx, overwrite=True)
             report_pdf = to_pdf(docx, folder)
             outside = words_outside_margins(report_pdf)

@@ -18,6 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 from docx.table import Table as DocxTable
+from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 
 #: Figures for the Word report are rendered at this resolution (300 dpi is print quality).
@@ -55,7 +56,7 @@ def _field(paragraph: Paragraph, instruction: str, result: str, size_pt: float |
     paragraph._p.append(field)
 
 
-def caption(container: Document, counter: Counter, text: str) -> Paragraph:
+def caption(container: Document | _Cell, counter: Counter, text: str) -> Paragraph:
     """``Figure 3. text`` in the Caption style, the number a ``SEQ`` field."""
     paragraph = container.add_paragraph(style="Caption")
     number = counter.next()
@@ -65,12 +66,22 @@ def caption(container: Document, counter: Counter, text: str) -> Paragraph:
     return paragraph
 
 
-def picture(container: Document, png: bytes, width_mm: float) -> Paragraph:
-    """The PNG centred, ``width_mm`` wide, in a paragraph of its own (kept with its caption)."""
-    paragraph = container.add_paragraph()
+def picture(
+    container: Document | _Cell,
+    png: bytes,
+    size_in: tuple[float, float],
+    box_mm: tuple[float, float],
+    paragraph: Paragraph | None = None,
+) -> Paragraph:
+    """The PNG centred and as large as fits ``box_mm`` (width, height) without enlarging it past
+    the width asked for, in a paragraph of its own kept with its caption."""
+    if paragraph is None:
+        paragraph = container.add_paragraph()
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     paragraph.paragraph_format.keep_with_next = True
-    paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm))
+    width_mm, height_mm = size_in[0] * 25.4, size_in[1] * 25.4
+    scale = min(box_mm[0] / width_mm, box_mm[1] / height_mm)
+    paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(width_mm * scale), height=Mm(height_mm * scale))
     return paragraph
 
 

@@ -65,8 +65,10 @@ RECONSTRUCTION_ACCURACY = (
     "within 0.020 (median sup-distance; 90th percentile 0.048), next to a noise floor of 0.019 "
     "(benchmarks/reconstruction_accuracy.py)."
 )
-KM_WIDTH_MM = 85.0
-FOREST_WIDTH_MM = 165.0
+KM_WIDTH_MM = 82.0  # two side by side on a portrait page (170 mm between the margins)
+KM_HEIGHT_MM = 110.0
+FOREST_WIDTH_MM = 170.0
+FOREST_HEIGHT_MM = 235.0  # a page less its caption
 
 
 def data_version(datasets: Sequence[Dataset]) -> str:
@@ -125,9 +127,9 @@ def _pooled(document: Document, prep: Prepared, figures: Counter, tables: Counte
         if prep.figures is None:
             continue
         check_cancelled(cancelled)
-        png, _, _ = prep.figures.get(("forest", index), cancelled) if prep.figures else render_forest(forest, DOCX_DPI)
-        document.add_paragraph()
-        picture(document, png, FOREST_WIDTH_MM)
+        png, w, h = prep.figures.get(("forest", index), cancelled) if prep.figures else render_forest(forest, DOCX_DPI)
+        document.add_page_break()
+        picture(document, png, (w, h), (FOREST_WIDTH_MM, FOREST_HEIGHT_MM))
         method, data = next(iter(forest.by_method.items()))
         caption(document, figures, f"Forest plot, {forest.endpoint} ({method_label(method, data.hk)}).")
         count += 1
@@ -155,12 +157,14 @@ def _km_figures(
         "Dashed curves are approximations built from published summaries (N, median, landmark survival): "
         "they reproduce those summaries and are not trial data."
     )
+    grid = document.add_table(rows=0, cols=2)  # no borders: two figures side by side, as in a journal
     for index, item in enumerate(shown):
         check_cancelled(cancelled)
         report(progress, index / max(len(shown), 1), f"Figure for {item.dataset.id}")
-        png, _, _ = prep.figures.get(("km", index), cancelled)
-        picture(document, png, KM_WIDTH_MM * 1.3)
-        caption(document, figures, f"{dataset_label(item.dataset)}: Kaplan–Meier curves ({_kind(item)}).")
+        png, w, h = prep.figures.get(("km", index), cancelled)
+        cell = (grid.add_row().cells if index % 2 == 0 else grid.rows[-1].cells)[index % 2]
+        picture(cell, png, (w, h), (KM_WIDTH_MM, KM_HEIGHT_MM), cell.paragraphs[0])
+        caption(cell, figures, f"{dataset_label(item.dataset)}: Kaplan–Meier curves ({_kind(item)}).")
     missing = [i.dataset.id for i in prep.items if i not in shown]
     if missing:
         document.add_paragraph("No curve data, no figure: " + ", ".join(missing) + ".")
