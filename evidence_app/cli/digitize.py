@@ -11,11 +11,17 @@ import argparse
 import math
 import sys
 
+from evidence_app.core import limits
+
 EPILOG = (
     "Example: evidence-app digitize --image fig2.png --x-range 0,24 --y-range 0,1 --out curves/\n"
     "From page 5 of a paper: evidence-app digitize --image paper.pdf --page 5 --x-range 0,36 \\\n"
     "    --y-range 0,100 --out curves/\n"
-    "A range starting below zero is written with '=': --x-range=-1,24."
+    "A range starting below zero is written with '=': --x-range=-1,24.\n"
+    f"Limits: figures up to {limits.MAX_FIGURE_BYTES // 2**20} MB, {limits.MAX_PIXELS // 1_000_000} megapixels "
+    f"and {limits.MAX_IMAGE_SIDE:,} pixels on a side;\n"
+    f"x-range within +-{limits.MAX_TIME:,.0f}, y-range within {limits.SURVIVAL_AXIS_MIN:g} to "
+    f"{limits.SURVIVAL_AXIS_MAX:g}."
 )
 
 

@@ -7,6 +7,7 @@ import json
 import sys
 
 from evidence_app.cli.common import print_error
+from evidence_app.core import limits
 from evidence_app.errors import EvidenceError
 
 
@@ -93,6 +94,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "validate",
         help="check dataset files and print every problem with its location (every published value needs "
         "its sources and a locator saying where in the source it stands)",
+        epilog=f"Limits (as every view and export needs them): files up to {limits.MAX_DATASET_BYTES // 2**20} MB, "
+        f"HR and CI bounds {limits.HR_MIN:g} to {limits.HR_MAX:g}, CI level {limits.CI_LEVEL_MIN:.0%} to "
+        f"{limits.CI_LEVEL_MAX:.2%}, counts and numbers at risk up to {limits.MAX_PATIENTS:,}, times up to "
+        f"{limits.MAX_TIME:,.0f}, no control characters in text. See the README's Limits section.",
     )
     p.add_argument("files", nargs="+", metavar="FILE")
     p.set_defaults(handler=_cmd_validate)

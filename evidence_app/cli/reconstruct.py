@@ -14,6 +14,8 @@ import os
 import sys
 from typing import TYPE_CHECKING
 
+from evidence_app.core import limits
+
 if TYPE_CHECKING:
     from evidence_app.core.reconstruction.batch import ArmJob, ArmOutcome
 
@@ -22,14 +24,19 @@ def _reconstruct(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "reconstruct",
         help="patient-level data from digitized Kaplan–Meier curves",
+        epilog=f"Limits: CSV files up to {limits.MAX_CSV_BYTES // 2**20} MB and {limits.MAX_CSV_ROWS:,} rows, at "
+        f"most {limits.MAX_PATIENTS:,} patients per arm, times up to {limits.MAX_TIME:,.0f}; a numbers-at-risk table "
+        "needs a count above 0 and no negative time.",
         description="Reconstruct patient-level data (time, event) from digitized curve points and the published "
         "numbers at risk: one arm, several --curve/--at-risk/--out triples, or a --manifest of many arms.",
     )
     p.add_argument("--curve", action="append", metavar="CURVE.csv", help="header time,survival (repeatable)")
     p.add_argument("--at-risk", action="append", metavar="ATRISK.csv", help="header time,n_at_risk (optional with --n)")
-    p.add_argument("--n", type=int, help="number of patients in the arm (one arm)")
+    p.add_argument("--n", type=int, help=f"number of patients in the arm (one arm; 1 to {limits.MAX_PATIENTS:,})")
     p.add_argument("--events", type=int, action="append", help="total number of events reported (one per curve)")
-    p.add_argument("--percent", action="store_true", help="survival is given in percent (0-100)")
+    p.add_argument(
+        "--percent", action="store_true", help="survival is given in percent (0-100); refused if no value is above 1"
+    )
     p.add_argument("--out", action="append", metavar="IPD.csv", help="output, header time,event (one per curve)")
     p.add_argument(
         "--manifest", metavar="ARMS.csv", help="CSV with columns curve, at-risk, output and optional events, n"

@@ -102,7 +102,8 @@ def read_user_file(path: str | Path, *, kind: str, max_bytes: int, error: type[I
 
 
 def _too_big(size: int, max_bytes: int, kind: str) -> str:
-    return f"the file is {size / 1e6:.1f} MB or more; a {kind} file is expected to be at most {max_bytes / 1e6:.0f} MB"
+    mb = 2**20
+    return f"the file is {size / mb:.1f} MB or more; a {kind} file is expected to be at most {max_bytes / mb:.0f} MB"
 
 
 def list_folder(folder: Path, pattern: str) -> tuple[list[Path], list[Problem]]:

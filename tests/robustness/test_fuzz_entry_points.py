@@ -9,6 +9,7 @@ more, each in its own process with a 2 GB memory cap.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import struct
 import sys
@@ -26,10 +27,19 @@ from tests.robustness.conftest import time_limit
 from tests.robustness.fuzz_support import CURVE, argv_strategy, commands, library_state, make_pools, run_cli
 from tests.test_schema import minimal
 
+#: ``benchmarks/fuzz_nightly.py`` sets this to run N times more cases, drawn afresh each night.
+SCALE = int(os.environ.get("EVIDENCE_FUZZ_SCALE", "1"))
+
 
 def fuzz(examples: int) -> settings:
-    """Reproducible runs (derandomized): the same cases every time, so a failure is never flaky."""
-    return settings(max_examples=examples, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+    """Reproducible in the test run (derandomized: a failure is never flaky); random when scaled up."""
+    return settings(
+        max_examples=examples * SCALE,
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        derandomize=SCALE == 1,
+        database=None,
+    )
 
 
 COMMANDS = sorted(commands())
