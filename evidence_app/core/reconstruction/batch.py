@@ -154,7 +154,7 @@ def run_job(job: ArmJob) -> ArmOutcome:
         result = reconstruct_ipd(np.array(tidy.points, dtype=float), at_risk, n=job.n, total_events=job.events)
         write_text_atomic(job.output, result.to_csv(), overwrite=job.force)
     except EvidenceError as exc:
-        return ArmOutcome(job.where, False, _one_line(exc), order=job.order)
+        return ArmOutcome(job.where, False, _one_line(exc, job.where), order=job.order)
     except (OSError, ValueError) as exc:
         return ArmOutcome(job.where, False, str(exc), order=job.order)
     except Exception as exc:  # a bug must not stop the other arms; it is reported as one
@@ -182,8 +182,9 @@ def _check_at_risk(counts: list[int], times: list[float], name: str) -> None:
             )
 
 
-def _one_line(exc: EvidenceError) -> str:
-    problems = [str(p) for p in exc.problems] or [exc.message]
+def _one_line(exc: EvidenceError, where: str = "") -> str:
+    """The first problem (and how many more), without repeating ``where`` when the problem starts with it."""
+    problems = [str(p).removeprefix(f"{where}: ") for p in exc.problems] or [exc.message]
     return problems[0] + (f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else "")
 
 
