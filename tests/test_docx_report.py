@@ -121,7 +121,9 @@ def test_title_page_captions_and_sections(report, subset):
     assert headings[:2] == ["Summary of findings", "Pooled results"] and headings[-2:] == ["Methods", "References"]
     assert document.sections[1].orientation == WD_ORIENT.LANDSCAPE  # the wide tables
     assert document.sections[2].orientation == WD_ORIENT.PORTRAIT
-    captions = [p for p in document.paragraphs if p.style.name == "Caption"]
+    # Captions of the KM figures sit in the cells of the two-column figure grid.
+    captions = [docx.text.paragraph.Paragraph(p, document) for p in document.element.body.xpath(".//w:p")]
+    captions = [p for p in captions if p.style.name == "Caption"]
     fields = [p._p.xpath("./w:fldSimple/@w:instr") for p in captions]
     figures = [f for f in fields if f and "SEQ Figure" in f[0]]
     assert len(figures) == summary.figures == len(document.inline_shapes) > 0
