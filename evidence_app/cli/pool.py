@@ -25,10 +25,13 @@ def run_pool(args: argparse.Namespace) -> int:
     from evidence_app.core.stats.effects import read_effects_csv
     from evidence_app.core.synthesis.meta import pool, pool_subgroups, pooled_to_dict
     from evidence_app.core.synthesis.pool_report import pooled_text
+    from evidence_app.errors import InputError
 
     effects, problems = read_effects_csv(args.effects)
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
+    if not effects and not problems:
+        raise InputError("no data rows after the header: no study to pool", file=args.effects, location="row 2")
     pooled = pool(effects, method=args.method, hk=args.hk)
     groups = None
     if any(e.subgroup for e in effects) and len({e.subgroup for e in effects}) > 1:

@@ -9,14 +9,16 @@ any content is trusted.
 
 from __future__ import annotations
 
+import csv
 import errno
+import io
 import json
 import os
 import stat
 from pathlib import Path
 from typing import Any
 
-from evidence_app.core.limits import MAX_JSON_DEPTH
+from evidence_app.core.limits import MAX_CSV_BYTES, MAX_CSV_ROWS, MAX_JSON_DEPTH
 from evidence_app.errors import InputError, Problem
 
 _CHUNK = 1 << 20
@@ -178,3 +180,27 @@ def json_depth(value: Any) -> int:
             return deepest
         stack.extend((child, depth + 1) for child in children)
     return deepest
+
+
+def read_csv_table(path: str | Path, *, kind: str) -> list[list[str]]:
+    """Every row of a UTF-8 CSV file (a regular file within the CSV limits of core/limits.py).
+
+    A field over the csv module's own limit, a quote that never closes and non-UTF-8 bytes are
+    one :class:`InputError` naming the file (and the row), never a traceback.
+    """
+    file = str(path)
+    raw = read_user_file(path, kind=kind, max_bytes=MAX_CSV_BYTES)
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"cannot read the {kind}: not UTF-8 text (byte {exc.start})", file=file) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[list[str]] = []
+    try:
+        for cells in reader:
+            rows.append(cells)
+            if len(rows) > MAX_CSV_ROWS + 1:
+                raise InputError(f"more than {MAX_CSV_ROWS:,} rows", file=file, location=f"row {reader.line_num}")
+    except csv.Error as exc:
+        raise InputError(f"not readable as CSV ({exc})", file=file, location=f"row {reader.line_num}") from None
+    return rows

@@ -7,6 +7,7 @@ minutes and gigabytes of work (10 million rows, ``--n 1e8``), or exit 0 with a w
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from evidence_app.cli.entry import main
 from evidence_app.core import limits
 from tests.figure_support import km_figure, two_arms
+from tests.robustness.conftest import time_limit
 
 CURVE = "time,survival\n0,1\n2,0.9\n4,0.7\n6,0.6\n8,0.5\n"
 
@@ -102,6 +104,7 @@ LONG_FIELD = "x" * 200_000  # the csv module's own limit is 131,072 characters
         ("at-risk", f'time,n_at_risk\n0,10\n"{LONG_FIELD}",4\n'),
         ("pool", f'study,hr,lower,upper\nA,0.8,0.6,0.9\n"{LONG_FIELD}",0.7,0.5,0.9\n'),
         ("wpd", f"A,,B,\nX,Y,X,Y\n0,1,0,1\n1,{LONG_FIELD},1,0.8\n"),
+        ("nma", f'study,treat1,treat2,hr,lower,upper\nS1,A,B,0.8,0.6,0.9\n"{LONG_FIELD}",B,C,0.9,0.7,1.2\n'),
     ],
 )
 def test_field_over_the_csv_module_limit(tmp_path, capsys, count_case, curve, command, content):
@@ -113,6 +116,7 @@ def test_field_over_the_csv_module_limit(tmp_path, capsys, count_case, curve, co
         "reconstruct": ["reconstruct", "--curve", str(path), "--n", "50", "--out", out],
         "at-risk": ["reconstruct", "--curve", str(curve), "--at-risk", str(path), "--out", out],
         "pool": ["pool", str(path)],
+        "nma": ["nma", str(path), "--reference", "A"],
         "wpd": None,
     }[command]
     if argv is None:
@@ -165,3 +169,21 @@ def test_axis_range_beyond_the_limits(tmp_path, capsys, count_case, option, valu
     argv += [f"{k}={v}" for k, v in ranges.items()]
     one_error(capsys, argv, "axis values", "outside")
     assert not (tmp_path / "out").exists() or not list((tmp_path / "out").iterdir())
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["pool", "{fifo}"],
+        ["nma", "{fifo}", "--reference", "A"],
+        ["validate", "{fifo}"],
+        ["reconstruct", "--manifest", "{fifo}"],
+    ],
+)
+def test_a_fifo_given_as_any_input_file_is_refused(tmp_path, capsys, count_case, argv):
+    count_case()
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    with time_limit(10, "reading a FIFO"):
+        one_error(capsys, [a.replace("{fifo}", str(fifo)) for a in argv], str(fifo), "named pipe")

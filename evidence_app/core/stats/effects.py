@@ -11,8 +11,6 @@ rounded, sometimes one-sided or log-rank) p-value is too fragile to pool silentl
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 from dataclasses import replace
 from pathlib import Path
@@ -20,7 +18,7 @@ from pathlib import Path
 from evidence_app.core import limits
 from evidence_app.core.datasets.schema import parse_ci_level
 from evidence_app.core.results import EffectSize
-from evidence_app.core.safe_files import read_user_file
+from evidence_app.core.safe_files import read_csv_table
 from evidence_app.core.stats.distributions import norm_ppf
 from evidence_app.errors import InputError, Problem
 
@@ -189,24 +187,11 @@ def read_effects_csv(path: str | Path) -> tuple[list[EffectSize], list[Problem]]
         If the file cannot be read or its header is not one of the accepted forms.
     """
     file = str(path)
-    raw = read_user_file(path, kind="effects CSV", max_bytes=limits.MAX_CSV_BYTES)
-    try:
-        reader = csv.reader(io.StringIO(raw.decode("utf-8-sig"), newline=""))
-        rows = []
-        for cells in reader:
-            rows.append(cells)
-            if len(rows) > limits.MAX_CSV_ROWS + 1:
-                raise InputError(f"more than {limits.MAX_CSV_ROWS:,} rows", file=file, location=f"row {len(rows)}")
-    except UnicodeDecodeError as exc:
-        raise InputError(f"cannot read the effects file: not UTF-8 text (byte {exc.start})", file=file) from None
-    except csv.Error as exc:
-        raise InputError(f"not readable as CSV ({exc})", file=file, location=f"row {reader.line_num}") from None
+    rows = read_csv_table(path, kind="effects file")
     if not rows:
         raise InputError(f"the file is empty; expected a header {EXPECTED_HEADERS}", file=file)
     header = [name.strip().lower() for name in rows[0]]
     columns = _check_header(rows[0], file)
-    if not any(cell.strip() for cells in rows[1:] for cell in cells):
-        raise InputError("no data rows after the header: no study to pool", file=file, location="row 2")
     effects: list[EffectSize] = []
     problems: list[Problem] = []
     seen: set[tuple[str, str | None]] = set()

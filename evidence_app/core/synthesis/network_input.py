@@ -12,13 +12,13 @@ Every check names the file (or dataset), the row and the study. A disconnected n
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from evidence_app.core.safe_files import read_csv_table
 from evidence_app.errors import InputError, Problem
 
 TOL_MULTIARM = 0.001
@@ -159,11 +159,7 @@ def _contrast_from_row(row: dict[str, str], number: int, file: str, columns: set
 def read_contrast_csv(path: str | Path) -> list[Contrast]:
     """Read a contrast-format CSV (header row 1; blank rows skipped). Raises :class:`InputError` on any bad row."""
     file = str(path)
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.reader(handle))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"cannot read the contrast file: {exc}", file=file) from exc
+    rows = read_csv_table(path, kind="contrast file")
     if not rows:
         raise InputError(f"the file is empty; expected a header {CONTRAST_HEADERS}", file=file)
     header = [name.strip().lower() for name in rows[0]]
