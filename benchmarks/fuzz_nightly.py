@@ -31,50 +31,42 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 TWO_GB = 2 * 1024**3
 
-CHILD = r"""
-import resource, sys, time
-sys.argv = ["evidence-app", *sys.argv[1:]]
-from evidence_app.cli.entry import main
-started = time.perf_counter()
-code = main(sys.argv[1:])
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-print(f"RESULT {code} {peak} {time.perf_counter() - started:.2f}", file=sys.stderr)
-"""
 
-
-def run_child(argv: list[str], timeout: float = 900) -> tuple[int, int, float, str]:
-    """Run one CLI command in a fresh process; return exit code, peak bytes, seconds, last error line."""
+def run_child(argv: list[str]) -> tuple[int, int, float, str]:
+    """Run one CLI command in a fresh process; return exit code, its peak bytes, seconds, first error line."""
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    done = subprocess.run(
-        [sys.executable, "-c", CHILD, *argv], capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO
-    )
-    found = re.search(r"RESULT (-?\d+) (\d+) ([\d.]+)", done.stderr)
-    errors = [line for line in done.stderr.splitlines() if line.startswith("error:")]
-    if found is None:
-        return done.returncode, 0, 0.0, done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
-    return int(found[1]), int(found[2]), float(found[3]), (errors[0] if errors else "")
+    code, _, stderr, peak, elapsed = run_measured([sys.executable, "-m", "evidence_app", *argv], env)
+    errors = [line for line in stderr.splitlines() if line.startswith("error:")]
+    if "Traceback" in stderr:
+        errors.insert(0, "TRACEBACK: " + stderr.strip().splitlines()[-1])
+    return code, peak, elapsed, (errors[0] if errors else "")
+
+
+def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[int, str, str, int, float]:
+    """Run ``cmd``; return exit code, stdout, stderr, that process's own peak memory (bytes) and seconds."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env, cwd=REPO)
+        _, status, usage = os.wait4(proc.pid, 0)  # the child's own rusage, not the maximum over all children
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        elapsed = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        return proc.returncode, out.read(), err.read(), usage.ru_maxrss * 1024, elapsed
 
 
 def fuzz(scale: int) -> None:
     env = {**os.environ, "EVIDENCE_FUZZ_SCALE": str(scale), "QT_QPA_PLATFORM": "offscreen"}
-    started = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/robustness/test_fuzz_entry_points.py"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=REPO,
+    test = "tests/robustness/test_fuzz_entry_points.py"
+    code, stdout, stderr, peak, elapsed = run_measured(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test], env
     )
-    elapsed = time.perf_counter() - started
-    total = re.search(r"total: (\d+)", done.stdout)
-    summary = done.stdout.strip().splitlines()[-1] if done.stdout.strip() else done.stderr[-500:]
-    import resource
-
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss * 1024
+    total = re.search(r"total: (\d+)", stdout)
+    summary = stdout.strip().splitlines()[-1] if stdout.strip() else stderr[-500:]
     print(f"fuzz (scale {scale}): {total[1] if total else '?'} cases in {elapsed:.0f} s; {summary}")
     print(f"  peak memory of the fuzzing process: {peak / 1e9:.2f} GB (target < 2 GB)")
-    if done.returncode:
-        print(done.stdout[-4000:])
+    if code:
+        print(stdout[-4000:])
 
 
 def imports(writers: int) -> None:
@@ -185,12 +177,12 @@ def main() -> None:
     parser.add_argument("--skip", default="", help="comma-separated parts to skip: fuzz, imports, worst")
     args = parser.parse_args()
     skip = set(args.skip.split(","))
+    if "fuzz" not in skip:
+        fuzz(args.scale)
     if "imports" not in skip:
         imports(args.writers)
     if "worst" not in skip:
         worst(args.ipd)
-    if "fuzz" not in skip:
-        fuzz(args.scale)
 
 
 if __name__ == "__main__":

@@ -163,3 +163,28 @@ def test_unreadable_library_folder_is_reported(private_user_dir, monkeypatch, ca
     err = capsys.readouterr().err
     assert code == 1
     assert f"error: {folder}: cannot list the folder: permission denied" in err
+
+
+@pytest.mark.skipif(not POSIX or not Path("/dev/zero").exists(), reason="FIFOs and /dev/zero are POSIX")
+def test_the_desktop_app_opens_beside_a_hostile_library(qtbot, private_user_dir, count_case):
+    """The GUI loads the library through the same loader: it opens, lists the good dataset, names the rest."""
+    from tests.test_gui_support import main_window
+
+    count_case(3)
+    folder = private_user_dir / "datasets"
+    folder.mkdir()
+    data = minimal()
+    data["id"] = "demo-user"
+    (folder / "demo-user.json").write_text(json.dumps(data), encoding="utf-8")
+    os.mkfifo(folder / "pipe.json")
+    (folder / "zero.json").symlink_to("/dev/zero")
+    (folder / "deep.json").write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    with time_limit(30, "opening the main window"):
+        windows = main_window(qtbot, None)
+        window = next(windows)
+    try:
+        assert "demo-user" in window.library.entries
+        named = sorted(Path(p.file).name for p in window.library.problems if p.file)
+        assert named == ["deep.json", "pipe.json", "zero.json"]
+    finally:
+        next(windows, None)
