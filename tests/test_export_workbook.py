@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from evidence_app.errors import Cancelled, ExportError
+from evidence_app.export.sheets_figures import COLUMN_PX, KM_GRID
 from evidence_app.export.sheets_survival import COUNTS_WITHHELD
 from evidence_app.export.workbook import export_workbook
 
@@ -194,7 +195,8 @@ def test_figures_and_patient_data_are_embedded(library, tmp_path):
     assert len(book["KM figures"]._images) == 2  # the subgroup has no curve data
     assert summary.figures == 4
     km = book["KM figures"]._images[0].anchor  # display size, EMU (9525 per pixel)
-    assert 180 <= km.ext.width / 9525 <= 341 and 200 <= km.ext.height / 9525 <= 300  # two rows to a page
+    width, height = km.ext.width / 9525, km.ext.height / 9525
+    assert 200 <= width <= COLUMN_PX and 250 <= height <= KM_GRID.max_px[1]  # two rows to a page
     assert book["KM figures"]._images[1].anchor._from.col == 1  # side by side
     patients = pd.read_excel(path, sheet_name="Patient data")
     bolero = patients[patients["Dataset id"] == "bolero1-pfs-kmdata"]

@@ -63,10 +63,10 @@ COLUMNS = (
     Column("Computed RMST difference (95% CI)", 20, wrap=True),
     Column("RMST horizon", 8, TIME_FORMAT),
     Column("PH test p", 8),
-    Column("Other reported values", 24, wrap=True),
+    Column("Other reported values", 40, wrap=True),
     Column("Source kinds", 14, wrap=True),
     Column("Notes", 44, wrap=True),
-    Column("Computed notes", 80, wrap=True),
+    Column("Computed notes", 100, wrap=True),
 )
 
 #: What the Comparison sheet shows: the published numbers (it prints on one landscape page width).

@@ -71,12 +71,13 @@ class Grid:
     @property
     def max_px(self) -> tuple[int, int]:
         """The largest a figure is shown: its cell's width, its share of the page's height."""
-        return COLUMN_PX - 8, self.page_px // self.rows_per_page - (2 + GAP_ROWS) * ROW_PX
+        # less each figure's title row and gap, a row for rounding, and the note row on the first page
+        return COLUMN_PX - 8, (self.page_px - ROW_PX) // self.rows_per_page - (2 + GAP_ROWS) * ROW_PX
 
 
-#: Forest plots are tall: one per portrait page. KM figures: six to a landscape page.
+#: Forest plots are tall: one per portrait page. KM figures: eight to a landscape page.
 FOREST_GRID = Grid(columns=2, rows_per_page=1, landscape=False)
-KM_GRID = Grid(columns=3, rows_per_page=2, landscape=True)
+KM_GRID = Grid(columns=4, rows_per_page=2, landscape=True)
 
 
 def render_png(

@@ -16,7 +16,7 @@ from evidence_app.core.synthesis.methods import HK_DESCRIPTION, HK_LABEL, HK_REF
 from evidence_app.export.sheets import Column, Table
 from evidence_app.export.sheets_caveats import Footnotes
 
-COLUMNS = (Column("Section", 16, wrap=True), Column("Item", 22, wrap=True), Column("Description", 110, wrap=True))
+COLUMNS = (Column("Section", 16, wrap=True), Column("Item", 22, wrap=True), Column("Description", 120, wrap=True))
 
 SHEETS = (
     (
@@ -32,7 +32,8 @@ SHEETS = (
     (
         "Survival tables",
         "Per arm: Kaplan–Meier survival with 95% CI and the numbers at risk at 0, 6, 12, 24 "
-        "months and at every published landmark; each row names its curve kind.",
+        "months and at every published landmark; each row names its curve kind. The published "
+        "columns are empty where nothing was published for that time.",
     ),
     ("Patient data", "Patient-level rows per arm (only when requested), flagged by how they were obtained."),
     ("Sources", "Every source cited, with its address and the numbers read from it."),

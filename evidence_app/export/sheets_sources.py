@@ -30,7 +30,7 @@ COLUMNS = (
     Column("DOI", 20, wrap=True),
     Column("PMID", 10),
     Column("Address", 24),
-    Column("Cited by: dataset (source id): numbers read from it", 90, wrap=True),
+    Column("Cited by: dataset (source id): numbers read from it", 120, wrap=True),
     Column("Source note", 30, wrap=True),
 )
 

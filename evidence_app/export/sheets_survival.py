@@ -33,9 +33,9 @@ SURVIVAL_COLUMNS = (
     Column("At risk just before t", 7, INT_FORMAT),
     Column("Events up to t", 7, INT_FORMAT),
     Column("Censored up to t", 8, INT_FORMAT),
-    Column("Published survival at t (blank: none)", 10, PROB_FORMAT),
-    Column("Published at risk at t (blank: none)", 10, INT_FORMAT),
-    Column("Notes", 24, wrap=True),
+    Column("Published survival at t", 10, PROB_FORMAT),
+    Column("Published at risk at t", 10, INT_FORMAT),
+    Column("Notes", 42, wrap=True),  # one line: "beyond follow-up; counts (approximation)"
 )
 
 #: Kept to what a re-analysis needs: the kind says how the rows were obtained (an approximation

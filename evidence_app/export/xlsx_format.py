@@ -45,8 +45,8 @@ _CHAR_PX = {
 }
 #: A table prints in portrait when that shrinks it to no less than this (its rows then take half
 #: the pages landscape would); wider tables print in landscape.
-MIN_PORTRAIT_SCALE = 0.5
-MARGINS_INCH = {"left": 0.3, "right": 0.3, "top": 0.5, "bottom": 0.5, "header": 0.2, "footer": 0.2}
+MIN_PORTRAIT_SCALE = 0.45
+MARGINS_INCH = {"left": 0.3, "right": 0.3, "top": 0.45, "bottom": 0.45, "header": 0.18, "footer": 0.18}
 A4_INCH = (8.27, 11.69)
 #: A4 inside the margins, inches: (portrait width, portrait height); landscape swaps them.
 PRINTABLE_INCH = (
