@@ -7,6 +7,7 @@ spread of a drop's events over its time uncertainty, and the spreading of missed
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -277,12 +278,16 @@ def spread_events(drop_t: np.ndarray, d: np.ndarray, sd: np.ndarray, window: tup
     times = np.repeat(drop_t, d)
     if not (d >= 2).any() or not (sd > 0).any():
         return times
-    first = np.repeat(np.cumsum(d) - d, d)
-    size = np.repeat(d, d).astype(float)
-    z = normal_quantile((np.arange(len(times)) - first + 0.5) / size)
+    z = np.concatenate([_mid_quantiles(k) for k in d.tolist()])
     moved = times + np.repeat(sd, d) * z
     lo, hi = window
     return np.clip(moved, lo, max(np.nextafter(hi, -np.inf), lo))
+
+
+@functools.lru_cache(maxsize=512)
+def _mid_quantiles(count: int) -> np.ndarray:
+    """Normal quantiles at ``(i + 0.5) / count`` for ``i < count`` (one drop's events; 0 for one event)."""
+    return normal_quantile((np.arange(count) + 0.5) / count) if count > 1 else np.zeros(count)
 
 
 def normal_quantile(q: np.ndarray) -> np.ndarray:
