@@ -67,11 +67,16 @@ class StepCurve:
         return np.interp(c_lo + (c_hi - c_lo) * q, self.cum, self.t)
 
 
-def _bracket(gap: Callable[[int], int], most: int) -> tuple[int, int]:
+def _bracket(gap: Callable[[int], int], most: int, start: int = 0) -> tuple[int, int]:
     """Censoring counts ``lo < hi`` with ``gap(lo) < 0 <= gap(hi)`` (or ``hi = most``), found by stepping
-    ``c -> c - gap(c)``: each step adds the exits still missing, so it needs a few solves, not a bisection
-    over the whole interval."""
-    lo, hi = 0, 0
+    ``c -> c - gap(c)`` from ``start`` (``gap(0) < 0``): each step adds the exits still missing (or takes
+    away the surplus), so it needs a few solves, not a bisection over the whole interval."""
+    if 0 < start <= most and (surplus := gap(start)) >= 0:
+        hi, lo = start, max(start - max(surplus, 1), 0)
+        while lo > 0 and (surplus := gap(lo)) >= 0:
+            hi, lo = lo, max(lo - max(surplus, 1), 0)
+        return lo, hi
+    lo, hi = 0, min(start, most)
     while hi < most:
         missing = gap(hi)
         if missing >= 0:
@@ -153,6 +158,7 @@ class IntervalState:
         informative = informative and not curve_fn.has_marks(lo_t, hi_t)
         best: tuple[float, int, np.ndarray, float] | None = None
         levels = drop_s.tolist()
+        previous = 0  # the count found for the previous shape: the next is usually near it
         for shape in SHAPES if informative else (1.0,):
             memo: dict[int, tuple[int, np.ndarray, float]] = {}
 
@@ -167,10 +173,11 @@ class IntervalState:
             gap, d, misfit = solve(0)
             c = 0
             if gap < 0:
-                lo, hi = _bracket(lambda m: solve(m)[0], exits)
+                lo, hi = _bracket(lambda m: solve(m)[0], exits, previous)
                 lo, hi = boundary(lambda m: solve(m)[0] < 0, lo, hi)
                 (g_lo, d_lo, m_lo), (g_hi, d_hi, m_hi) = solve(lo), solve(hi)
                 c, d, misfit = (lo, d_lo, m_lo) if abs(g_lo) < abs(g_hi) else (hi, d_hi, m_hi)
+            previous = c
             # Prefer the neutral shape unless another fits the steps clearly better.
             penalty = misfit * (1.0 if shape == 1.0 else 1.25) + (0.0 if shape == 1.0 else 1e-6)
             if best is None or penalty < best[0]:
