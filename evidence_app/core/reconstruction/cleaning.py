@@ -64,17 +64,22 @@ def clean_arrays(t: np.ndarray, s: np.ndarray, at_risk: tuple[np.ndarray, np.nda
 
 
 def isotonic_increasing(y: np.ndarray) -> np.ndarray:
-    """Least-squares non-decreasing fit of ``y`` (pool adjacent violators, equal weights)."""
-    sums: list[float] = []
-    sizes: list[int] = []
-    for v in y.tolist():
-        total, size = v, 1
-        while sums and sums[-1] * size > total * sizes[-1]:
-            total += sums.pop()
-            size += sizes.pop()
-        sums.append(total)
-        sizes.append(size)
-    return np.repeat(np.array(sums) / np.array(sizes), sizes)
+    """Least-squares non-decreasing fit of ``y`` (pool adjacent violators, equal weights).
+
+    Two neighbouring blocks whose means decrease belong to one block of the solution, so every run of
+    decreasing neighbours is pooled at once (in numpy) until none is left.
+    """
+    sums = np.asarray(y, dtype=float).copy()
+    sizes = np.ones(len(sums))
+    while len(sums) > 1:
+        means = sums / sizes
+        down = means[:-1] > means[1:]
+        if not down.any():
+            break
+        block = np.r_[0, np.cumsum(~down)]  # neighbours joined by a decrease share a block
+        sums = np.bincount(block, weights=sums)
+        sizes = np.bincount(block, weights=sizes)
+    return np.repeat(sums / sizes, sizes.astype(np.int64))
 
 
 def _clip_and_scale(t: np.ndarray, s: np.ndarray, warnings: list[str]) -> tuple[np.ndarray, np.ndarray]:
