@@ -69,8 +69,8 @@ def isotonic_increasing(y: np.ndarray) -> np.ndarray:
     Two neighbouring blocks whose means decrease belong to one block of the solution, so every run of
     decreasing neighbours is pooled at once (in numpy) until none is left.
     """
-    sums = np.asarray(y, dtype=float).copy()
-    sizes = np.ones(len(sums))
+    sums: np.ndarray = np.asarray(y, dtype=float).copy()
+    sizes: np.ndarray = np.ones(len(sums))
     while len(sums) > 1:
         means = sums / sizes
         down = means[:-1] > means[1:]
