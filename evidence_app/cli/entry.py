@@ -58,3 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except OSError as exc:
+        # A file-system failure the readers and writers did not name (a name too long, a folder
+        # without permission): still one line naming the file, never a traceback.
+        from evidence_app.core.safe_files import os_reason
+
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{os_reason(exc)}", file=sys.stderr)
+        return 1
