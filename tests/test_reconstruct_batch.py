@@ -117,3 +117,17 @@ def test_batch_dialog_reconstructs_a_folder(qtbot, tmp_path: Path) -> None:
     dialog.folder.setText(str(tmp_path / "ipd"))
     dialog.start()  # a folder without curves: said in the dialog, nothing run
     assert "no digitized curves" in dialog.status.text()
+
+
+def test_published_median_per_arm_bends_the_curve_and_is_reported(tmp_path: Path, capsys) -> None:
+    curve, at_risk, _ = write_arm(tmp_path, "m", 150, 41)
+    out = tmp_path / "ipd.csv"
+    args = ["reconstruct", "--curve", str(curve), "--at-risk", str(at_risk), "--out", str(out)]
+    assert main([*args, "--median", "1000"]) == 0  # beyond the curve: kept, and said so
+    assert "published median" in capsys.readouterr().err
+    assert main([*args, "--median", "-2", "--force"]) == 1
+    assert "--median" in capsys.readouterr().err
+    manifest = tmp_path / "arms.csv"
+    manifest.write_text(f"curve,at-risk,median,output\n{curve.name},{at_risk.name},soon,a.csv\n")
+    assert main(["reconstruct", "--manifest", str(manifest)]) == 1
+    assert "line 2" in capsys.readouterr().err

@@ -37,9 +37,12 @@ def _reconstruct(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--percent", action="store_true", help="survival is given in percent (0-100); refused if no value is above 1"
     )
+    p.add_argument(
+        "--median", type=float, action="append", help="published median, in the curve's time unit (one per curve)"
+    )
     p.add_argument("--out", action="append", metavar="IPD.csv", help="output, header time,event (one per curve)")
     p.add_argument(
-        "--manifest", metavar="ARMS.csv", help="CSV with columns curve, at-risk, output and optional events, n"
+        "--manifest", metavar="ARMS.csv", help="CSV with columns curve, at-risk, output and optional events, n, median"
     )
     p.add_argument("--jobs", type=int, default=0, help="worker processes (default: the number of cores)")
     p.add_argument("--force", action="store_true", help="replace outputs that exist")
@@ -89,6 +92,11 @@ def _argument_jobs(args: argparse.Namespace) -> list[ArmJob]:
         raise InputError("give the numbers at risk (--at-risk ATRISK.csv) or the arm size (--n N)")
     if events and len(events) != len(curves):
         raise InputError(f"give one --events per --curve or none ({len(curves)} curves, {len(events)} totals)")
+    medians = args.median or []
+    if medians and len(medians) != len(curves):
+        raise InputError(f"give one --median per --curve or none ({len(curves)} curves, {len(medians)} medians)")
+    if any(not m > 0 for m in medians):
+        raise InputError(f"--median must be a positive time, got {', '.join(f'{m:g}' for m in medians)}")
     for name, values in (("--n", [args.n] if args.n is not None else []), ("--events", events)):
         for value in values:
             if value < 0:
@@ -101,9 +109,10 @@ def _argument_jobs(args: argparse.Namespace) -> list[ArmJob]:
             Path(outs[i]),
             events[i] if events else None,
             args.n,
-            args.percent,
-            args.force,
-            100_000 + i,
+            percent=args.percent,
+            median=medians[i] if medians else None,
+            force=args.force,
+            order=100_000 + i,
         )
         for i in range(len(curves))
     ]

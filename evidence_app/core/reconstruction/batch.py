@@ -1,11 +1,12 @@
 """Many arms in one go: a manifest of digitized curves, each reconstructed and written on its own.
 
 A manifest is a CSV with a header naming the columns ``curve``, ``at-risk`` (or ``at_risk``),
-``output`` and optionally ``events`` and ``n``; relative paths are relative to the manifest's folder.
-A folder of ``<arm>.curve.csv`` files with their ``<arm>.atrisk.csv`` gives jobs too (:func:`folder_jobs`).
-Each row becomes an :class:`ArmJob`; a row that cannot be one (a missing column, a bad count) is an
-:class:`ArmOutcome` that failed, with its line number, and the others still run. :func:`run_job`
-never raises for bad input: whatever goes wrong with one arm is that arm's one-line message.
+``output`` and optionally ``events``, ``n`` and ``median`` (the published median, in the curve's
+unit); relative paths are relative to the manifest's folder. A folder of ``<arm>.curve.csv`` files
+with their ``<arm>.atrisk.csv`` gives jobs too (:func:`folder_jobs`). Each row becomes an
+:class:`ArmJob`; a row that cannot be one (a missing column, a bad count) is an :class:`ArmOutcome`
+that failed, with its line number, and the others still run. :func:`run_job` never raises for bad
+input: whatever goes wrong with one arm is that arm's one-line message.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class ArmJob:
     events: int | None = None
     n: int | None = None
     percent: bool = False
+    median: float | None = None
     force: bool = False
     order: int = 0
 
@@ -105,7 +107,7 @@ def _job(row: dict[str, str], base: Path, where: str, force: bool, order: int) -
         if not row.get(column):
             raise InputError(f"no {column} file given")
     at_risk = row.get("at-risk") or None
-    events, n = _count(row, "events"), _count(row, "n")
+    events, n, median = _count(row, "events"), _count(row, "n"), _median(row)
     if at_risk is None and n is None:
         raise InputError("give an at-risk file or n")
     return ArmJob(
@@ -115,9 +117,23 @@ def _job(row: dict[str, str], base: Path, where: str, force: bool, order: int) -
         base / row["output"],
         events,
         n,
+        median=median,
         force=force,
         order=order,
     )
+
+
+def _median(row: dict[str, str]) -> float | None:
+    text = row.get("median", "")
+    if not text:
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"expected a median time, found {text!r}") from None
+    if not value > 0 or value == float("inf"):
+        raise InputError(f"expected a positive median time, found {text!r}")
+    return value
 
 
 def _count(row: dict[str, str], column: str) -> int | None:
@@ -151,7 +167,9 @@ def run_job(job: ArmJob) -> ArmOutcome:
         if table is not None:
             _check_at_risk([int(v) for v in table.second], table.first, str(job.at_risk))
         at_risk = None if table is None else np.column_stack([table.first, table.second])
-        result = reconstruct_ipd(np.array(tidy.points, dtype=float), at_risk, n=job.n, total_events=job.events)
+        result = reconstruct_ipd(
+            np.array(tidy.points, dtype=float), at_risk, n=job.n, total_events=job.events, median=job.median
+        )
         write_text_atomic(job.output, result.to_csv(), overwrite=job.force)
     except EvidenceError as exc:
         return ArmOutcome(job.where, False, _one_line(exc, job.where), order=job.order)
