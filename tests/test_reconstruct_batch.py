@@ -131,3 +131,20 @@ def test_published_median_per_arm_bends_the_curve_and_is_reported(tmp_path: Path
     manifest.write_text(f"curve,at-risk,median,output\n{curve.name},{at_risk.name},soon,a.csv\n")
     assert main(["reconstruct", "--manifest", str(manifest)]) == 1
     assert "line 2" in capsys.readouterr().err
+
+
+def test_reconstruct_command_imports_no_pandas_scipy_or_lifelines(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    curve, at_risk, _ = write_arm(tmp_path, "light", 60, 51)
+    code = (
+        "import sys\n"
+        "from evidence_app.cli import main\n"
+        f"code = main(['reconstruct', '--curve', {str(curve)!r}, '--at-risk', {str(at_risk)!r}, "
+        f"'--out', {str(tmp_path / 'o.csv')!r}])\n"
+        "heavy = sorted(m for m in ('pandas', 'scipy', 'lifelines', 'matplotlib', 'PySide6') if m in sys.modules)\n"
+        "print(code, heavy)\n"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert run.stdout.strip() == "0 []", run.stdout + run.stderr
