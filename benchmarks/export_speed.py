@@ -30,9 +30,10 @@ from evidence_app.core.datasets.library import load_library
 from evidence_app.core.stats.analysis import analyze_dataset
 from evidence_app.export.figure_pool import default_workers
 from evidence_app.export.outputs import export_outputs
-from evidence_app.export.sheets_figures import render_png
+from evidence_app.export.prepare import ExportOptions
+from evidence_app.export.sheets import AnalyzedDataset
+from evidence_app.export.sheets_figures import render_km
 from evidence_app.export.workbook import analyze_for_export, export_workbook
-from evidence_app.plots.km import KMOptions, draw_km
 
 TARGET_SECONDS = 5.0
 
@@ -41,7 +42,7 @@ def _warm_up(datasets: list) -> None:
     """Load lifelines, matplotlib's fonts and the Agg renderer once, as a running app has."""
     with_curve = next(d for d in datasets if d.curve.kind != "none")
     analysis = analyze_dataset(with_curve)
-    render_png(lambda fig: draw_km(fig, analysis, KMOptions(width="double")))
+    render_km(AnalyzedDataset(with_curve, analysis))
 
 
 def _children_cpu() -> float:
@@ -62,10 +63,10 @@ def main() -> int:
     t, c = time.perf_counter(), time.process_time()
     items = analyze_for_export(datasets)
     analysis_s, analysis_cpu = time.perf_counter() - t, time.process_time() - c
-    drawable = [i.analysis for i in items if i.analysis is not None and i.analysis.curve_kinds]
+    drawable = [i for i in items if i.analysis is not None and i.analysis.curve_kinds]
     t, c = time.perf_counter(), time.process_time()
-    for analysis in drawable:
-        render_png(lambda fig, a=analysis: draw_km(fig, a, KMOptions(width="double")))
+    for item in drawable:
+        render_km(item)  # as the export draws it (85 mm wide)
     figures_s, figures_cpu = time.perf_counter() - t, time.process_time() - c
 
     totals, cpu = [], []
@@ -87,18 +88,14 @@ def main() -> int:
             totals.append(time.perf_counter() - t)
             cpu.append(time.process_time() - c + _children_cpu() - k)
         size_mb = path.stat().st_size / 1e6
-        both = {"cold": [], "warm": []}
+        both: dict[str, list[tuple[float, float]]] = {"cold": [], "warm": []}
         for run in range(args.repeat):
             os.environ["EVIDENCE_APP_HOME"] = str(Path(folder) / f"both-{run}")
             for state in ("cold", "warm"):
                 t, c, k = time.perf_counter(), time.process_time(), _children_cpu()
+                options = ExportOptions(with_figures=True, overwrite=True, workers=workers)
                 export_outputs(
-                    datasets,
-                    xlsx=Path(folder) / "both.xlsx",
-                    docx=Path(folder) / "both.docx",
-                    with_figures=True,
-                    overwrite=True,
-                    workers=workers,
+                    datasets, xlsx=Path(folder) / "both.xlsx", docx=Path(folder) / "both.docx", options=options
                 )
                 both[state].append((time.perf_counter() - t, time.process_time() - c + _children_cpu() - k))
     median = statistics.median(totals)

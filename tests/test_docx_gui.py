@@ -7,17 +7,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
 
-from tests.test_gui_support import MPL_QT_WARNING, main_window, top_level
+from tests.test_gui_export import window  # noqa: F401 - the main-window fixture of the export tests
+from tests.test_gui_support import MPL_QT_WARNING, top_level
 
 pytestmark = pytest.mark.filterwarnings(MPL_QT_WARNING)
 
 
-@pytest.fixture
-def window(qtbot, library):
-    yield from main_window(qtbot, library)
-
-
-def test_export_to_word_through_the_file_menu(qtbot, window, tmp_path, monkeypatch):
+def test_export_to_word_through_the_file_menu(qtbot, window, tmp_path, monkeypatch):  # noqa: F811
     target = tmp_path / "report.docx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target.with_suffix("")), ""))
     window.library_panel.select_ids(["arcc-os-tem-vs-ifn", "checkmate025-os"])
@@ -39,7 +35,7 @@ def test_export_to_word_through_the_file_menu(qtbot, window, tmp_path, monkeypat
     assert "Saved" in window.statusBar().currentMessage()
 
 
-def test_cancelled_word_export_writes_nothing(qtbot, window, tmp_path, monkeypatch):
+def test_cancelled_word_export_writes_nothing(qtbot, window, tmp_path, monkeypatch):  # noqa: F811
     target = tmp_path / "all.docx"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
     window.commands["export_word"].trigger()

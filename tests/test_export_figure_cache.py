@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from evidence_app.export.figure_cache import FigureCache, figure_key
 from evidence_app.export.outputs import export_outputs
-from evidence_app.export.prepare import analyze_for_export
+from evidence_app.export.prepare import ExportOptions, analyze_for_export
 from evidence_app.export.sheets_figures import km_key
 
 KMDATA = "bolero1-pfs-kmdata"
@@ -17,9 +17,9 @@ def test_second_export_takes_every_figure_from_the_cache(library, tmp_path, monk
     real = sf.render_png
     monkeypatch.setattr(sf, "render_png", lambda *a, **k: drawn.append("x") or real(*a, **k))
     datasets = [library.get(i) for i in (KMDATA, "arcc-os-tem-vs-ifn")]
-    first = export_outputs(datasets, docx=tmp_path / "a.docx", workers=1)[0]
+    first = export_outputs(datasets, docx=tmp_path / "a.docx", options=ExportOptions(workers=1))[0]
     assert len(drawn) == first.figures == 4  # two forest plots (PFS, OS), two KM figures
-    second = export_outputs(datasets, docx=tmp_path / "b.docx", workers=1)[0]
+    second = export_outputs(datasets, docx=tmp_path / "b.docx", options=ExportOptions(workers=1))[0]
     assert len(drawn) == 4 and second.figures == 4  # nothing drawn again
     assert (tmp_path / "a.docx").stat().st_size == (tmp_path / "b.docx").stat().st_size
 

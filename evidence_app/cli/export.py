@@ -111,18 +111,11 @@ def _csv(args: argparse.Namespace) -> int:
 
 def _write(args: argparse.Namespace, out: str | None) -> int:
     from evidence_app.export.outputs import export_outputs
+    from evidence_app.export.prepare import ExportOptions
 
     methods = [m for group in (args.pool or [["REML"]]) for m in group]
-    summaries = export_outputs(
-        _datasets(args),
-        xlsx=out,
-        docx=args.docx,
-        pool_methods=methods,
-        hk=args.hk,
-        with_ipd=args.with_ipd,
-        with_figures=args.with_figures,
-        overwrite=args.force,
-    )
+    options = ExportOptions(methods, args.hk, args.with_ipd, args.with_figures, overwrite=args.force)
+    summaries = export_outputs(_datasets(args), xlsx=out, docx=args.docx, options=options)
     for summary in summaries:
         _report(summary)
     return 0

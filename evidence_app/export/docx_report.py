@@ -13,27 +13,23 @@ in memory and written atomically: a cancel or an error leaves no file behind.
 from __future__ import annotations
 
 import hashlib
-import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import docx
 from docx.document import Document
 
 from evidence_app import __version__
-from evidence_app.core.atomic import write_atomic
 from evidence_app.core.datasets.labels import dataset_label
 from evidence_app.core.datasets.schema import FORMAT_VERSION, Dataset
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
-from evidence_app.core.stats.analysis import DatasetAnalysis
 from evidence_app.core.synthesis.methods import HK_DESCRIPTION, HK_REFERENCE, get_method, method_label
-from evidence_app.errors import ExportError
 from evidence_app.export.docx_figures import Counter, caption, page_numbers, picture, set_page
 from evidence_app.export.docx_tables import Notes as TableNotes
 from evidence_app.export.docx_tables import add_notes, by_comparison, generic_table, sof_table
-from evidence_app.export.prepare import ANALYSIS_SHARE, ExportSummary, Prepared, check_target, prepared, scaled
+from evidence_app.export.prepare import ExportOptions, ExportSummary, Prepared, problem_notes, save_file, scaled
 from evidence_app.export.sheets import AnalyzedDataset
 from evidence_app.export.sheets_comparison import curve_kind_text
 from evidence_app.export.sheets_forest import pooled_table
@@ -234,13 +230,7 @@ def _references(document: Document, references: References) -> None:
 
 
 def write_docx(
-    prep: Prepared,
-    target: Path,
-    *,
-    network: NetworkResult | None = None,
-    overwrite: bool = False,
-    progress: ProgressCallback = None,
-    cancelled: CancelCheck = None,
+    prep: Prepared, target: Path, options: ExportOptions, progress: ProgressCallback, cancelled: CancelCheck
 ) -> ExportSummary:
     """The report of what :func:`~evidence_app.export.prepare.prepared` made, written to ``target``."""
     document = docx.Document()
@@ -253,69 +243,36 @@ def write_docx(
     _findings(document, prep, references, tables)
     check_cancelled(cancelled)
     count = _pooled(document, prep, figures, tables, cancelled)
-    if network is not None:
-        _network(document, network, tables)
+    if options.network is not None:
+        _network(document, options.network, tables)
     count += _km_figures(document, prep, figures, scaled(progress, 0.2, 0.85), cancelled)
-    _methods(document, prep, network)
+    _methods(document, prep, options.network)
     _references(document, references)
     page_numbers(document, TITLE)
     document.core_properties.title = TITLE
     document.core_properties.author = f"evidence-app {__version__}"
-    check_cancelled(cancelled)
-    report(progress, 0.9, "Saving the report")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    data = buffer.getvalue()
-    check_cancelled(cancelled)
-    write_atomic(target, lambda handle: handle.write(data), overwrite=overwrite)
-    report(progress, 1.0, f"Saved {target.name}")
-    warnings = [f"{item.dataset.id}: {item.problem}" for item in prep.items if item.problem]
+    save_file(target, document.save, overwrite=options.overwrite, progress=progress, cancelled=cancelled)
     sections = ("Title", "Summary of findings", "Pooled results", "Kaplan–Meier figures", "Methods", "References")
-    return ExportSummary(target, sections, len(prep.items), count, tuple(warnings))
+    return ExportSummary(target, sections, len(prep.items), count, tuple(problem_notes(prep.items)))
 
 
 def export_docx(
     datasets: Sequence[Dataset],
     path: str | Path,
     *,
-    pool_methods: Sequence[str] = ("REML",),
-    hk: bool = False,
-    with_figures: bool = True,
-    overwrite: bool = False,
-    analyses: Mapping[str, DatasetAnalysis] | None = None,
-    network: NetworkResult | None = None,
-    workers: int | None = None,
     progress: ProgressCallback = None,
     cancelled: CancelCheck = None,
+    **options: Any,
 ) -> ExportSummary:
-    """Write the Word evidence report (.docx) for ``datasets`` (options as
-    :func:`evidence_app.export.workbook.export_workbook`; figures are included by default).
+    """Write the Word evidence report (.docx) for ``datasets``; ``options`` as
+    :class:`~evidence_app.export.prepare.ExportOptions` (the report always has its figures).
 
     Raises :class:`ExportError` (nothing to export, the file exists without ``overwrite``, the
     folder is missing or not writable) or :class:`Cancelled` (nothing is written).
     """
-    from evidence_app.export.docx_figures import DOCX_DPI
+    from evidence_app.export.outputs import export_outputs
 
-    datasets = list(datasets)
-    if not datasets:
-        raise ExportError("Nothing to export: choose at least one dataset.")
-    target = check_target(path, overwrite, ".docx")
-    with prepared(
-        datasets,
-        pool_methods=pool_methods,
-        hk=hk,
-        with_figures=with_figures,
-        analyses=analyses,
-        workers=workers,
-        dpi=DOCX_DPI,
-        progress=scaled(progress, 0.0, ANALYSIS_SHARE),
-        cancelled=cancelled,
-    ) as prep:
-        return write_docx(
-            prep,
-            target,
-            network=network,
-            overwrite=overwrite,
-            progress=scaled(progress, ANALYSIS_SHARE, 1.0),
-            cancelled=cancelled,
-        )
+    summaries = export_outputs(
+        datasets, docx=path, options=ExportOptions(**options), progress=progress, cancelled=cancelled
+    )
+    return summaries[0]

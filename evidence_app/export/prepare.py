@@ -8,11 +8,14 @@ feed several outputs (:func:`evidence_app.export.both.export_both`).
 from __future__ import annotations
 
 import contextlib
+import io
 import os
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from evidence_app.core.atomic import write_atomic
 from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.stats.analysis import DatasetAnalysis, analyze_dataset, default_landmarks
@@ -128,6 +131,53 @@ def add_jobs(
         add_forest_jobs(batch, forests, dpi or RENDER_DPI, sources if datasets else None)
     if items is not None:
         add_km_jobs(batch, items, dpi or RENDER_DPI)
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    """What an export does (see :func:`evidence_app.export.outputs.export_outputs`).
+
+    pool_methods, hk: pooling methods (``fixed``, ``DL``, ``REML``, ``PM``) and the Hartung–Knapp
+    adjustment. with_ipd, with_figures: the workbook's Patient data sheet and embedded figures
+    (the Word report always has its figures). overwrite: replace existing files. analyses:
+    analyses already computed (by dataset id), e.g. by the GUI. network: a network meta-analysis
+    to add (workbook sheet, report section). workers: processes that render the figures (default:
+    one per core where forking is safe, see :mod:`evidence_app.export.figure_pool`).
+    """
+
+    pool_methods: Sequence[str] = ("REML",)
+    hk: bool = False
+    with_ipd: bool = False
+    with_figures: bool = False
+    overwrite: bool = False
+    analyses: Mapping[str, DatasetAnalysis] | None = None
+    network: Any = None  # a NetworkResult; Any keeps this module free of the network code
+    workers: int | None = None
+
+
+def save_file(
+    target: Path,
+    write: Callable[[io.BytesIO], object],
+    *,
+    overwrite: bool,
+    progress: ProgressCallback,
+    cancelled: CancelCheck,
+    atomic: Callable[..., object] = write_atomic,
+) -> None:
+    """Serialise in memory, then write ``target`` with ``atomic`` (a cancel in between writes nothing)."""
+    check_cancelled(cancelled)
+    report(progress, 0.9, f"Saving {target.name}")
+    buffer = io.BytesIO()
+    write(buffer)
+    data = buffer.getvalue()
+    check_cancelled(cancelled)
+    atomic(target, lambda handle: handle.write(data), overwrite=overwrite)
+    report(progress, 1.0, f"Saved {target.name}")
+
+
+def problem_notes(items: Sequence[AnalyzedDataset]) -> list[str]:
+    """``id: problem`` for every dataset whose curve data could not be analysed."""
+    return [f"{item.dataset.id}: {item.problem}" for item in items if item.problem]
 
 
 @dataclass

@@ -69,36 +69,10 @@ COLUMNS = (
     Column("Computed notes", 100, wrap=True),
 )
 
-#: What the Comparison sheet shows: the published numbers (it prints on one landscape page width).
-PUBLISHED_HEADERS = (
-    "Dataset id",
-    "Trial",
-    "Population",
-    "Endpoint",
-    "Analysis",
-    "Experimental arm",
-    "Control arm",
-    "N exp",
-    "N ctrl",
-    "Events exp",
-    "Events ctrl",
-    "Median exp (CI)",
-    "Median ctrl (CI)",
-    "Time unit",
-    "HR",
-    "HR lower",
-    "HR upper",
-    "HR CI level %",
-    "HR (CI)",
-    "p-value",
-    "Not reported",
-    "Notes",
-)
-#: What the Computed sheet shows: the numbers computed from curve data, and the details left out above.
-COMPUTED_HEADERS = (
-    "Dataset id",
-    "Trial",
-    "Endpoint",
+#: The Computed sheet: the keys, then the numbers computed from curve data and the details the
+#: Comparison sheet leaves out. The Comparison sheet (the published numbers, printed on one
+#: landscape page width) has every other column, in the order of COLUMNS.
+COMPUTED_ONLY = (
     "Curve kind",
     "Computed HR",
     "Computed HR lower",
@@ -118,6 +92,8 @@ COMPUTED_HEADERS = (
     "Other reported values",
     "Computed notes",
 )
+COMPUTED_HEADERS = ("Dataset id", "Trial", "Endpoint", *COMPUTED_ONLY)
+PUBLISHED_HEADERS = tuple(c.header for c in COLUMNS if c.header not in COMPUTED_ONLY)
 
 
 def signed(value: float, digits: int = 2) -> str:

@@ -7,11 +7,11 @@ at any point leaves no file (and no half-written one) behind.
 
 from __future__ import annotations
 
-import io
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
@@ -20,19 +20,17 @@ from evidence_app import __version__
 from evidence_app.core.atomic import write_atomic
 from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
-from evidence_app.core.stats.analysis import DatasetAnalysis
-from evidence_app.core.synthesis.network import NetworkResult
-from evidence_app.errors import ExportError
 from evidence_app.export.csv_table import write_table_csv
 from evidence_app.export.figure_pool import FigureBatch
 from evidence_app.export.prepare import (
-    ANALYSIS_SHARE,
+    ExportOptions,
     ExportSummary,
     Prepared,
     analyze_for_export,
     check_target,
     normalise_methods,
-    prepared,
+    problem_notes,
+    save_file,
     scaled,
 )
 from evidence_app.export.sheets import AnalyzedDataset, Table, write_table
@@ -151,40 +149,16 @@ def export_workbook(
     datasets: Sequence[Dataset],
     path: str | Path,
     *,
-    pool_methods: Sequence[str] = ("REML",),
-    hk: bool = False,
-    with_ipd: bool = False,
-    with_figures: bool = False,
-    overwrite: bool = False,
-    analyses: Mapping[str, DatasetAnalysis] | None = None,
-    network: NetworkResult | None = None,
-    workers: int | None = None,
     progress: ProgressCallback = None,
     cancelled: CancelCheck = None,
+    **options: Any,
 ) -> ExportSummary:
-    """Write the comparison workbook (.xlsx) for ``datasets``.
+    """Write the comparison workbook (.xlsx) for ``datasets``, in the order of the Comparison rows.
 
-    Parameters
-    ----------
-    datasets
-        The comparisons to export, in the order of the Comparison sheet's rows.
-    path
-        The .xlsx file to write.
-    pool_methods, hk
-        Pooling methods for the Forest sheet (``fixed``, ``DL``, ``REML``, ``PM``) and the
-        Hartung–Knapp adjustment.
-    with_ipd, with_figures
-        Add the Patient data sheet; embed the forest plot and one KM figure per dataset.
-    overwrite
-        Replace ``path`` if it exists (otherwise :class:`ExportError`).
-    analyses
-        Analyses already computed (by dataset id), e.g. by the GUI; the others are computed.
-    network
-        A network meta-analysis to add as the Network sheet (and its methods to Methods); None: no sheet.
-    workers
-        Processes that render the figures. Default: one per core where forking is safe (the
-        command line), else 1 — drawn in this process (a GUI worker thread); see
-        :mod:`evidence_app.export.figure_pool`.
+    ``options`` are those of :class:`~evidence_app.export.prepare.ExportOptions`: ``pool_methods``
+    and ``hk`` (the Forest and Pooled sheets), ``with_ipd`` and ``with_figures`` (the Patient data
+    sheet, the Forest plots and KM figures sheets), ``overwrite``, ``analyses`` already computed,
+    ``network`` (the Network sheet) and ``workers``.
 
     Raises
     ------
@@ -194,57 +168,29 @@ def export_workbook(
     Cancelled
         ``cancelled()`` returned True; nothing is written.
     """
-    datasets = list(datasets)
-    if not datasets:
-        raise ExportError("Nothing to export: choose at least one dataset.")
-    target = check_target(path, overwrite, ".xlsx")
-    with prepared(
-        datasets,
-        pool_methods=pool_methods,
-        hk=hk,
-        with_figures=with_figures,
-        analyses=analyses,
-        workers=workers,
-        progress=scaled(progress, 0.0, ANALYSIS_SHARE),
-        cancelled=cancelled,
-    ) as prep:
-        return write_workbook(
-            prep,
-            target,
-            with_ipd=with_ipd,
-            network=network,
-            overwrite=overwrite,
-            progress=scaled(progress, ANALYSIS_SHARE, 1.0),
-            cancelled=cancelled,
-        )
+    from evidence_app.export.outputs import export_outputs
+
+    summaries = export_outputs(
+        datasets, xlsx=path, options=ExportOptions(**options), progress=progress, cancelled=cancelled
+    )
+    return summaries[0]
 
 
 def write_workbook(
-    prep: Prepared,
-    target: Path,
-    *,
-    with_ipd: bool = False,
-    network: NetworkResult | None = None,
-    overwrite: bool = False,
-    progress: ProgressCallback = None,
-    cancelled: CancelCheck = None,
+    prep: Prepared, target: Path, options: ExportOptions, progress: ProgressCallback, cancelled: CancelCheck
 ) -> ExportSummary:
     """The workbook of what :func:`~evidence_app.export.prepare.prepared` made, written to ``target``."""
-    options = _Options(target, prep.methods, prep.hk, with_ipd)
+    build = _Options(target, prep.methods, prep.hk, options.with_ipd)
     book, figures, warnings = _build(
-        prep.items, prep.forests, options, prep.figures, scaled(progress, 0.0, 0.8), cancelled
+        prep.items, prep.forests, build, prep.figures, scaled(progress, 0.0, 0.8), cancelled
     )
-    if network is not None:
+    if options.network is not None:
         from evidence_app.export.sheets_network import add_network_sheet
 
-        add_network_sheet(book, network)
-    check_cancelled(cancelled)
-    report(progress, 0.85, "Saving the workbook")
-    buffer = io.BytesIO()
-    book.save(buffer)
-    data = buffer.getvalue()
-    check_cancelled(cancelled)
-    write_atomic(target, lambda handle: handle.write(data), overwrite=overwrite)
-    report(progress, 1.0, f"Saved {target.name}")
-    warnings += [f"{item.dataset.id}: {item.problem}" for item in prep.items if item.problem]
+        add_network_sheet(book, options.network)
+    # write_atomic by this module's name, so a test can make the disk fail half-way (tests/robustness)
+    save_file(
+        target, book.save, overwrite=options.overwrite, progress=progress, cancelled=cancelled, atomic=write_atomic
+    )
+    warnings += problem_notes(prep.items)
     return ExportSummary(target, tuple(book.sheetnames), len(prep.items), figures, tuple(warnings))
