@@ -156,3 +156,24 @@ def test_existing_file_kept_and_cancel_writes_nothing(library, tmp_path):
     with pytest.raises(Cancelled):
         export_docx([library.get(ARCC)], target, with_figures=False, cancelled=lambda: True)
     assert not target.exists()
+
+
+def test_a_network_passed_gets_its_section_and_methods(library, tmp_path):
+    from pathlib import Path
+
+    from evidence_app.core.synthesis.network import run_network
+    from evidence_app.core.synthesis.network_input import prepare_network, read_contrast_csv
+
+    data = Path(__file__).parent / "data" / "nma_synthetic_3.csv"
+    result = run_network(prepare_network(read_contrast_csv(data)), "A")
+    path = tmp_path / "network.docx"
+    export_docx([library.get(ARCC)], path, network=result, with_figures=False, workers=1)
+    document = docx.Document(str(path))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "Network meta-analysis" in headings
+    b_vs_a = result.compare("B", "A", "random")
+    rows = [[c.text for c in row.cells] for t in document.tables for row in t.rows]
+    b_row = next(r for r in rows if r[0] == "B")
+    assert b_row[1] == f"{b_vs_a.hr:.2f}"
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "a lower HR is better" in text  # the network's methods, from the same source as the workbook

@@ -136,8 +136,11 @@ def _network(document: Document, network: NetworkResult, tables: Counter) -> Non
     from evidence_app.export.sheets_network import estimates_table
 
     document.add_heading("Network meta-analysis", level=1)
-    caption(document, tables, "Network estimates: hazard ratios against the reference treatment")
-    generic_table(document, estimates_table(network))
+    table = estimates_table(network)
+    # The random-effects estimates fit a portrait page; the workbook's Network sheet has both models.
+    shown = tuple(h for h in table.headers if "common" not in h)
+    caption(document, tables, f"Network estimates (random effects): hazard ratios against {network.reference}")
+    generic_table(document, table.select(shown))
 
 
 def _km_figures(
