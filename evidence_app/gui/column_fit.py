@@ -6,13 +6,14 @@ narrowed to one common width (their text is elided or wrapped; tooltips keep it 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtWidgets import QTableView
 
 
-def fit_columns(table: QTableView, max_width: int, min_width: int = 24) -> None:
+def fit_columns(table: QTableView, max_width: int, min_width: int = 24, *, resize_rows: bool = True) -> None:
     """Size the shown columns of ``table`` to their content (at most ``max_width`` px), narrowing the
-    widest ones until all fit in the viewport."""
+    widest ones until all fit in the viewport; then rows take their wrapped text's height unless
+    ``resize_rows`` is False (rows of a fixed height elide what does not fit)."""
     header = table.horizontalHeader()
     model = table.model()
     if model is None:
@@ -33,19 +34,20 @@ def fit_columns(table: QTableView, max_width: int, min_width: int = 24) -> None:
         cap = low
     for c, width in wanted.items():
         header.resizeSection(c, int(min(width, cap)))
-    if table.wordWrap():
+    header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)  # clipped at the end
+    if resize_rows and table.wordWrap():
         table.resizeRowsToContents()
 
 
 class FitColumnsOnResize(QObject):
     """Keeps a table's columns fitted whenever its viewport changes size."""
 
-    def __init__(self, table: QTableView, max_width: int) -> None:
+    def __init__(self, table: QTableView, max_width: int, *, resize_rows: bool = True) -> None:
         super().__init__(table)
-        self.table, self.max_width = table, max_width
+        self.table, self.max_width, self.resize_rows = table, max_width, resize_rows
         table.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
-            fit_columns(self.table, self.max_width)
+            fit_columns(self.table, self.max_width, resize_rows=self.resize_rows)
         return False

@@ -145,6 +145,8 @@ class ForestView(QWidget):
 
     def _combo(self, choices: dict[str, Any], key: str, default: str) -> QComboBox:
         box = QComboBox()
+        box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        box.setMinimumContentsLength(8)  # long choices elide, so the comparison list can stay narrow
         box.addItems(list(choices))
         box.setCurrentText(settings.read(key, default))
         box.currentTextChanged.connect(lambda text: self._choice_changed(key, text))
@@ -166,6 +168,7 @@ class ForestView(QWidget):
             buttons.addWidget(button)
         column.addLayout(buttons)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # labels above: the list column stays narrow
         form.addRow("Group by:", self.group_box)
         form.addRow("Pooling:", self.method_box)
         form.addRow("", self.hk_box)
@@ -190,15 +193,23 @@ class ForestView(QWidget):
         splitter.setStretchFactor(0, 0)  # the figure takes the width the window gains
         splitter.setStretchFactor(1, 1)
         splitter.setCollapsible(1, False)
-        splitter.setSizes([LIST_WIDTH, 4 * LIST_WIDTH])
         self.splitters = {"forest/splitter": splitter, "forest/right_splitter": right}
+        self._restored = False
         for key, part in self.splitters.items():
             if isinstance(state := QSettings().value(key), QByteArray):
                 part.restoreState(state)
+                self._restored = True
             part.splitterMoved.connect(lambda _pos, _index, k=key, p=part: QSettings().setValue(k, p.saveState()))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._restored:  # first time on screen: the comparison list narrow, the figure the rest
+            self._restored = True
+            splitter = self.splitters["forest/splitter"]
+            splitter.setSizes([LIST_WIDTH, max(splitter.width() - LIST_WIDTH, LIST_WIDTH)])
 
     def set_library(self, library: Library) -> None:
         checked = set(self.checked_ids())

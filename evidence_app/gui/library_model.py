@@ -10,7 +10,19 @@ from evidence_app.core.datasets.labels import analysis_label, dataset_label, end
 from evidence_app.core.datasets.library import Library, LibraryEntry
 from evidence_app.core.datasets.published import published_hr_text
 
-COLUMNS = ("Trial", "Comparison", "Endpoint", "Setting", "Histology", "HR (CI)", "Curve", "Flags", "Id")
+COLUMNS = (
+    "Trial",
+    "Comparison",
+    "Endpoint",
+    "Analysis",
+    "Population",
+    "Setting",
+    "Histology",
+    "HR (CI)",
+    "Curve",
+    "Flags",
+    "Id",
+)
 ID_ROLE = Qt.ItemDataRole.UserRole
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -30,6 +42,18 @@ BADGE_EXPLANATIONS = {**FLAG_MEANINGS, USER_BADGE: "your own dataset (editable);
 
 def hr_text(entry: LibraryEntry) -> str:
     return published_hr_text(entry.dataset.comparison.hazard_ratio)
+
+
+def analysis_text(entry: LibraryEntry) -> str:
+    """Which analysis: its label (e.g. "second interim analysis"), prefixed with its kind only when the
+    label does not say it, so the words that tell two analyses apart come first in a narrow column."""
+    analysis = entry.dataset.analysis
+    kind = analysis_label(entry.dataset)
+    if not analysis.label:
+        return kind
+    if analysis.kind == "not stated" or analysis.kind.lower() in analysis.label.lower():
+        return analysis.label
+    return f"{kind}: {analysis.label}"
 
 
 def entry_badges(entry: LibraryEntry) -> list[str]:
@@ -56,7 +80,9 @@ def _row(entry: LibraryEntry) -> list[QStandardItem]:
     texts = (
         d.trial.acronym,
         f"{d.experimental.label} vs {d.control.label}",
-        f"{endpoint_label(d)}; {analysis_label(d)}; {population_label(d)}",
+        endpoint_label(d),
+        analysis_text(entry),
+        population_label(d),
         d.trial.setting,
         d.trial.histology,
         hr_text(entry),
@@ -72,7 +98,7 @@ def _row(entry: LibraryEntry) -> list[QStandardItem]:
         item = QStandardItem(text)
         item.setData(d.id, ID_ROLE)
         sort_key: object = text.lower()
-        if column == 5:  # sort the HR column by value, "not reported" last
+        if COLUMNS[column] == "HR (CI)":  # sort by value, "not reported" last
             sort_key = hr.value if hr is not None else float("inf")
         item.setData(sort_key, SORT_ROLE)
         item.setToolTip(tooltip)

@@ -78,7 +78,9 @@ class LibraryPanel(QWidget):
         header.setToolTip("Right-click to choose the columns")
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self._fitter = FitColumnsOnResize(self.table, MAX_COLUMN_WIDTH)
+        self._fitter = FitColumnsOnResize(self.table, MAX_COLUMN_WIDTH, resize_rows=False)
+        # Two lines a row: enough to tell analyses apart, short enough to see many datasets.
+        self.table.verticalHeader().setDefaultSectionSize(2 * self.table.fontMetrics().lineSpacing() + 8)
         self.table.verticalHeader().hide()
         self.count_label = QLabel()
         layout = QVBoxLayout(self)
@@ -162,7 +164,7 @@ class LibraryPanel(QWidget):
 
     def fit_columns(self) -> None:
         """The shown columns at their content's width, narrowed (elided) to fit without scrolling."""
-        fit_columns(self.table, MAX_COLUMN_WIDTH)
+        fit_columns(self.table, MAX_COLUMN_WIDTH, resize_rows=False)
 
     def clear_filters(self) -> None:
         self.search.clear()

@@ -8,6 +8,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from evidence_app.core.datasets.catalog import dataset_flags
 from evidence_app.core.datasets.schema import Dataset
+from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
+from evidence_app.gui.column_fit import FitColumnsOnResize, fit_columns
 from evidence_app.gui.copyable_table import CopyableTable
 from evidence_app.gui.numbers_rows import HEADERS, NOT_RECORDED, numbers_rows
 
@@ -25,6 +27,7 @@ class NumbersTab(QWidget):
         self.table = CopyableTable(HEADERS, self)
         self.table.setObjectName("numbersTable")
         self.table.setToolTip("Select cells and press Ctrl+C to copy them as a table (Word, Excel)")
+        self._fit = FitColumnsOnResize(self.table, COLUMN_MAX)  # all five columns in view, text wrapped
         self.footer = QLabel()
         self.footer.setWordWrap(True)
         self.footer.setObjectName("numbersFooter")
@@ -40,7 +43,7 @@ class NumbersTab(QWidget):
             bold_rows=[i for i, r in enumerate(rows) if r.heading],
             highlighted_rows=[i for i, r in enumerate(rows) if r.approximation],
         )
-        self.table.setColumnWidth(4, max(self.table.columnWidth(4), 240))
+        fit_columns(self.table, COLUMN_MAX)
         banner = [f"{f.label.upper()}: {f.footnote}" for f in dataset_flags(dataset) if f.code != "summary_only"]
         if analysis is not None and analysis.is_approximation:
             banner.append(
@@ -65,6 +68,22 @@ class NumbersTab(QWidget):
         return [t.text_at(r, c) for r in range(t.rowCount()) for c in range(t.columnCount())]
 
 
+#: Widest a Numbers column gets (px); narrower when the tab is narrow (the text wraps).
+COLUMN_MAX = 320
+#: What computed numbers were computed from, as a phrase after "Computed from".
+COMPUTED_FROM = {
+    KIND_PATIENT: "the patient-level data",
+    KIND_RECONSTRUCTED: "patient-level data reconstructed from a digitized curve",
+    KIND_APPROXIMATION: "an approximation of the curves from the published summary",
+}
+
+
+def computed_from(kinds: set[str]) -> str:
+    """``the patient-level data``, ``… and …`` when arms differ (never "from reconstructed from …")."""
+    phrases = [COMPUTED_FROM.get(kind, kind) for kind in sorted(kinds)]
+    return " and ".join(phrases) if phrases else "no curve data"
+
+
 def _footer(dataset: Dataset, analysis: Any) -> str:
     parts = [
         "“not reported” means the sources give no value; nothing is estimated in its place. "
@@ -73,7 +92,7 @@ def _footer(dataset: Dataset, analysis: Any) -> str:
     if analysis is not None:
         fits = [a.fit for a in analysis.arms if a.fit is not None]
         if fits:
-            parts.append(f"Computed from {analysis.curve_label}; Kaplan–Meier CIs: {fits[0].ci_method}.")
+            parts.append(f"Computed from {computed_from(analysis.curve_kinds)}; Kaplan–Meier CIs: {fits[0].ci_method}.")
         parts += list(analysis.notes)
     parts += [f"Caveat: {c}" for c in dataset.flags.caveats]
     return "\n".join(parts)

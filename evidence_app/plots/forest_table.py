@@ -26,6 +26,8 @@ RIGHT_COLUMNS = ("HR [CI]", "weight", "p")
 ALIGN = {"N": "right", "weight": "right"}
 #: Columns that may wrap, in the order they give up width, with the narrowest they may become (mm).
 WRAP_ORDER = (("comparison", 30.0), ("trial", 22.0), ("setting", 18.0), ("endpoint", 12.0), ("HR [CI]", 24.0))
+#: Lines whose cells are drawn in bold (and so measured in bold).
+BOLD_KINDS = ("group", "overall")
 #: Columns left out, in this order, when the figure is too narrow for them.
 DROP_ORDER = ("weight", "setting", "endpoint", "N", "p", "comparison")
 
@@ -52,10 +54,11 @@ def measure(
     widths = {c: text_width(fig, HEADERS[c], size, "bold") for c in columns}
     for item in items:
         wrapped = {}
+        weight = "bold" if item.kind in BOLD_KINDS else "normal"  # measured as drawn, so bold cells fit too
         for c, text in item.cells.items():
-            lines = wrap_to_width(fig, text, size, limits.get(c, math.inf)) if c in limits else [text]
+            lines = wrap_to_width(fig, text, size, limits.get(c, math.inf), weight) if c in limits else [text]
             wrapped[c] = "\n".join(lines)
-            widths[c] = max(widths[c], max(text_width(fig, ln, size) for ln in lines))
+            widths[c] = max(widths[c], max(text_width(fig, ln, size, weight) for ln in lines))
         cells.append(wrapped)
     left_cols = [c for c in columns if c not in RIGHT_COLUMNS]
     right_cols = [c for c in columns if c in RIGHT_COLUMNS]
@@ -156,7 +159,7 @@ class _Wrapper:
         return max(
             [header]
             + [
-                text_width(self.fig, ln, self.size)
+                text_width(self.fig, ln, self.size, "bold" if it.kind in BOLD_KINDS else "normal")
                 for it in items
                 if column in it.cells
                 for ln in self.lines(it.cells[column], limit)
@@ -214,7 +217,7 @@ def draw_cells(
 ) -> list[Text]:
     """The texts of one line: its running text and its (wrapped) cells."""
     texts = []
-    bold = item.kind in ("group", "overall")
+    bold = item.kind in BOLD_KINDS
     style = "italic" if item.kind in ("het", "test", "pi") else "normal"
     colour = MUTED if item.row is not None and item.row.status != "reported" else INK
     if item.span:
