@@ -26,10 +26,19 @@ from evidence_app.core.datasets.labels import dataset_label
 from evidence_app.core.datasets.schema import FORMAT_VERSION, Dataset
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.synthesis.methods import HK_DESCRIPTION, HK_REFERENCE, get_method, method_label
-from evidence_app.export.docx_figures import Counter, caption, page_numbers, picture, set_page
+from evidence_app.export.docx_figures import DOCX_DPI, Counter, caption, page_numbers, picture, set_page
 from evidence_app.export.docx_tables import Notes as TableNotes
 from evidence_app.export.docx_tables import add_notes, by_comparison, generic_table, sof_table
-from evidence_app.export.prepare import ExportOptions, ExportSummary, Prepared, problem_notes, save_file, scaled
+from evidence_app.export.prepare import (
+    ExportOptions,
+    ExportSummary,
+    Prepared,
+    check_target,
+    problem_notes,
+    run_exports,
+    save_file,
+    scaled,
+)
 from evidence_app.export.sheets import AnalyzedDataset
 from evidence_app.export.sheets_comparison import curve_kind_text
 from evidence_app.export.sheets_forest import pooled_table
@@ -108,7 +117,6 @@ def _findings(document: Document, prep: Prepared, references: References, tables
 
 
 def _pooled(document: Document, prep: Prepared, figures: Counter, tables: Counter, cancelled: CancelCheck) -> int:
-    from evidence_app.export.docx_figures import DOCX_DPI
     from evidence_app.export.sheets_figures import render_forest
 
     set_page(document, landscape=False)
@@ -273,9 +281,6 @@ def export_docx(
     Raises :class:`ExportError` (nothing to export, the file exists without ``overwrite``, the
     folder is missing or not writable) or :class:`Cancelled` (nothing is written).
     """
-    from evidence_app.export.outputs import export_outputs
-
-    summaries = export_outputs(
-        datasets, docx=path, options=ExportOptions(**options), progress=progress, cancelled=cancelled
-    )
-    return summaries[0]
+    o = ExportOptions(**options)
+    jobs = [(check_target(path, o.overwrite, ".docx"), write_docx)]
+    return run_exports(datasets, jobs, o, figures=True, dpi=DOCX_DPI, progress=progress, cancelled=cancelled)[0]

@@ -212,3 +212,43 @@ def prepared(
         items = analyze_for_export(datasets, analyses, progress=progress, cancelled=cancelled)
         add_jobs(batch, items=items, dpi=dpi)
         yield Prepared(items, forests, methods, hk, batch)
+
+
+#: Writes one file from what :func:`prepared` made: (prepared, target, options, progress, cancelled).
+Writer = Callable[[Prepared, Path, ExportOptions, ProgressCallback, CancelCheck], ExportSummary]
+
+
+def run_exports(
+    datasets: Sequence[Dataset],
+    jobs: Sequence[tuple[Path, Writer]],
+    options: ExportOptions,
+    *,
+    figures: bool,
+    dpi: int | None = None,
+    progress: ProgressCallback = None,
+    cancelled: CancelCheck = None,
+) -> list[ExportSummary]:
+    """Analyse ``datasets`` once and run each writer on its (already checked) target, in order.
+
+    ``figures``: render the figures (at ``dpi``) — a writer that does not want them ignores them.
+    """
+    datasets = list(datasets)
+    if not datasets:
+        raise ExportError("Nothing to export: choose at least one dataset.")
+    share = ANALYSIS_SHARE if len(jobs) < 2 else 0.4
+    with prepared(
+        datasets,
+        pool_methods=options.pool_methods,
+        hk=options.hk,
+        with_figures=figures,
+        analyses=options.analyses,
+        workers=options.workers,
+        dpi=dpi,
+        progress=scaled(progress, 0.0, share),
+        cancelled=cancelled,
+    ) as prep:
+        step = (1.0 - share) / max(len(jobs), 1)
+        return [
+            write(prep, target, options, scaled(progress, share + i * step, share + (i + 1) * step), cancelled)
+            for i, (target, write) in enumerate(jobs)
+        ]

@@ -30,6 +30,7 @@ from evidence_app.export.prepare import (
     check_target,
     normalise_methods,
     problem_notes,
+    run_exports,
     save_file,
     scaled,
 )
@@ -168,12 +169,10 @@ def export_workbook(
     Cancelled
         ``cancelled()`` returned True; nothing is written.
     """
-    from evidence_app.export.outputs import export_outputs
-
-    summaries = export_outputs(
-        datasets, xlsx=path, options=ExportOptions(**options), progress=progress, cancelled=cancelled
-    )
-    return summaries[0]
+    o = ExportOptions(**options)
+    target = check_target(path, o.overwrite, ".xlsx")
+    jobs = [(target, write_workbook)]
+    return run_exports(datasets, jobs, o, figures=o.with_figures, progress=progress, cancelled=cancelled)[0]
 
 
 def write_workbook(
