@@ -11,6 +11,7 @@ import argparse
 import math
 import sys
 
+from evidence_app.cli import digitize_vector
 from evidence_app.core import limits
 
 EPILOG = (
@@ -18,6 +19,8 @@ EPILOG = (
     "From page 5 of a paper: evidence-app digitize --image paper.pdf --page 5 --x-range 0,36 \\\n"
     "    --y-range 0,100 --out curves/\n"
     "A range starting below zero is written with '=': --x-range=-1,24.\n"
+    "From a PDF's own drawing, no ranges or colours: evidence-app digitize paper.pdf --page 5 --auto \\\n"
+    "    --reconstruct --out trial/\n"
     f"Limits: figures up to {limits.MAX_FIGURE_BYTES // 2**20} MB, {limits.MAX_PIXELS // 1_000_000} megapixels "
     f"and {limits.MAX_IMAGE_SIDE:,} pixels on a side;\n"
     f"x-range within +-{limits.MAX_TIME:,.0f}, y-range within {limits.SURVIVAL_AXIS_MIN:g} to "
@@ -37,7 +40,8 @@ def _digitize(sub: argparse._SubParsersAction) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--image", required=True, metavar="FIG", help="the figure: a PNG or JPEG image, or a PDF")
+    p.add_argument("--image", metavar="FIG", help="the figure: a PNG or JPEG image, or a PDF")
+    digitize_vector.add_arguments(p)
     p.add_argument("--page", type=int, metavar="N", help="for a PDF: the page holding the figure, from 1 (default 1)")
     p.add_argument(
         "--dpi",
@@ -47,13 +51,11 @@ def _digitize(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--x-range",
-        required=True,
         metavar="X0,X1",
         help="time at the left and right edges of the plot frame (the x-axis limits), e.g. 0,24",
     )
     p.add_argument(
         "--y-range",
-        required=True,
         metavar="Y0,Y1",
         help="survival at the bottom and top edges of the frame, e.g. 0,1 (or 0,100 for percent)",
     )
@@ -108,6 +110,9 @@ def run_digitize(args: argparse.Namespace) -> int:
     from evidence_app.core.digitize.pdf import check_dpi, looks_like_pdf, pdf_page_count
     from evidence_app.errors import ExportError, InputError
 
+    if args.auto:
+        return digitize_vector.run_auto(args)
+    digitize_vector.check_pixel_arguments(args)
     x_range = parse_range(args.x_range, "--x-range")
     y_range = parse_range(args.y_range, "--y-range")
     if args.max_colors < 1:

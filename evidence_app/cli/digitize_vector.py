@@ -70,6 +70,24 @@ def run_auto(args: argparse.Namespace) -> int:
     return _write(args, source, figures)
 
 
+def check_pixel_arguments(args: argparse.Namespace) -> None:
+    """Without --auto: the figure and both axis ranges are needed; the --auto options are not."""
+    from evidence_app.errors import InputError
+
+    for option, value in (("--reconstruct", args.reconstruct), ("--figure", args.figure)):
+        if value not in (None, False):
+            raise InputError(f"{option} goes with --auto (reading a PDF's vector drawing)", location=option)
+    if not (args.paper or args.image):
+        raise InputError("give the figure: --image FIG (or PAPER.pdf --auto for a PDF's vector drawing)")
+    args.image = _source(args)
+    for option, value in (("--x-range", args.x_range), ("--y-range", args.y_range)):
+        if value is None:
+            raise InputError(
+                f"{option} is needed to calibrate the figure (for a PDF drawn as vectors, --auto reads the axes)",
+                location=option,
+            )
+
+
 def _source(args: argparse.Namespace) -> str:
     from evidence_app.errors import InputError
 
