@@ -45,6 +45,7 @@ from evidence_app.gui.digitizer.point_overlay import PointOverlay
 from evidence_app.gui.digitizer.preview import ReconstructionPreview
 from evidence_app.gui.digitizer.save_dialog import SaveDigitizedDialog
 from evidence_app.gui.digitizer.unsaved import UnsavedWork
+from evidence_app.gui.digitizer.vector_reader import VectorReader
 from evidence_app.gui.error_boundary import guarded
 from evidence_app.gui.geometry import resize_to_fit
 from evidence_app.gui.workers import Job, JobRunner, shared_runner
@@ -98,6 +99,7 @@ class DigitizerWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
         self.commands: dict[str, QAction] = {}
         self._build_actions()
+        self.vector = VectorReader(self)  # "Read vector figure" for PDF pages drawn as vectors
         self._connect()
         self.save_dialog: SaveDigitizedDialog | None = None
         self.page_dialog: PageDialog | None = None
@@ -230,6 +232,7 @@ class DigitizerWindow(QMainWindow):
                     "and calibrate by clicking ticks."
                 ),
             )
+        self.vector.page_loaded(figure, path)
         self.imageLoaded.emit(str(path))
 
     def _figure(self) -> FigureImage:
