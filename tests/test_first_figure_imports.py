@@ -25,13 +25,7 @@ print(",".join(m for m in ("lifelines", "pandas", "scipy.stats") if m in sys.mod
 
 
 def test_patient_level_figure_imports_no_heavy_statistics_library():
-    run = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=REPO,
-        env=dict(os.environ, MPLBACKEND="Agg"),
-    )
+    env = dict(os.environ, MPLBACKEND="Agg")
+    run = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == ""

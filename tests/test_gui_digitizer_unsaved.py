@@ -5,8 +5,8 @@ unsaved points are thrown away by closing the window or opening another figure.
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox, QPushButton
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QMessageBox
 
 from tests.figure_support import km_figure, simulate
 from tests.test_gui_digitizer import click_figure, open_figure
@@ -28,13 +28,15 @@ def window(qtbot, library):
 
 
 def calibrated_with_arm(qtbot, window, path):
+    """The figure open, calibrated by its detected frame (axes 0-24 by 0-1), one arm, the add tool on."""
     open_figure(qtbot, window, path)
-    radio = window.calibration.by_frame
-    qtbot.mouseClick(radio, Qt.MouseButton.LeftButton, pos=QPoint(8, radio.height() // 2))
+    window.calibration.by_frame.setChecked(True)
+    ranges = {"x0": "0", "x1": "24", "y0": "0", "y1": "1"}
+    for key in ranges:
+        window.findChild(QLineEdit, f"range_{key}").setText(ranges[key])
     with qtbot.waitSignal(window.worker.idle, timeout=10_000):
-        qtbot.mouseClick(window.findChild(QPushButton, "detectFrame"), Qt.MouseButton.LeftButton)
-    for key, value in (("x0", "0"), ("x1", "24"), ("y0", "0"), ("y1", "1")):
-        qtbot.keyClicks(window.findChild(QLineEdit, f"range_{key}"), value)
+        window.detect_frame()
+    assert window.session.is_calibrated()
     window.add_arm()
     window.commands["tool_add"].trigger()
 

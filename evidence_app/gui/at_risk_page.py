@@ -8,16 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol, cast
 
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
-    QFileDialog,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableWidget,
-    QVBoxLayout,
-    QWizardPage,
-)
+from PySide6.QtWidgets import QFileDialog, QHeaderView, QLabel, QPushButton, QTableWidget, QVBoxLayout, QWizardPage
 
 from evidence_app.core.digitize.at_risk_input import AtRiskGrid, arrange_for_arms, parse_at_risk_text, read_at_risk_file
 from evidence_app.errors import InputError, Problem
@@ -25,6 +16,7 @@ from evidence_app.gui import settings
 from evidence_app.gui.curve_files_page import CurveFilesPage
 from evidence_app.gui.digitizer.at_risk_table import AtRiskTable
 from evidence_app.gui.error_boundary import guarded, show_error
+from evidence_app.gui.flow_layout import flow_row
 
 __all__ = ["ArmCounts", "AtRiskPage"]
 
@@ -70,12 +62,8 @@ class AtRiskPage(QWizardPage):
         paste.setObjectName("pasteAtRiskTable")
         paste.setToolTip("Replace the times and numbers with a table copied from a spreadsheet or the PDF")
         paste.clicked.connect(self.paste_table)
-        buttons = QHBoxLayout()
-        buttons.addWidget(load)
-        buttons.addWidget(paste)
-        buttons.addStretch(1)
         layout = QVBoxLayout(self)
-        layout.addLayout(buttons)
+        layout.addWidget(flow_row([load, paste]))
         layout.addWidget(self.table, 1)
         layout.addWidget(help_label)
         layout.addWidget(QLabel("N (taken from time 0 when empty) and reported events per arm:"))
