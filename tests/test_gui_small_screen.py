@@ -5,6 +5,10 @@ smallest text on screen is at least 8 pt, and the library shows the columns that
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import pytest
 from matplotlib.text import Text
 from PySide6.QtCore import QSettings
@@ -107,3 +111,33 @@ def test_library_columns_that_tell_datasets_apart_are_visible(qtbot, window):
         left = header.sectionViewportPosition(column)
         assert left >= 0 and left + header.sectionSize(column) <= width + 1, (needed, left, width)
     assert table.horizontalScrollBar().maximum() == 0
+
+
+HIDPI = """
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+app.setOrganizationName("evidence-app-hidpi-test")
+QSettings().clear()
+from evidence_app.gui.main_window import MainWindow
+window = MainWindow()
+window.resize(1366, 768)
+window.show()
+panel = window.dataset_view.curves.panel
+def report():
+    print(panel.canvas.device_pixel_ratio, panel.figure.dpi, panel.logical_dpi(), panel.canvas.width(),
+          panel.scroll_area.viewport().width(), flush=True)
+    app.quit()
+panel.drawn.connect(lambda: QTimer.singleShot(300, report))
+QTimer.singleShot(60000, app.quit)
+window.open_dataset("bolero3-pfs-kmdata")
+app.exec()
+"""
+
+
+def test_high_dpi_screen_renders_at_the_device_pixel_ratio(tmp_path):
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", QT_SCALE_FACTOR="2", XDG_CONFIG_HOME=str(tmp_path))
+    run = subprocess.run([sys.executable, "-c", HIDPI], capture_output=True, text=True, timeout=120, env=env)
+    ratio, dpi, logical, canvas, viewport = (float(v) for v in run.stdout.split())
+    assert ratio == 2.0 and dpi == 2 * logical  # every logical pixel drawn with two device pixels: sharp
+    assert canvas <= viewport  # and still no sideways scrolling
