@@ -102,7 +102,7 @@ def test_published_median_bends_the_curve_within_click_noise() -> None:
     rec = reconstruct_ipd(curve, table_of(time), median=true_median)
     et, es = km_curve(rec.time, rec.event)
     rec_median = float(et[np.flatnonzero(es <= 0.5)[0]])
-    assert abs(rec_median - true_median) < 0.25
+    assert abs(rec_median - true_median) < 0.01  # the drop through 0.5 sits at the published median
     far = reconstruct_ipd(curve, table_of(time), median=true_median * 3)
     assert any("published median" in w and "kept" in w for w in far.warnings)
 

@@ -102,9 +102,15 @@ def km_median_of(t: np.ndarray, s: np.ndarray) -> float | None:
     return float(t[hit[0]]) if len(hit) else None
 
 
-def through_median(t: np.ndarray, s: np.ndarray, median: float, warnings: list[str]) -> tuple[np.ndarray, np.ndarray]:
+def through_median(
+    t: np.ndarray, s: np.ndarray, median: float, warnings: list[str], at_risk: int = 0
+) -> tuple[np.ndarray, np.ndarray]:
     """The curve bent to cross 0.5 at the published ``median`` when that changes it by at most
-    ``MEDIAN_BEND``; otherwise unchanged, with a warning naming the disagreement."""
+    ``MEDIAN_BEND``; otherwise unchanged, with a warning naming the disagreement.
+
+    ``at_risk`` (at most the number at risk at the median, e.g. the last printed count before it) sets
+    the levels around the median: one event's step above 0.5 before it and below 0.5 at it, so whole
+    events cross 0.5 there."""
     current = km_median_of(t, s)
     if not np.isfinite(median) or median <= 0:
         warnings.append(f"Ignored the published median {median:g}: expected a positive time.")
@@ -119,12 +125,15 @@ def through_median(t: np.ndarray, s: np.ndarray, median: float, warnings: list[s
     if current is not None and abs(current - median) <= 1e-9 * max(median, 1.0):
         return t, s
     before = t < median
-    above = np.where(before, np.maximum(s, 0.5 + 1e-6), np.minimum(s, 0.5))
+    step = 0.5 / at_risk if at_risk > 0 else 1e-6
+    above = np.where(before, np.maximum(s, 0.5 + step), np.minimum(s, 0.5))
     # The drop through 0.5 happens at the median: a point on each side of it.
     k = int(np.searchsorted(t, median, "left"))
     left_level = float(above[k - 1]) if k > 0 else 1.0
     new_t = np.r_[t[:k], median, median, t[k:]]
-    new_s = np.r_[above[:k], left_level, min(0.5, float(above[k]) if k < len(t) else 0.5), above[k:]]
+    below = 0.5 - (step if at_risk > 0 else 0.0)
+    new_s = np.r_[above[:k], left_level, min(below, float(above[k]) if k < len(t) else below), above[k:]]
+    new_s[k + 2 :] = np.minimum(new_s[k + 2 :], new_s[k + 1])
     change = float(np.abs(above - s).max())
     shown = "never reaches 0.5" if current is None else f"reaches 0.5 at {current:g}"
     if change > MEDIAN_BEND:

@@ -121,9 +121,10 @@ def reconstruct_ipd(
     clean = clean_arrays(ct, cs, table_in)
     warnings = list(clean.warnings)
     t, s = clean.time, clean.survival
-    if median is not None:
-        t, s = through_median(t, s, float(median), warnings)
     tau, n_risk = anchor_at_risk(clean.table, n, t, s, warnings)
+    if median is not None:
+        at_median = int(n_risk[max(int(np.searchsorted(tau, median, "right")) - 1, 0)])
+        t, s = through_median(t, s, float(median), warnings, at_median)
     total = int(n_risk[0])
     t, s = fill_missed_drops(t, s, time_noise=clean.time_noise)
     if total_events is not None and not 0 <= total_events <= total:
@@ -131,7 +132,8 @@ def reconstruct_ipd(
             f"expected a total of events between 0 and {total}, found {total_events}", location="total_events"
         )
     marks = None if censor_times is None else np.sort(np.asarray(censor_times, dtype=float).ravel())
-    fit_args = (t, tau, n_risk, clean.time_noise, total_events, marks, progress, cancelled)
+    exact = None if median is None else float(median)  # the drop through 0.5 is at the median, not spread
+    fit_args = (t, tau, n_risk, clean.time_noise, total_events, marks, exact, progress, cancelled)
     state, fit_warnings = _fit(s, *fit_args)
     made = state.n_events() + state.end_event * state.at_end
     if total_events is not None and made != total_events and coarse_noise(clean.time_noise, t):
@@ -173,6 +175,7 @@ def _fit(
     time_noise: float,
     total_events: int | None,
     marks: np.ndarray | None,
+    exact: float | None,
     progress: ProgressCallback,
     cancelled: CancelCheck,
 ) -> tuple[IntervalState, list[str]]:
@@ -181,7 +184,12 @@ def _fit(
     drop = np.flatnonzero(np.diff(s) < 0) + 1
     te = drop_times(t, s)
     curve_fn = StepCurve(t, s, marks)
-    state = IntervalState(int(n_risk[0]), drop_time_sd(t, s, time_noise))
+    te_sd, sd = drop_time_sd(t, s, time_noise)
+    if exact is not None:
+        sd = np.where(te_sd == exact, 0.0, sd)
+    state = IntervalState(int(n_risk[0]), (te_sd, sd))
+    if exact is not None:
+        state.barriers = np.array([exact])
     for i in range(len(tau) - 1):
         check_cancelled(cancelled)
         report(progress, 0.1 + 0.8 * i / len(tau), f"Interval {tau[i]:g}–{tau[i + 1]:g}")
