@@ -56,7 +56,7 @@ def run_measured(cmd: list[str], env: dict[str, str]) -> tuple[int, str, str, in
 
 
 def fuzz(scale: int) -> None:
-    env = {**os.environ, "EVIDENCE_FUZZ_SCALE": str(scale), "QT_QPA_PLATFORM": "offscreen"}
+    env = {**os.environ, "EVIDENCE_FUZZ_SCALE": str(scale), "EVIDENCE_FUZZ_CASE_SECONDS": "180"}
     test = "tests/robustness/test_fuzz_entry_points.py"
     code, stdout, stderr, peak, elapsed = run_measured(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", test], env

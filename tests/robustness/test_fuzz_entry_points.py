@@ -69,7 +69,7 @@ def library_guard(private_user_dir):
 @pytest.mark.parametrize("path", COMMANDS, ids=[" ".join(p) for p in COMMANDS])
 def test_command_lines(path, pools, library_guard, count_case):
     @fuzz(30)
-    @given(argv=argv_strategy(path, pools))
+    @given(argv=argv_strategy(path, pools, expensive=SCALE > 1))  # every dataset, every figure: nightly only
     def case(argv):
         count_case()
         run_cli(argv)
