@@ -1,12 +1,13 @@
-"""The Comparison table alone as CSV (``evidence-app export --format csv``).
+"""The Comparison table alone as CSV (``evidence-app export --format csv``): every column of the
+workbook's Comparison and Computed sheets, one row per dataset.
 
 Encoding: UTF-8 *with* a byte-order mark. Every CI in the table has an en dash ("0.58–0.92"),
 and Excel — where committees open these files — reads a CSV without a BOM in the legacy
 Windows code page, turning each dash into "â€“". With the BOM, Excel, LibreOffice and pandas
 (``encoding="utf-8-sig"``) all read it correctly; the cost is three bytes that a plain ``cat``
 shows. Rows end in CRLF (RFC 4180). Numbers are written as the workbook displays them (HR with
-two decimals), and text that a spreadsheet would run as a formula is quoted with a leading
-apostrophe.
+two decimals), a missing number as an empty field (the "Not reported" column names it), and text
+that a spreadsheet would run as a formula is quoted with a leading apostrophe.
 """
 
 from __future__ import annotations

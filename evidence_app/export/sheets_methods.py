@@ -21,23 +21,33 @@ COLUMNS = (Column("Section", 16, wrap=True), Column("Item", 22, wrap=True), Colu
 SHEETS = (
     (
         "Comparison",
-        "One row per dataset: published numbers (with their CI level) beside the numbers computed "
-        "from curve data, the curve kind, source kinds and footnote markers [n] explained below.",
+        "One row per dataset: the published numbers (HR, its bounds and CI level % as numbers, and "
+        "as one 'HR (CI)' text to paste), N, events, medians, p, and footnote markers [n] explained below.",
+    ),
+    (
+        "Computed",
+        "The numbers computed from curve data (curve kind, HR, log-rank p, medians, RMST, PH test) and "
+        "the dataset details the Comparison sheet leaves out (registry id, setting, histology, assessment).",
     ),
     (
         "Forest",
         "The hazard ratios used in the forest plot, oriented 'mTOR inhibitor vs comparator' (flipped "
-        "rows are marked), and the pooled estimates for every method requested, per endpoint.",
+        "rows are marked), with each row's weight per pooling method.",
     ),
+    ("Pooled", "The pooled estimates per endpoint, group and method, with heterogeneity and prediction intervals."),
     (
         "Survival tables",
         "Per arm: Kaplan–Meier survival with 95% CI and the numbers at risk at 0, 6, 12, 24 "
         "months and at every published landmark; each row names its curve kind. The published "
         "columns are empty where nothing was published for that time.",
     ),
-    ("Patient data", "Patient-level rows per arm (only when requested), flagged by how they were obtained."),
-    ("Sources", "Every source cited, with its address and the numbers read from it."),
-    ("KM figures", "A Kaplan–Meier figure per dataset with curve data (only when figures are requested)."),
+    (
+        "Patient data",
+        "Patient-level rows per arm (only when requested), flagged by how they were obtained; split over "
+        "further sheets, or written to a CSV file beside the workbook, past Excel's row limit.",
+    ),
+    ("Forest plots, KM figures", "The forest plot per endpoint and a Kaplan–Meier figure per dataset with curve data."),
+    ("Sources", "Every source cited, once, numbered R1, R2 … (as in the Word report), with the numbers read from it."),
 )
 
 CONVENTIONS = (
@@ -45,8 +55,9 @@ CONVENTIONS = (
         "Missing values",
         "'not reported' means the value was not published in the sources read; nothing is "
         "estimated to fill it. 'no curve data' means nothing could be computed because the dataset "
-        "has no curve data and too few published numbers to approximate one. A blank is never used "
-        "for a missing number.",
+        "has no curve data and too few published numbers to approximate one. A column holds numbers "
+        "or text, never both: a missing number is an empty cell, named in the row's 'Not reported' or "
+        "'Notes' column, while the formatted text beside it (e.g. 'HR (CI)') reads 'not reported'.",
     ),
     (
         "Hazard ratio direction",
