@@ -285,3 +285,21 @@ def test_export_every_bundled_dataset(library, tmp_path):
     methods = pd.read_excel(path, sheet_name="Methods")
     assert {"numpy", "pandas", "lifelines", "matplotlib", "openpyxl", "evidence_app"} <= set(methods["Item"])
     assert "Hartung–Knapp" in " ".join(methods["Description"].astype(str))
+
+
+def test_a_network_sheet_prints_like_the_others(library, tmp_path):
+    from pathlib import Path
+
+    from evidence_app.core.synthesis.network import run_network
+    from evidence_app.core.synthesis.network_input import prepare_network, read_contrast_csv
+
+    data = Path(__file__).parent / "data" / "nma_synthetic_3.csv"
+    result = run_network(prepare_network(read_contrast_csv(data)), "A")
+    path = tmp_path / "network.xlsx"
+    export_workbook([library.get(ARCC)], path, network=result)
+    book = openpyxl.load_workbook(path)
+    network, methods = book["Network"], book["Methods"]
+    assert network.sheet_properties.pageSetUpPr.fitToPage and network.page_setup.fitToWidth == 1
+    assert "&P" in network.oddFooter.right.text and network.print_area
+    last = max(r for r in range(1, methods.max_row + 1) if methods.cell(r, 1).value == "Network meta-analysis")
+    assert methods.print_area.endswith(f"C${last}") or methods.print_area.endswith(f"C{last}")

@@ -20,6 +20,7 @@ from evidence_app import __version__
 from evidence_app.core.atomic import write_atomic
 from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
+from evidence_app.export import xlsx_format as fmt
 from evidence_app.export.csv_table import write_table_csv
 from evidence_app.export.figure_pool import FigureBatch
 from evidence_app.export.prepare import (
@@ -138,6 +139,17 @@ def _build(
     return book, count, forest_warnings(forests) + log.messages
 
 
+def _print_after_network(book: Workbook) -> None:
+    """The Network sheet prints like the others; Methods' print area takes in the rows it added."""
+    network = book["Network"]
+    widths = [d.width or 8.43 for d in network.column_dimensions.values()]
+    fmt.print_setup(
+        network, width_chars=sum(widths), last_row=network.max_row, last_col=network.max_column, title_rows=None
+    )
+    methods = book["Methods"]
+    methods.print_area = f"A1:C{methods.max_row}"
+
+
 @dataclass(frozen=True)
 class _Options:
     target: Path
@@ -186,7 +198,8 @@ def write_workbook(
     if options.network is not None:
         from evidence_app.export.sheets_network import add_network_sheet
 
-        add_network_sheet(book, options.network)
+        add_network_sheet(book, options.network, LimitLog())
+        _print_after_network(book)
     # write_atomic by this module's name, so a test can make the disk fail half-way (tests/robustness)
     save_file(
         target, book.save, overwrite=options.overwrite, progress=progress, cancelled=cancelled, atomic=write_atomic
