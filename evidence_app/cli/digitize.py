@@ -11,7 +11,6 @@ import argparse
 import math
 import sys
 
-from evidence_app.cli import digitize_vector
 from evidence_app.core import limits
 
 EPILOG = (
@@ -41,7 +40,7 @@ def _digitize(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--image", metavar="FIG", help="the figure: a PNG or JPEG image, or a PDF")
-    digitize_vector.add_arguments(p)
+    _auto_arguments(p)
     p.add_argument("--page", type=int, metavar="N", help="for a PDF: the page holding the figure, from 1 (default 1)")
     p.add_argument(
         "--dpi",
@@ -111,8 +110,8 @@ def run_digitize(args: argparse.Namespace) -> int:
     from evidence_app.errors import ExportError, InputError
 
     if args.auto:
-        return digitize_vector.run_auto(args)
-    digitize_vector.check_pixel_arguments(args)
+        return run_auto(args)
+    _check_pixel_arguments(args)
     x_range = parse_range(args.x_range, "--x-range")
     y_range = parse_range(args.y_range, "--y-range")
     if args.max_colors < 1:
@@ -164,6 +163,89 @@ def run_digitize(args: argparse.Namespace) -> int:
             f"{curve.visible_fraction:.0%} visible"
         )
     return 0
+
+
+# -- --auto: the figure read from a PDF's vector drawing (core.digitize.vector_figure) ---------------
+def _auto_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paper", nargs="?", metavar="PAPER.pdf", help="the PDF to read (or give it with --image)")
+    p.add_argument(
+        "--auto",
+        action="store_true",
+        help="read the figure from the PDF's vector drawing: axes from the tick labels, curves, censor "
+        "marks, numbers at risk and arm names from the page itself (no ranges or colours to give)",
+    )
+    p.add_argument(
+        "--reconstruct",
+        action="store_true",
+        help="with --auto: also reconstruct patient-level data per arm (ARM_ipd.csv) and write a draft dataset.json",
+    )
+    p.add_argument("--figure", type=int, metavar="K", help="with --auto: only the K-th figure of the page (from 1)")
+
+
+def run_auto(args: argparse.Namespace) -> int:
+    """Per figure: arm CSVs and a report (and with --reconstruct patient-level data and a dataset)."""
+    from evidence_app.core.digitize.pdf import looks_like_pdf
+    from evidence_app.core.digitize.vector_figure import read_vector_figures
+    from evidence_app.core.digitize.vector_output import plan_outputs, write_outputs
+    from evidence_app.errors import InputError
+
+    source = _source(args, "give the PDF: evidence-app digitize PAPER.pdf --auto --out DIR")
+    if not looks_like_pdf(source):
+        raise InputError(
+            "--auto reads the vector drawing of a PDF; for an image give --x-range and --y-range", file=source
+        )
+    for option in ("--x-range", "--y-range", "--colors", "--frame"):
+        if getattr(args, option[2:].replace("-", "_")) is not None:
+            print(f"note: {option} is not used with --auto (the axes are read from the tick labels)", file=sys.stderr)
+    pages = read_vector_figures(source, args.page)
+    for page in pages:
+        for note in page.notes:
+            print(f"note: page {page.page}: {note}", file=sys.stderr)
+    figures = [figure for page in pages for figure in page.figures]
+    if not figures:
+        where = f"page {args.page}" if args.page is not None else "any page"
+        raise InputError(
+            f"no Kaplan–Meier figure drawn as vector curves on {where}; for a scanned figure give "
+            "--x-range and --y-range (the pixel digitizer) instead of --auto",
+            file=source,
+        )
+    if args.figure is not None:
+        if not 1 <= args.figure <= len(figures):
+            raise InputError(f"there is no figure {args.figure}: found {len(figures)}", location="--figure")
+        figures = [figures[args.figure - 1]]
+    plan = plan_outputs(figures, source, args.out, args.reconstruct)
+    for output, written in zip(plan, write_outputs(plan, args.force)):
+        for warning in output.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+        print(output.files["report.txt"], end="")
+        print(f"wrote {len(written)} files to {output.folder}: {', '.join(p.name for p in written)}")
+    return 0
+
+
+def _check_pixel_arguments(args: argparse.Namespace) -> None:
+    """Without --auto: the figure and both axis ranges are needed; the --auto options are not."""
+    from evidence_app.errors import InputError
+
+    for option, value in (("--reconstruct", args.reconstruct), ("--figure", args.figure)):
+        if value not in (None, False):
+            raise InputError(f"{option} goes with --auto (reading a PDF's vector drawing)", location=option)
+    args.image = _source(args, "give the figure: --image FIG (or PAPER.pdf --auto for a PDF's vector drawing)")
+    for option, value in (("--x-range", args.x_range), ("--y-range", args.y_range)):
+        if value is None:
+            raise InputError(
+                f"{option} is needed to calibrate the figure (for a PDF drawn as vectors, --auto reads the axes)",
+                location=option,
+            )
+
+
+def _source(args: argparse.Namespace, missing: str) -> str:
+    from evidence_app.errors import InputError
+
+    if args.paper and args.image and args.paper != args.image:
+        raise InputError(f"two files given ({args.paper} and --image {args.image}); give one")
+    if not (args.paper or args.image):
+        raise InputError(missing)
+    return str(args.paper or args.image)
 
 
 def register(sub: argparse._SubParsersAction) -> None:

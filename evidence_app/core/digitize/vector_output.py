@@ -135,6 +135,40 @@ def _arm_files(figure: VectorFigure) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class FigureOutput:
+    """The files of one figure (name -> text) for ``folder``, and the reconstruction's warnings."""
+
+    folder: Path
+    files: dict[str, str]
+    warnings: tuple[str, ...]
+
+
+def plan_outputs(
+    figures: list[VectorFigure], source: str | Path, out: str | Path, reconstruct: bool
+) -> list[FigureOutput]:
+    """The files of each figure: one figure in ``out``, several in ``out/pageN_figureK``."""
+    plan = []
+    for figure in figures:
+        folder = Path(out) if len(figures) == 1 else Path(out) / f"page{figure.page}_figure{figure.index}"
+        files = figure_files(figure, source)
+        warnings: list[str] = []
+        if reconstruct:
+            more, warnings = reconstruction_files(figure, source)
+            files.update(more)
+        plan.append(FigureOutput(folder, files, tuple(warnings)))
+    return plan
+
+
+def write_outputs(plan: list[FigureOutput], overwrite: bool) -> list[list[Path]]:
+    """Write every figure's files, refusing before the first if any exists (without ``overwrite``)."""
+    existing = [o.folder / name for o in plan for name in o.files if (o.folder / name).exists()]
+    if existing and not overwrite:
+        names = ", ".join(str(p) for p in existing[:5]) + (" ..." if len(existing) > 5 else "")
+        raise ExportError(f"{names} already exist{'s' if len(existing) == 1 else ''}; use --force to replace")
+    return [write_files(o.folder, o.files, overwrite) for o in plan]
+
+
 def write_files(folder: str | Path, files: dict[str, str], overwrite: bool) -> list[Path]:
     """Write ``name -> text`` into ``folder`` (created), refusing before writing if any exists."""
     target = Path(folder)
