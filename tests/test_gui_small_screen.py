@@ -141,3 +141,16 @@ def test_high_dpi_screen_renders_at_the_device_pixel_ratio(tmp_path):
     ratio, dpi, logical, canvas, viewport = (float(v) for v in run.stdout.split())
     assert ratio == 2.0 and dpi == 2 * logical  # every logical pixel drawn with two device pixels: sharp
     assert canvas <= viewport  # and still no sideways scrolling
+
+
+def test_other_library_columns_are_available_and_remembered(qtbot, window, library):
+    from evidence_app.gui.library_panel import LibraryPanel
+
+    panel = window.library_panel
+    assert "HR (CI)" not in panel.shown_columns()
+    panel.set_column_shown("HR (CI)", True)
+    assert "HR (CI)" in panel.shown_columns()
+    assert panel.table.horizontalScrollBar().maximum() == 0  # refitted: still no sideways scrolling
+    again = LibraryPanel(library)  # a new start reads the choice back
+    qtbot.addWidget(again)
+    assert again.shown_columns() == panel.shown_columns()
