@@ -155,10 +155,12 @@ POOLING = (
     ),
     (
         "What is pooled",
-        "One forest per endpoint (never OS with PFS), grouped by setting; at most one analysis "
-        "per trial (final before interim, whole population before subgroup); rows where both or "
-        "neither arm holds an mTOR inhibitor are shown but not pooled. A group with one row is not "
-        "pooled.",
+        "One forest per endpoint (never OS with PFS), grouped by setting, under the one pooling rule set "
+        "(core/synthesis/rules.py): one estimate per trial comparison and endpoint (the final analysis "
+        "over an interim one, independent review over the investigator's, the whole population over a "
+        "subgroup); a multi-arm trial's shared arm counted once (one comparison pooled, or the shared "
+        "arm split, Cochrane Handbook 23.3.4), with a warning; rows where both or neither arm holds an "
+        "mTOR inhibitor are shown but not pooled. A group with one row is not pooled.",
     ),
 )
 
