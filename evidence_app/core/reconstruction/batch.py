@@ -124,29 +124,27 @@ def _job(row: dict[str, str], base: Path, where: str, force: bool, order: int) -
 
 
 def _median(row: dict[str, str]) -> float | None:
-    text = row.get("median", "")
-    if not text:
-        return None
-    try:
-        value = float(text)
-    except ValueError:
-        raise InputError(f"expected a median time, found {text!r}") from None
-    if not value > 0 or value == float("inf"):
-        raise InputError(f"expected a positive median time, found {text!r}")
+    value = _number(row, "median", "a positive median time")
+    if value is not None and not 0 < value < float("inf"):
+        raise InputError(f"expected a positive median time, found {row['median']!r}")
     return value
 
 
 def _count(row: dict[str, str], column: str) -> int | None:
+    value = _number(row, column, f"a whole number of {column}")
+    if value is not None and (value != int(value) or value < 0):
+        raise InputError(f"expected a whole number of {column} of 0 or more, found {row[column]!r}")
+    return None if value is None else int(value)
+
+
+def _number(row: dict[str, str], column: str, expected: str) -> float | None:
     text = row.get(column, "")
     if not text:
         return None
     try:
-        value = float(text)
+        return float(text)
     except ValueError:
-        raise InputError(f"expected a whole number of {column}, found {text!r}") from None
-    if value != int(value) or value < 0:
-        raise InputError(f"expected a whole number of {column} of 0 or more, found {text!r}")
-    return int(value)
+        raise InputError(f"expected {expected}, found {text!r}") from None
 
 
 def run_job(job: ArmJob) -> ArmOutcome:
