@@ -10,9 +10,12 @@ from docx.enum.section import WD_ORIENT
 
 from evidence_app import __version__
 from evidence_app.core.datasets.catalog import dataset_flags
+from evidence_app.core.datasets.labels import comparison_label
 from evidence_app.core.datasets.published import published_hr_text, published_median_text
 from evidence_app.errors import Cancelled, ExportError
 from evidence_app.export.docx_report import export_docx
+from evidence_app.export.docx_tables import sof_cells
+from evidence_app.export.sheets_sources import References
 
 ARCC = "arcc-os-tem-vs-ifn"
 SUBSET = [ARCC, "arcc-pfs-tem-vs-ifn", "checkmate025-os", "aspen-pfs", "bolero1-pfs-kmdata", "meteor-os-interim"]
@@ -59,30 +62,36 @@ def _notes_after(document, table) -> dict[str, str]:
 
 
 def _row_of(document, dataset):
+    """The row of ``dataset``: in the table captioned with its comparison, the row whose trial,
+    population and endpoint cells are the dataset's (located by these, checked by the tests)."""
+    key = sof_cells(dataset, References([dataset]))
+    body = list(document.element.body)
     for table in _sof_tables(document):
+        title = "".join(body[body.index(table._tbl) - 1].itertext())
+        if not title.endswith(f"Summary of findings: {comparison_label(dataset)}"):
+            continue
         for row in table.rows[1:]:
             cells = row.cells
-            same = (
-                _plain(cells[0]).startswith(dataset.trial.acronym)
-                and _plain(cells[2]).startswith(dataset.endpoint.name)
-                and _plain(cells[1]) == dataset.trial.population
-                and (dataset.analysis.kind in _plain(cells[2]) or dataset.analysis.kind == "not stated")
-            )
-            if same:
+            if [_plain(c) for c in cells[:3]] == key[:3]:
                 return table, cells
     raise AssertionError(f"no summary-of-findings row for {dataset.id}")
+
+
+def _assert_row_is_dataset(cells, d) -> None:
+    """N, events, medians and HR with its CI as the dataset has them (at their published precision)."""
+    exp, ctl = d.experimental, d.control
+    for index, field in ((3, "n"), (4, "events")):
+        numbers = [int(x) for x in re.findall(r"\d+", _plain(cells[index]))]
+        assert numbers == [getattr(a, field).value for a in (exp, ctl) if getattr(a, field) is not None], d.id
+    assert _plain(cells[6]) == published_hr_text(d.comparison.hazard_ratio), d.id
+    medians = f"{published_median_text(exp.median)} / {published_median_text(ctl.median)} {d.time_unit}"
+    assert _plain(cells[5]) in (medians, "not reported"), d.id
 
 
 def test_every_number_in_the_tables_is_the_dataset_value(report, subset):
     _, document = report
     for d in subset:
-        _, cells = _row_of(document, d)
-        exp, ctl = d.experimental, d.control
-        n = [int(x) for x in re.findall(r"\d+", _plain(cells[3]))]
-        assert n == [a.n.value for a in (exp, ctl) if a.n is not None], d.id
-        assert _plain(cells[6]) == published_hr_text(d.comparison.hazard_ratio), d.id
-        medians = f"{published_median_text(exp.median)} / {published_median_text(ctl.median)} {d.time_unit}"
-        assert _plain(cells[5]) in (medians, "not reported"), d.id
+        _assert_row_is_dataset(_row_of(document, d)[1], d)
     _, arcc = _row_of(document, subset[0])
     assert (_plain(arcc[3]), _plain(arcc[6]), _plain(arcc[7])) == ("209 / 207", "0.73 (0.58–0.92)", "0.008")
     assert _plain(arcc[5]) == "10.9 / 7.3 months"
@@ -177,3 +186,24 @@ def test_a_network_passed_gets_its_section_and_methods(library, tmp_path):
     assert b_row[1] == f"{b_vs_a.hr:.2f}"
     text = "\n".join(p.text for p in document.paragraphs)
     assert "a lower HR is better" in text  # the network's methods, from the same source as the workbook
+
+
+def test_every_bundled_dataset_row_matches_its_dataset(library, tmp_path, monkeypatch):
+    """All 35 datasets, figures replaced by a blank picture to keep the test fast (the tables are checked)."""
+    import io
+
+    from PIL import Image
+
+    import evidence_app.export.sheets_figures as figures
+
+    blank = io.BytesIO()
+    Image.new("RGB", (10, 10), "white").save(blank, format="PNG")
+    monkeypatch.setattr(figures, "render_png", lambda *a, **k: (blank.getvalue(), 3.35, 3.4))
+    path = tmp_path / "all.docx"
+    export_docx(library.datasets, path, workers=1)
+    document = docx.Document(str(path))
+    for d in library.datasets:
+        table, cells = _row_of(document, d)
+        _assert_row_is_dataset(cells, d)
+        notes = set(_notes_after(document, table).values())
+        assert {f.footnote for f in dataset_flags(d)} <= notes, d.id
