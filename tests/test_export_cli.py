@@ -119,8 +119,9 @@ def test_docx_and_workbook_from_one_command(tmp_path, capsys):
 
 def test_docx_alone_and_its_mistakes(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    assert main(["export", "--docx", "r.docx", ARCC]) == 0
+    assert main(["export", "--docx", "r.docx", ARCC, "--with-ipd"]) == 0
     assert (tmp_path / "r.docx").stat().st_size > 10_000
+    assert "--with-ipd/--with-figures are for the workbook" in capsys.readouterr().err
     assert main(["export", "--docx", "r.docx", ARCC]) == 1  # exists, no --force
     assert main(["export", "--docx", "r.pdf", ARCC]) == 1
     assert main(["export", ARCC]) == 2

@@ -113,6 +113,9 @@ def _write(args: argparse.Namespace, out: str | None) -> int:
     from evidence_app.export.outputs import export_outputs
     from evidence_app.export.prepare import ExportOptions
 
+    if out is None and (args.with_ipd or args.with_figures):
+        note = "warning: --with-ipd/--with-figures are for the workbook: the report always has its figures"
+        print(note, file=sys.stderr)
     methods = [m for group in (args.pool or [["REML"]]) for m in group]
     options = ExportOptions(methods, args.hk, args.with_ipd, args.with_figures, overwrite=args.force)
     summaries = export_outputs(_datasets(args), xlsx=out, docx=args.docx, options=options)
