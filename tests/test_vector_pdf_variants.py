@@ -223,3 +223,35 @@ def test_sas_style_table_inside_the_plot_with_an_events_row(tmp_path: Path) -> N
     for row, arm in zip(figure.at_risk.rows, arms):
         ordered = np.sort(arm.time)
         assert row.counts == tuple(int(n) for n in len(ordered) - np.searchsorted(ordered, times, side="left"))
+
+
+def test_arm_names_printed_in_the_curves_colours(tmp_path: Path) -> None:
+    """NEJM-style: no legend, each arm's name printed next to its curve in its colour; the rows at
+    risk are labelled in black and printed in the other order; the arms are the same size."""
+    from tests.pdf_corpus import figure_for, simulate
+
+    rng = np.random.default_rng(111)
+    arms = make_arms(111, "nejm", k=2)
+    for arm, hazard in zip(arms, (0.06, 0.03)):
+        arm.time, arm.event = simulate(rng, 200, hazard, 1.0, 18.0, 24.0)
+        arm.step_t, arm.step_s = km_steps(arm.time, arm.event)
+    drawn = figure_for(arms, "nejm", percent=False, censor_marks=False)
+    fig = Figure(figsize=(6, 4.5))
+    ax = fig.add_axes((0.2, 0.35, 0.75, 0.6))
+    for arm in arms:
+        ax.step(np.r_[arm.step_t, arm.time.max()], np.r_[arm.step_s, arm.step_s[-1]], where="post", color=arm.colour)
+        ax.text(30, arm.step_s[np.searchsorted(arm.step_t, 30) - 1] + 0.04, arm.label, color=arm.colour, fontsize=7)
+    ax.set_xlim(*drawn.x_limits)
+    ax.set_ylim(0, 1)
+    ax.set_xticks(drawn.x_ticks)
+    for k, arm in enumerate(reversed(arms)):
+        y = -0.25 - 0.08 * k
+        ax.text(-0.1, y, arm.label, transform=ax.transAxes, ha="right", va="center", fontsize=7)
+        for t, n in zip(drawn.x_ticks, arm.at_risk):
+            ax.text(t, y, str(n), transform=ax.get_xaxis_transform(), ha="center", va="center", fontsize=7)
+    figure = read_one(write_pdf(tmp_path / "named.pdf", fig))
+    for curve in figure.curves:
+        arm = next(a for a in arms if a.colour.lower() == curve.colour)
+        assert (curve.label, curve.matched_by) == (arm.label, "label")
+        table = figure.at_risk_of(curve)
+        assert table is not None and table[1] == arm.at_risk

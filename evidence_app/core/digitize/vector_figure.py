@@ -30,7 +30,14 @@ from evidence_app.core.digitize.vector_axes import (
 )
 from evidence_app.core.digitize.vector_curves import RawCurve, attach_marks, find_curves, mark_candidates
 from evidence_app.core.digitize.vector_paths import PageContent, Word, read_page_content
-from evidence_app.core.digitize.vector_table import AtRiskTable, LegendEntry, match_arms, read_at_risk, read_legend
+from evidence_app.core.digitize.vector_table import (
+    AtRiskTable,
+    LegendEntry,
+    coloured_labels,
+    match_arms,
+    read_at_risk,
+    read_legend,
+)
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 
 #: Share of the page covered by images above which a page without vector plots counts as scanned.
@@ -232,6 +239,11 @@ def _figure(
         table = read_at_risk(words, frame, x_axis, frame.y0 + 0.3 * frame.height, above=frame.y0)
     samples = _line_samples(content)
     legend = read_legend(_only(content, words), frame, samples, set())
+    if len(legend) < len(raw_curves):  # arm names in the curves' colours, with no line sample
+        unique = {c.colour for c in raw_curves if [d.colour for d in raw_curves].count(c.colour) == 1}
+        rows_y = [r.y for r in table.rows] if table is not None else []
+        named = {e.colour for e in legend}
+        legend += [e for e in coloured_labels(words, frame, unique, rows_y) if e.colour not in named]
     steps = [(np.asarray(x_axis.value(c.points[:, 0])), np.asarray(y_axis.value(c.points[:, 1]))) for c in raw_curves]
     labels, rows, how = match_arms(raw_curves, legend, table, steps)
     curves = []

@@ -185,6 +185,30 @@ def read_legend(
     return sorted(entries, key=lambda e: -e.y)
 
 
+def coloured_labels(words: list[Word], frame: Frame, colours: set[str], skip_rows: list[float]) -> list[LegendEntry]:
+    """Arm names printed in a curve's colour in or just above the plot, with no line sample (as
+    NEJM labels the curves): one entry per colour that has exactly one such line of words."""
+    found: dict[str, list[list[Word]]] = {}
+    for word in sorted(words, key=lambda w: (w.colour, -round(w.cy), w.x0)):
+        if word.colour not in colours or word.colour == "#000000" or parse_number(word.text) is not None:
+            continue
+        if not frame.contains(word.cx, word.cy, margin=0.15 * frame.height) or word.cy < frame.y0:
+            continue
+        if any(abs(word.cy - y) <= 0.5 * word.height for y in skip_rows):
+            continue  # a label of the at-risk table
+        lines = found.setdefault(word.colour, [])
+        last = lines[-1][-1] if lines else None
+        if last is not None and abs(last.cy - word.cy) <= 0.3 * word.height and word.x0 - last.x1 <= 0.6 * word.height:
+            lines[-1].append(word)
+        else:
+            lines.append([word])
+    return [
+        LegendEntry(" ".join(w.text for w in lines[0]), colour, (), lines[0][0].cy)
+        for colour, lines in found.items()
+        if len(lines) == 1
+    ]
+
+
 def match_arms(
     curves: list[RawCurve],
     legend: list[LegendEntry],
