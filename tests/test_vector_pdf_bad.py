@@ -53,12 +53,26 @@ def test_bar_chart_is_not_a_survival_plot(tmp_path: Path) -> None:
     assert "no Kaplan–Meier curves" in note and "bar chart" in note
 
 
-def test_rising_curve_is_not_read_as_survival(tmp_path: Path) -> None:
+def test_rising_line_chart_is_not_a_survival_plot(tmp_path: Path) -> None:
+    fig = Figure(figsize=(5, 4))
+    ax = fig.add_subplot()
+    ax.plot([0, 1, 2, 3, 4], [0.0, 0.1, 0.3, 0.35, 0.5])
+    note = only_note(write_pdf(tmp_path / "line.pdf", fig))
+    assert "no Kaplan–Meier curves" in note
+
+
+def test_rising_steps_are_read_as_cumulative_incidence(tmp_path: Path) -> None:
     fig = Figure(figsize=(5, 4))
     ax = fig.add_subplot()
     ax.step([0, 1, 2, 3, 4], [0.0, 0.1, 0.3, 0.35, 0.5], where="post")
-    note = only_note(write_pdf(tmp_path / "incidence.pdf", fig))
-    assert "no Kaplan–Meier curves" in note
+    ax.set_xlim(0, 4)
+    ax.set_ylim(0, 0.6)
+    [page] = read_vector_figures(write_pdf(tmp_path / "incidence.pdf", fig), 1)
+    [figure] = page.figures
+    [curve] = figure.curves
+    assert any("cumulative incidence" in n for n in figure.notes)
+    assert np.allclose(curve.survival[[0, -1]], [1.0, 0.5], atol=1e-4)
+    assert np.all(np.diff(curve.survival) <= 0)
 
 
 def test_password_protected(tmp_path: Path) -> None:

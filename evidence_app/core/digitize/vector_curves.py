@@ -47,30 +47,39 @@ def is_staircase(points: np.ndarray) -> tuple[bool, bool]:
     return monotone, sloped
 
 
-def find_curves(content: PageContent, frame: Frame, others: tuple[Frame, ...] = ()) -> list[RawCurve]:
+def find_curves(
+    content: PageContent, frame: Frame, others: tuple[Frame, ...] = (), rising: bool = False
+) -> list[RawCurve]:
     """Staircases inside ``frame``, joined by style, ordered by their level at mid-time (top first).
 
     Pieces of a style that continue one another are joined first, so a curve drawn as one path,
     as several, or as one path per step is the same curve. A piece drawn right to left is turned
     round; pieces on the edges of this frame or of ``others`` (an inset's axes) and lines across the
-    whole frame (grid lines) are not curves.
+    whole frame (grid lines) are not curves. ``rising`` looks for rising staircases instead (a
+    cumulative incidence, 1 - S), pure steps only, so a rising line chart is not taken for one.
     """
+    flip = np.array([1.0, -1.0 if rising else 1.0])  # a rising staircase is a falling one upside down
+    frame_m, others_m = _flipped(frame, rising), tuple(_flipped(f, rising) for f in others)
     pieces: dict[tuple[str, tuple[float, ...], float], list[np.ndarray]] = {}
     for item in content.paths:
         if not item.stroked or item.curved or _is_marker(item):
             continue
         for sub in item.subpaths:
-            piece = _monotone_piece(sub, frame, others)
+            piece = _monotone_piece(sub * flip, frame_m, others_m)
             if piece is not None:
                 pieces.setdefault((item.colour, item.dash, round(item.width, 2)), []).append(piece)
     curves = []
     for (colour, dash, width), subs in pieces.items():
         for chain in _chains(subs):
             monotone, sloped = is_staircase(chain)
-            if monotone and np.ptp(chain[:, 0]) >= 0.05 * frame.width:
-                curves.append(RawCurve(colour, dash, width, chain, sloped=sloped))
+            if monotone and np.ptp(chain[:, 0]) >= 0.05 * frame.width and not (rising and sloped):
+                curves.append(RawCurve(colour, dash, width, chain * flip, sloped=sloped))
     mid = frame.x0 + 0.5 * frame.width
     return sorted(curves, key=lambda c: -_level(c.points, mid))
+
+
+def _flipped(frame: Frame, rising: bool) -> Frame:
+    return Frame(frame.x0, -frame.y1, frame.x1, -frame.y0) if rising else frame
 
 
 def _monotone_piece(sub: np.ndarray, frame: Frame, others: tuple[Frame, ...] = ()) -> np.ndarray | None:

@@ -126,6 +126,10 @@ def read_page(content: PageContent) -> VectorPage:
     frames = merge_frames(corners, panel_frames(content))
     candidates = [(frame, find_curves(content, frame, tuple(frames))) for frame in frames]
     candidates = [(f, c) for f, c in candidates if c]
+    rising = not candidates  # no survival curve: perhaps cumulative incidence curves (1 - S)
+    if rising:
+        candidates = [(frame, find_curves(content, frame, tuple(frames), rising=True)) for frame in frames]
+        candidates = [(f, c) for f, c in candidates if c]
     # Axis lines set off from the plot region (R) make a frame a little larger than the panel: one plot.
     candidates = [(f, c) for f, c in candidates if not any(_same_plot(g, f) for g, _ in candidates if g is not f)]
     # A filled background around other plots (a figure's page placed on an article page) is not a
@@ -146,7 +150,7 @@ def read_page(content: PageContent) -> VectorPage:
     for index, (frame, curves) in enumerate(candidates, 1):
         words = [w for w, owner in zip(content.words, owners) if owner == index - 1]
         try:
-            figure = _figure(content, frame, curves, words, horizontal, vertical, index)
+            figure = _figure(content, frame, curves, words, (horizontal, vertical), index, rising)
         except (ValueError, IndexError, ZeroDivisionError, FloatingPointError, np.linalg.LinAlgError) as exc:
             # A drawing this reader does not understand: say so for this plot, read the others.
             figure = f"it could not be read ({type(exc).__name__}: {exc}); calibrate and extract it by hand."
@@ -216,10 +220,11 @@ def _figure(
     frame: Frame,
     raw_curves: list[RawCurve],
     words: list[Word],
-    horizontal: list[Segment],
-    vertical: list[Segment],
+    segments: tuple[list[Segment], list[Segment]],
     index: int,
+    rising: bool = False,
 ) -> VectorFigure | str:
+    horizontal, vertical = segments
     x_axis = calibrate_x(frame, words, vertical)
     y_axis = calibrate_y(frame, words, horizontal)
     if x_axis is None or y_axis is None:
@@ -244,12 +249,18 @@ def _figure(
         rows_y = [r.y for r in table.rows] if table is not None else []
         named = {e.colour for e in legend}
         legend += [e for e in coloured_labels(words, frame, unique, rows_y) if e.colour not in named]
-    steps = [(np.asarray(x_axis.value(c.points[:, 0])), np.asarray(y_axis.value(c.points[:, 1]))) for c in raw_curves]
+    if rising:
+        notes.append("The curves rise (cumulative incidence): read as survival = 1 - the plotted value.")
+    sign, base = (-1.0, 1.0) if rising else (1.0, 0.0)
+    steps = [
+        (np.asarray(x_axis.value(c.points[:, 0])), base + sign * np.asarray(y_axis.value(c.points[:, 1])))
+        for c in raw_curves
+    ]
     labels, rows, how = match_arms(raw_curves, legend, table, steps)
     curves = []
     for curve, label, row, matched in zip(raw_curves, labels, rows, how):
         time = _round(np.asarray(x_axis.value(curve.points[:, 0]), float), x_axis)
-        survival = _round(np.asarray(y_axis.value(curve.points[:, 1]), float), y_axis)
+        survival = base + sign * _round(np.asarray(y_axis.value(curve.points[:, 1]), float), y_axis)
         if survival.max() > 1.002 or survival.min() < -0.002:
             notes.append(
                 f"Curve {curve.colour} reaches past 0-1 ({survival.min():.3g} to {survival.max():.3g}); clipped."
