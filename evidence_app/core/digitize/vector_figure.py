@@ -165,10 +165,10 @@ def _why_nothing(content: PageContent, frames: list[Frame]) -> str:
     if content.image_area >= RASTER_SHARE and not frames:
         return NO_VECTOR
     if frames:
-        image = " or its curves are an embedded image (use the pixel digitizer)," if content.image_area > 0.02 else ""
+        image = ", or its curves are an embedded image (use the pixel digitizer)" if content.image_area > 0.02 else ""
         return (
             "The page has a plot, but no Kaplan–Meier curves in it (no step-shaped lines): "
-            f"it may be a bar chart or another kind of figure,{image} or plot rising curves (cumulative incidence)."
+            f"it may be a bar chart, a line chart or another kind of figure{image}."
         )
     if not content.paths and not content.words:
         return "The page is empty: it has no drawing and no text."
