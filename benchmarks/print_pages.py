@@ -22,9 +22,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evidence_app.core.datasets.library import load_library
 from evidence_app.export.workbook import export_workbook
+from evidence_app.export.xlsx_format import LANDSCAPE_PRINTABLE_INCH, PRINTABLE_INCH
 
 TARGET_PAGES = 20
-A4_INCH = (8.27, 11.69)
 
 
 def to_pdf(path: Path, folder: Path) -> Path:
@@ -83,7 +83,7 @@ def sheet_scales(path: Path) -> dict[str, tuple[str, float]]:
         widths = [ws.column_dimensions[get_column_letter(i)].width or 8.43 for i in range(1, ws.max_column + 1)]
         px = sum(7 * w + 5 for w in widths)
         landscape = ws.page_setup.orientation == "landscape"
-        page_in = (A4_INCH[1] if landscape else A4_INCH[0]) - 0.8
+        page_in = LANDSCAPE_PRINTABLE_INCH[0] if landscape else PRINTABLE_INCH[0]
         out[ws.title] = (ws.page_setup.orientation or "portrait", min(1.0, page_in * 96 / px))
     return out
 
