@@ -7,6 +7,8 @@ at any point leaves no file (and no half-written one) behind.
 
 from __future__ import annotations
 
+import io
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +17,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from evidence_app import __version__
 from evidence_app.core.atomic import write_atomic
@@ -139,6 +142,13 @@ def _build(
     return book, count, forest_warnings(forests) + log.messages
 
 
+def _save(book: Workbook, out: io.BytesIO) -> None:
+    """The .xlsx package at zlib level 1: the embedded PNGs do not shrink further, and level 6
+    spent half a second on them for the full export."""
+    archive = zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1)
+    ExcelWriter(book, archive).save()
+
+
 def _print_after_network(book: Workbook) -> None:
     """The Network sheet prints like the others; Methods' print area takes in the rows it added."""
     network = book["Network"]
@@ -202,7 +212,12 @@ def write_workbook(
         _print_after_network(book)
     # write_atomic by this module's name, so a test can make the disk fail half-way (tests/robustness)
     save_file(
-        target, book.save, overwrite=options.overwrite, progress=progress, cancelled=cancelled, atomic=write_atomic
+        target,
+        lambda out: _save(book, out),
+        overwrite=options.overwrite,
+        progress=progress,
+        cancelled=cancelled,
+        atomic=write_atomic,
     )
     warnings += problem_notes(prep.items)
     return ExportSummary(target, tuple(book.sheetnames), len(prep.items), figures, tuple(warnings))
