@@ -26,7 +26,7 @@ from evidence_app.core.datasets.labels import dataset_label
 from evidence_app.core.datasets.schema import FORMAT_VERSION, Dataset
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.synthesis.methods import HK_DESCRIPTION, HK_REFERENCE, get_method, method_label
-from evidence_app.export.docx_figures import DOCX_DPI, Counter, caption, page_numbers, picture, set_page
+from evidence_app.export.docx_figures import DOCX_DPI, Counter, caption, page_numbers, picture, set_page, small
 from evidence_app.export.docx_tables import Notes as TableNotes
 from evidence_app.export.docx_tables import add_notes, by_comparison, generic_table, sof_table
 from evidence_app.export.prepare import (
@@ -105,7 +105,9 @@ def _title_page(document: Document, prep: Prepared, when: datetime) -> None:
         paragraph.add_run(text)
     document.add_heading("Datasets", level=2)
     for d in datasets:
-        document.add_paragraph(f"{dataset_label(d)} ({d.id})", style="List Bullet")
+        item = document.add_paragraph(f"{dataset_label(d)} ({d.id})", style="List Bullet")
+        item.paragraph_format.space_after = 0
+        small(item, 8.5)  # the selection stays on the title page
 
 
 def _findings(document: Document, prep: Prepared, references: References, tables: Counter) -> None:

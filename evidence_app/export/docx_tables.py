@@ -41,8 +41,9 @@ SOF_COLUMNS = (
     ("p", 24.0),
     ("Sources", 20.0),
 )
-#: Which cell a flag's note letter goes to (by flag code); others go to the trial cell.
-FLAG_CELL = {"interim": 2, "non95": 6, "assumed_ci": 6, "secondary": 8, "summary_only": 5, "conflict": 6}
+#: Which cell a flag's note letter goes to (by flag code); others (conflicting reports, judgement calls,
+#: which may concern any number) go to the trial cell.
+FLAG_CELL = {"interim": 2, "non95": 6, "assumed_ci": 6, "secondary": 8, "summary_only": 5}
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 
 
