@@ -7,8 +7,9 @@ import pytest
 from scipy.optimize import isotonic_regression
 from scipy.special import ndtri
 
+from evidence_app.core.distributions import chi2_sf_1df, norm_ppf_many, two_sided_p, z_for_level
 from evidence_app.core.reconstruction.cleaning import clean_arrays, isotonic_increasing
-from evidence_app.core.reconstruction.interval_fit import fill_missed_drops, normal_quantile
+from evidence_app.core.reconstruction.interval_fit import fill_missed_drops
 from evidence_app.core.reconstruction.km import km_at, km_curve
 from evidence_app.core.reconstruction.reconstruct import reconstruct_ipd
 
@@ -45,9 +46,15 @@ def test_isotonic_fit_equals_scipy() -> None:
         assert np.allclose(isotonic_increasing(y), isotonic_regression(y).x, atol=1e-12)
 
 
-def test_normal_quantile_equals_scipy() -> None:
+def test_the_core_distribution_functions_equal_scipy() -> None:
+    from scipy.stats import chi2
+
     q = np.r_[1e-12, 1e-4, 0.02, 0.02425, 0.3, 0.5, 0.77, 0.999, 1 - 1e-9]
-    assert np.allclose(normal_quantile(q), ndtri(q), rtol=2e-9, atol=0)
+    assert np.allclose(norm_ppf_many(q), ndtri(q), rtol=1e-12, atol=0)
+    assert z_for_level(0.95) == pytest.approx(1.959963984540054, rel=1e-14)
+    for x in (0.0, 0.3, 3.84, 20.0):
+        assert chi2_sf_1df(x) == pytest.approx(chi2.sf(x, 1), rel=1e-12)
+        assert two_sided_p(x) == pytest.approx(chi2.sf(x * x, 1), rel=1e-10)
 
 
 def test_missed_drops_are_spread_along_the_segment() -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
 from evidence_app.core.datasets.catalog import SECONDARY_KINDS, dataset_flags
 from evidence_app.core.datasets.labels import dataset_label
@@ -26,6 +25,7 @@ from evidence_app.core.datasets.schema import (
     ReportedText,
     _Reported,
 )
+from evidence_app.core.distributions import z_for_level
 from evidence_app.errors import Problem
 
 PUBLISHED = "published"
@@ -113,7 +113,7 @@ def _derived_rows(dataset: Dataset, label: str, flags: str) -> list[AuditRow]:
 
     hr = dataset.comparison.hazard_ratio
     if hr is not None and hr.lower is not None and hr.upper is not None and hr.ci_level is not None:
-        z = NormalDist().inv_cdf(0.5 + hr.ci_level / 2)
+        z = z_for_level(hr.ci_level)
         se = (math.log(hr.upper) - math.log(hr.lower)) / (2 * z)
         add("standard error of log HR", "comparison.hazard_ratio", f"{se:.4f}", "from the published CI at its level")
     curve_arms = getattr(dataset.curve, "arms", {})

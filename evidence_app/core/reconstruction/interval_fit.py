@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from evidence_app.core.distributions import norm_ppf_many
 from evidence_app.core.reconstruction.cleaning import drop_times
 
 #: Survival drop of one event above which steps are fitted to find when censoring happened.
@@ -314,48 +315,7 @@ def spread_events(
 @functools.lru_cache(maxsize=512)
 def _mid_quantiles(count: int) -> np.ndarray:
     """Normal quantiles at ``(i + 0.5) / count`` for ``i < count`` (one drop's events; 0 for one event)."""
-    return normal_quantile((np.arange(count) + 0.5) / count) if count > 1 else np.zeros(count)
-
-
-def normal_quantile(q: np.ndarray) -> np.ndarray:
-    """Standard normal quantiles for 0 < q < 1 by Acklam's rational approximation (relative error below
-    1.2e-9, far below the precision of a drop's time), so the reconstruction needs no scipy."""
-    q = np.asarray(q, dtype=float)
-    low = np.minimum(q, 1.0 - q)
-    tail = low < 0.02425
-    r = np.sqrt(-2.0 * np.log(np.where(tail, low, 0.5)))
-    x_tail = _poly(_C, r) / _poly(_D + (1.0,), r)
-    c = np.where(tail, 0.5, q) - 0.5
-    u = c * c
-    x_mid = c * _poly(_A, u) / _poly(_B + (1.0,), u)
-    return np.where(tail, np.where(q < 0.5, x_tail, -x_tail), x_mid)
-
-
-def _poly(coef: tuple[float, ...], x: np.ndarray) -> np.ndarray:
-    out = np.zeros_like(x)
-    for c in coef:
-        out = out * x + c
-    return out
-
-
-_A = (
-    -3.969683028665376e01,
-    2.209460984245205e02,
-    -2.759285104469687e02,
-    1.383577518672690e02,
-    -3.066479806614716e01,
-    2.506628277459239e00,
-)
-_B = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02, 6.680131188771972e01, -1.328068155288572e01)
-_C = (
-    -7.784894002430293e-03,
-    -3.223964580411365e-01,
-    -2.400758277161838e00,
-    -2.549732539343734e00,
-    4.374664141464968e00,
-    2.938163982698783e00,
-)
-_D = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
+    return norm_ppf_many((np.arange(count) + 0.5) / count) if count > 1 else np.zeros(count)
 
 
 def _scale_counts(d: np.ndarray, total: int) -> np.ndarray:

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from evidence_app.core import limits
 from evidence_app.core.datasets.schema import parse_ci_level
+from evidence_app.core.distributions import norm_ppf
 from evidence_app.core.results import EffectSize
 from evidence_app.core.safe_files import read_csv_table
-from evidence_app.core.stats.distributions import norm_ppf
 from evidence_app.errors import InputError, Problem
 
 P_VALUE_ALONE = "a p-value alone is not enough: need a CI or a standard error"

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from evidence_app.core.distributions import norm_ppf
 from evidence_app.core.results import (
     ArmComparison,
     AtRiskRow,
@@ -32,7 +33,6 @@ from evidence_app.core.results import (
     SurvivalFit,
     frozen_array,
 )
-from evidence_app.core.stats.distributions import norm_ppf
 from evidence_app.core.stats.survival_numpy import KMCurve, km_curve, logrank, two_arm_cox
 from evidence_app.errors import AnalysisError, InputError
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from evidence_app.core.stats.distributions import chi2_sf_1df, norm_ppf
+from evidence_app.core.distributions import chi2_sf_1df, norm_ppf
 
 # lifelines' Newton–Raphson settings (SemiParametricPHFitter._newton_raphson_for_efron_model)
 _STEP_SIZE = 0.95

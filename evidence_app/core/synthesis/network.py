@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from statistics import NormalDist
 
+from evidence_app.core.distributions import norm_cdf, z_for_level
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
 from evidence_app.core.synthesis.network_inconsistency import Decomposition, Split, decompose, netsplit, normal_p
 from evidence_app.core.synthesis.network_input import NetworkData, _name_key
@@ -47,7 +47,7 @@ class Comparison:
 
 
 def z_value(level: float) -> float:
-    return NormalDist().inv_cdf((1 + level) / 2)
+    return z_for_level(level)
 
 
 def i2_interval(q: float, df: int, level: float = 0.95) -> tuple[float, float, float]:
@@ -130,7 +130,7 @@ class NetworkResult:
             for j in range(n):
                 if j != i:
                     diff, se = fit.contrast(j, i)
-                    total += 0.5 * math.erfc(-diff / se / math.sqrt(2))
+                    total += norm_cdf(diff / se)
             out[t] = total / (n - 1)
         return out
 

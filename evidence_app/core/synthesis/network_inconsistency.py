@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from evidence_app.core.distributions import two_sided_p
 from evidence_app.core.synthesis.network_model import (
     BasicForm,
     GraphFit,
@@ -41,9 +42,7 @@ def chi2_p(q: float, df: int) -> float | None:
     return float(stats.chi2.sf(q, df)) if df > 0 else None
 
 
-def normal_p(z: float) -> float:
-    """Two-sided p of a standard normal z."""
-    return math.erfc(abs(z) / math.sqrt(2))
+normal_p = two_sided_p
 
 
 @dataclass(frozen=True)

@@ -31,10 +31,10 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from statistics import NormalDist
 from typing import Literal
 
 from evidence_app.core.datasets.schema import MTOR_INHIBITORS, Arm, Dataset
+from evidence_app.core.distributions import z_for_level
 from evidence_app.core.results import EffectSize, PooledEstimate
 from evidence_app.core.stats.analysis import published_effect
 from evidence_app.core.stats.effects import flip
@@ -256,7 +256,7 @@ def split_effect(effect: EffectSize, dataset: Dataset, shares: dict[tuple[str, .
     k_e, k_c = shares.get(_arm_key(dataset.experimental), 1), shares.get(_arm_key(dataset.control), 1)
     factor = (k_e / n_e + k_c / n_c) / (1 / n_e + 1 / n_c)
     se = effect.se * math.sqrt(factor)
-    z = NormalDist().inv_cdf(0.5 + effect.ci_level / 2)
+    z = z_for_level(effect.ci_level)
     note = "; ".join(
         x for x in (effect.note, f"SE widened ×{math.sqrt(factor):.3f}: shared arm split ({HANDBOOK})") if x
     )
