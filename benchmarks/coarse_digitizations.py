@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from evidence_app.core.reconstruction.reconstruct import km_curve
+from evidence_app.core.reconstruction.reconstruct import km_steps
 
 SOURCE = Path("/work/shared/validation/kmdata-dev")
 OUT = Path("/tmp/kmdata-dev-coarse")
@@ -39,7 +39,7 @@ PX_W, PX_H = 800, 500
 
 def coarse_curve(time: np.ndarray, event: np.ndarray, axis_max: float, rng: np.random.Generator) -> np.ndarray:
     """Clicked points ``(k, 2)`` of one arm under the coarse model."""
-    et, es = km_curve(time, event)
+    et, es = km_steps(time, event)
     before = np.r_[1.0, es[:-1]]
     column = np.floor(et / axis_max * PX_W)
     groups = np.unique(column)

@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evidence_app.core.reconstruction.curve_input import clean_curve, read_at_risk_csv, read_curve_csv
 from evidence_app.core.reconstruction.guyot import guyot_ipd
-from evidence_app.core.reconstruction.reconstruct import km_at, km_curve, reconstruct_ipd
+from evidence_app.core.reconstruction.reconstruct import km_at, km_steps, reconstruct_ipd
 
 DEFAULT_VALIDATION = Path("/work/shared/validation/kmdata-dev")
 NICE_STEPS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 15, 20, 24, 30, 36, 48, 60)
@@ -83,7 +83,7 @@ def at_risk_table(arm: Arm, axis_max: float, rng: np.random.Generator) -> pd.Dat
 
 def digitize(arm: Arm, axis_max: float, noise: float, rng: np.random.Generator) -> pd.DataFrame:
     """Both ends of every visible drop, with click noise, missed small drops and click order."""
-    et, es = km_curve(*arm)
+    et, es = km_steps(*arm)
     before = np.r_[1.0, es[:-1]]
     px = et / axis_max * 800
     group = np.floor(px)  # drops in one pixel column look like one drop
@@ -144,13 +144,13 @@ def _risk_ones(time: np.ndarray, x: np.ndarray, ut: np.ndarray) -> np.ndarray:
 
 
 def km_median(arm: Arm) -> float:
-    t, s = km_curve(*arm)
+    t, s = km_steps(*arm)
     hit = np.flatnonzero(s <= 0.5)
     return float(t[hit[0]]) if len(hit) else np.nan
 
 
 def rmst(arm: Arm, tau: float) -> float:
-    t, s = km_curve(*arm)
+    t, s = km_steps(*arm)
     t, s = t[t < tau], s[t < tau]
     edges = np.r_[0.0, t, tau]
     return float(np.sum(np.diff(edges) * np.r_[1.0, s]))

@@ -22,7 +22,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from evidence_app.core.reconstruction.guyot import guyot_ipd
-from evidence_app.core.reconstruction.reconstruct import km_curve, reconstruct_ipd
+from evidence_app.core.reconstruction.reconstruct import km_steps, reconstruct_ipd
 
 
 def make_arm(n: int, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -30,7 +30,7 @@ def make_arm(n: int, rng: np.random.Generator) -> tuple[pd.DataFrame, pd.DataFra
     t = 12 * rng.weibull(1.2, n)
     c = rng.uniform(6, 48, n)
     time_, event = np.minimum(t, c), (t <= c).astype(int)
-    et, es = km_curve(time_, event)
+    et, es = km_steps(time_, event)
     pick = np.unique(np.linspace(0, len(et) - 1, min(149, len(et))).astype(int))
     before = np.r_[1.0, es[:-1]]
     pts = [(0.0, 1.0)] + [p for i in pick for p in ((et[i], before[i]), (et[i], es[i]))]

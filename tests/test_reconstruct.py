@@ -11,13 +11,13 @@ from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.datasets import load_rossi, load_waltons
 
 from evidence_app.core.reconstruction.guyot import guyot_ipd
-from evidence_app.core.reconstruction.reconstruct import ReconstructedArm, km_at, km_curve, reconstruct_ipd
+from evidence_app.core.reconstruction.reconstruct import ReconstructedArm, km_at, km_steps, reconstruct_ipd
 from evidence_app.errors import AnalysisError, Cancelled, InputError
 
 
 def digitize(time: np.ndarray, event: np.ndarray) -> pd.DataFrame:
     """An exact digitization: (0, 1), both ends of every drop, and the end of the curve."""
-    t, s = km_curve(time, event)
+    t, s = km_steps(time, event)
     before = np.r_[1.0, s[:-1]]
     pts = [(0.0, 1.0)] + [p for i in range(len(t)) for p in ((t[i], before[i]), (t[i], s[i]))]
     pts.append((float(np.max(time)), float(s[-1]) if len(s) else 1.0))

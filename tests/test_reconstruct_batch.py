@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 
 from evidence_app.cli import main
-from evidence_app.core.reconstruction.km import km_curve
+from evidence_app.core.reconstruction.km import km_steps
 
 
 def write_arm(folder: Path, name: str, n: int, seed: int) -> tuple[Path, Path, int]:
@@ -15,7 +15,7 @@ def write_arm(folder: Path, name: str, n: int, seed: int) -> tuple[Path, Path, i
     t = np.round(12 * rng.weibull(1.2, n), 3)
     c = rng.uniform(6, 40, n)
     time, event = np.minimum(t, c), (t <= c).astype(int)
-    et, es = km_curve(time, event)
+    et, es = km_steps(time, event)
     before = np.r_[1.0, es[:-1]]
     pts = [(0.0, 1.0)] + [p for i in range(len(et)) for p in ((et[i], before[i]), (et[i], es[i]))]
     curve = folder / f"{name}.curve.csv"

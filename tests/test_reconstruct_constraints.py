@@ -10,7 +10,7 @@ from scipy.special import ndtri
 from evidence_app.core.distributions import chi2_sf_1df, norm_ppf_many, two_sided_p, z_for_level
 from evidence_app.core.reconstruction.cleaning import clean_arrays, isotonic_increasing
 from evidence_app.core.reconstruction.interval_fit import fill_missed_drops
-from evidence_app.core.reconstruction.km import km_at, km_curve
+from evidence_app.core.reconstruction.km import km_at, km_steps
 from evidence_app.core.reconstruction.reconstruct import reconstruct_ipd
 
 
@@ -29,7 +29,7 @@ def table_of(time: np.ndarray, every: float = 6.0) -> np.ndarray:
 def coarse(time: np.ndarray, event: np.ndarray, seed: int, keep: float = 0.4, noise: float = 0.008) -> np.ndarray:
     """Both ends of a random 40% of the drops, with click noise of 0.8% of each axis (as the benchmark)."""
     rng = np.random.default_rng(seed)
-    et, es = km_curve(time, event)
+    et, es = km_steps(time, event)
     before = np.r_[1.0, es[:-1]]
     chosen = np.flatnonzero(rng.uniform(size=len(et)) < keep)
     pts = [(0.0, 1.0)] + [p for i in chosen for p in ((et[i], before[i]), (et[i], es[i]))]
@@ -105,9 +105,9 @@ def test_careful_curve_is_not_bent_to_the_event_total() -> None:
 def test_published_median_bends_the_curve_within_click_noise() -> None:
     time, event = weibull_arm(400, 5)
     curve = coarse(time, event, 3)
-    true_median = float(km_curve(time, event)[0][np.flatnonzero(km_curve(time, event)[1] <= 0.5)[0]])
+    true_median = float(km_steps(time, event)[0][np.flatnonzero(km_steps(time, event)[1] <= 0.5)[0]])
     rec = reconstruct_ipd(curve, table_of(time), median=true_median)
-    et, es = km_curve(rec.time, rec.event)
+    et, es = km_steps(rec.time, rec.event)
     rec_median = float(et[np.flatnonzero(es <= 0.5)[0]])
     assert abs(rec_median - true_median) < 0.01  # the drop through 0.5 sits at the published median
     far = reconstruct_ipd(curve, table_of(time), median=true_median * 3)

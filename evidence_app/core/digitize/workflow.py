@@ -194,7 +194,7 @@ def preview(
     """
     import pandas as pd
 
-    from evidence_app.core.reconstruction.reconstruct import km_curve, reconstruct_ipd
+    from evidence_app.core.reconstruction.reconstruct import km_steps, reconstruct_ipd
 
     curves = []
     for k, arm in enumerate(arms):
@@ -212,7 +212,7 @@ def preview(
             check_cancelled(cancelled)
             curves.append(PreviewCurve(message=str(exc)))
             continue
-        t, s = km_curve(ipd.time, ipd.event)
+        t, s = km_steps(ipd.time, ipd.event)
         end = float(ipd.time.max()) if len(ipd.time) else 0.0
         steps_t = np.r_[0.0, np.repeat(t, 2), end]
         steps_s = np.r_[1.0, 1.0, np.repeat(s, 2)[:-1], s[-1] if len(s) else 1.0] if len(t) else np.r_[1.0, 1.0]

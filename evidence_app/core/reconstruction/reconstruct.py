@@ -46,7 +46,7 @@ from evidence_app.core.reconstruction.constraints import (
     through_median,
 )
 from evidence_app.core.reconstruction.interval_fit import IntervalState, StepCurve, drop_time_sd, fill_missed_drops
-from evidence_app.core.reconstruction.km import km_at, km_curve
+from evidence_app.core.reconstruction.km import km_at, km_steps
 from evidence_app.core.reconstruction.result import (
     ReconstructedArm,
     ReconstructionDiagnostics,
@@ -67,7 +67,7 @@ __all__ = [
     "as_frame",
     "build_arm",
     "km_at",
-    "km_curve",
+    "km_steps",
     "reconstruct_ipd",
 ]
 

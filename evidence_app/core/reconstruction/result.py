@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from evidence_app.core.reconstruction.km import km_curve
+from evidence_app.core.reconstruction.km import km_steps
 from evidence_app.errors import InputError
 
 if TYPE_CHECKING:
@@ -120,7 +120,7 @@ def build_arm(
     time, event = np.asarray(time, float)[order], np.asarray(event, np.int8)[order]
     # Distance from each digitized point to the KM's step, whose vertical part at t spans S(t) to S(t-).
     ct, cs = curve if isinstance(curve, tuple) else as_arrays(curve, ("time", "survival"))
-    et, es = km_curve(time, event)
+    et, es = km_steps(time, event)
     after, before = np.r_[1.0, es][np.searchsorted(et, ct, "right")], np.r_[1.0, es][np.searchsorted(et, ct, "left")]
     gap = np.maximum(np.maximum(after - cs, cs - before), 0.0)
     rows: tuple[tuple[float, int, int], ...] = ()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from evidence_app.core.reconstruction.arm_data import KIND_RECONSTRUCTED, ArmCurveData
-from evidence_app.core.reconstruction.km import km_curve
+from evidence_app.core.reconstruction.km import km_steps
 from evidence_app.core.reconstruction.uncertainty import LABEL, REPLICATES, combined_interval, digitization_replicates
 from evidence_app.core.stats.analysis import ArmResult, DatasetAnalysis
 
@@ -129,7 +129,7 @@ def _se(lower: float | None, upper: float | None) -> float:
 
 
 def _median(time: np.ndarray, event: np.ndarray) -> float:
-    t, s = km_curve(time, event)
+    t, s = km_steps(time, event)
     hit = np.flatnonzero(s <= 0.5)
     return float(t[hit[0]]) if len(hit) else math.nan
 
@@ -137,7 +137,7 @@ def _median(time: np.ndarray, event: np.ndarray) -> float:
 def _survival_at(time: np.ndarray, event: np.ndarray, x: float) -> float:
     if x > float(np.max(time)):
         return math.nan
-    t, s = km_curve(time, event)
+    t, s = km_steps(time, event)
     return float(np.r_[1.0, s][np.searchsorted(t, x, side="right")])
 
 

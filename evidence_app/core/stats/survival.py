@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from evidence_app.core.distributions import norm_ppf
+from evidence_app.core.reconstruction.km import km_table
 from evidence_app.core.results import (
     ArmComparison,
     AtRiskRow,
@@ -151,14 +152,6 @@ def landmark_survival(
     return rows
 
 
-def _km_steps(t: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Distinct event times, deaths, numbers at risk and KM survival just after each."""
-    times, counts = np.unique(t[e == 1], return_counts=True)
-    deaths = counts.astype(float)
-    at_risk = (t.size - np.searchsorted(np.sort(t), times, side="left")).astype(float)
-    return times, deaths, at_risk, np.cumprod(1 - deaths / at_risk)
-
-
 def rmst(time: ArrayLike, event: ArrayLike, horizon: float, ci_level: float = 0.95) -> RMSTEstimate:
     """Restricted mean survival time: the area under the KM curve from 0 to ``horizon``.
 
@@ -179,7 +172,7 @@ def rmst(time: ArrayLike, event: ArrayLike, horizon: float, ci_level: float = 0.
         raise AnalysisError(
             f"the RMST horizon {horizon:g} is beyond the last follow-up {t.max():g}; the curve is unknown there"
         )
-    times, deaths, at_risk, surv = _km_steps(t, e)
+    times, deaths, at_risk, surv = km_table(t, e)
     inside = times <= horizon
     times, deaths, at_risk, surv = times[inside], deaths[inside], at_risk[inside], surv[inside]
     edges = np.concatenate(([0.0], times, [horizon]))
