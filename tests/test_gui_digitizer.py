@@ -205,6 +205,18 @@ def test_digitize_edit_and_save_a_dataset_with_provenance(qtbot, window, figure,
     assert summary["Calibration"].startswith("axis ticks: x 6 at column")
     assert "1 moved" in summary["Points"]
 
+    # The dataset view's Reconstruction tab shows the same record to whoever opens the dataset later.
+    from evidence_app.core.stats.analysis import analyze_dataset
+    from evidence_app.gui.reconstruction_tab import ReconstructionTab
+
+    tab = ReconstructionTab()
+    qtbot.addWidget(tab)
+    tab.set_analysis(analyze_dataset(dataset))
+    shown = {
+        tab.provenance.item(r, 0).text(): tab.provenance.item(r, 1).text() for r in range(tab.provenance.rowCount())
+    }
+    assert shown["Image SHA-256"] == file_sha256(path) and shown["Calibration"] == summary["Calibration"]
+
 
 def test_frame_calibration_with_detected_colours_and_clicked_points(qtbot, window, figure):
     path, _ = figure

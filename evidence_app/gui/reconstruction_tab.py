@@ -10,6 +10,7 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
 
+from evidence_app.core.digitize.provenance import provenance_summary
 from evidence_app.core.stats.derived import WITHHELD
 from evidence_app.gui.copyable_table import CopyableTable
 from evidence_app.gui.error_boundary import guarded
@@ -83,6 +84,8 @@ class ReconstructionTab(QWidget):
         self.warnings = QPlainTextEdit()
         self.warnings.setReadOnly(True)
         self.warnings.setObjectName("reconstructionWarnings")
+        self.provenance = CopyableTable(("Item", "How the digitized curve was made"))
+        self.provenance.setObjectName("curveProvenance")
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
@@ -91,6 +94,7 @@ class ReconstructionTab(QWidget):
             ("Numbers at risk: published vs reconstructed", self.at_risk),
             (INTERVAL_TITLE, self.intervals),
             ("Warnings", self.warnings),
+            ("Provenance", self.provenance),
         ):
             column.addWidget(QLabel(f"<b>{title}</b>"))
             column.addWidget(widget)
@@ -115,7 +119,7 @@ class ReconstructionTab(QWidget):
         self._undrawn = self._intervals_pending = None
         self.explanation.setText(text)
         self.panel.show_message("")
-        for table in (self.diagnostics, self.at_risk, self.intervals):
+        for table in (self.diagnostics, self.at_risk, self.intervals, self.provenance):
             table.set_rows([])
         self.warnings.clear()
 
@@ -148,6 +152,10 @@ class ReconstructionTab(QWidget):
         self.diagnostics.set_rows(diagnostics)
         self.at_risk.set_rows(at_risk or [("—", "", "no numbers-at-risk table for this dataset", "", "")])
         self.warnings.setPlainText("\n".join(f"• {w}" for w in warnings) or "No warnings.")
+        record = getattr(analysis.dataset.curve, "provenance", None)
+        self.provenance.set_rows(
+            provenance_summary(record) if record else [("—", "no digitizer record (not a digitized curve of ours)")]
+        )
         self._intervals_pending = analysis
         if self.isVisible():
             self._start_intervals()
