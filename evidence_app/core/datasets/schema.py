@@ -119,6 +119,11 @@ class ReportedText(_Reported):
     value: str = Field(min_length=1)
 
 
+def _ci_level_or_none(v: object) -> object:
+    """A CI level as typed (0.95, 95, "95%") to a fraction; None stays None."""
+    return None if v is None else parse_ci_level(v)
+
+
 class ReportedMedian(_Reported):
     """A published median; ``ci`` bounds may be null (not reached / not estimable / not reported)."""
 
@@ -129,10 +134,7 @@ class ReportedMedian(_Reported):
     decimals: list[Decimals] | None = Field(default=None, max_length=3, description=DECIMALS_HELP)
     ci_sources: list[str] | None = Field(default=None, description=CI_SOURCES_HELP)
 
-    @field_validator("ci_level", mode="before")
-    @classmethod
-    def _level(cls, v: object) -> object:
-        return None if v is None else parse_ci_level(v)
+    _level = field_validator("ci_level", mode="before")(_ci_level_or_none)
 
     @model_validator(mode="after")
     def _check(self) -> ReportedMedian:
@@ -177,10 +179,7 @@ class ReportedHazardRatio(_Reported):
     decimals: list[Decimals] | None = Field(default=None, max_length=3, description=DECIMALS_HELP)
     ci_sources: list[str] | None = Field(default=None, description=CI_SOURCES_HELP)
 
-    @field_validator("ci_level", mode="before")
-    @classmethod
-    def _level(cls, v: object) -> object:
-        return None if v is None else parse_ci_level(v)
+    _level = field_validator("ci_level", mode="before")(_ci_level_or_none)
 
     @model_validator(mode="after")
     def _check(self) -> ReportedHazardRatio:
