@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog
 
 from tests.test_gui_support import MPL_QT_WARNING, error_dialogs, main_window, top_level
@@ -88,3 +89,18 @@ def test_export_the_network_figure_as_pdf(qtbot, window, tmp_path, monkeypatch):
     with qtbot.waitSignal(view._export.saved, timeout=30000):
         dialog.accept()
     assert target.read_bytes().startswith(b"%PDF")
+
+
+def test_every_dataset_ticked_leaves_the_results_most_of_a_laptop_screen(qtbot, window):
+    window.resize(1366, 740)
+    window.show()
+    view = window.network_view
+    window.workspace.setCurrentWidget(view)
+    view.endpoint_box.setCurrentText("OS")
+    qtbot.mouseClick(view.all_button, Qt.MouseButton.LeftButton)  # long labels, a disconnected network
+    qtbot.waitUntil(lambda: view.part_box.count() > 1, timeout=30000)
+    qtbot.wait(50)
+    assert view.tabs.width() > view.width() / 2, (view.tabs.width(), view.width())
+    assert view.datasets.horizontalScrollBar().maximum() == 0 or not view.datasets.horizontalScrollBar().isVisible()
+    labels = [view.datasets.item(r).text() for r in range(view.datasets.count())]
+    assert any(label.startswith("ARCC: ") and " — OS" in label for label in labels)  # the one dataset label

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from evidence_app.core.datasets.labels import dataset_label
 from evidence_app.core.datasets.library import Library
 from evidence_app.gui.copyable_table import CopyableTable
 from evidence_app.gui.error_boundary import guarded, show_error
@@ -127,6 +128,9 @@ class NetworkView(QWidget):
         self.all_button.clicked.connect(self.check_all_of_endpoint)
         self.datasets = QListWidget()
         self.datasets.setObjectName("networkDatasets")
+        # Long labels are elided (full text in the tooltip) so the list never widens the controls' column.
+        self.datasets.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.datasets.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.datasets.itemChanged.connect(self._ticked)
         self.reference_box = QComboBox()
         self.reference_box.setObjectName("networkReference")
@@ -173,11 +177,17 @@ class NetworkView(QWidget):
         right_column.setContentsMargins(0, 0, 0, 0)
         right_column.addWidget(self.tabs, 1)
         right_column.addWidget(self.message)
+        for box in (self.endpoint_box, self.reference_box, self.model_box, self.tau_box, self.part_box):
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            box.setMinimumContentsLength(12)
+        left.setMinimumWidth(240)
+        left.setMaximumWidth(460)  # the results keep most of a laptop screen's width
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
         splitter.addWidget(right)
+        splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([230, 800])
+        splitter.setSizes([300, 800])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(splitter)
@@ -199,13 +209,14 @@ class NetworkView(QWidget):
         """The datasets of the chosen endpoint, by title; ticks are kept in ``_checked`` across endpoints."""
         endpoint = self.endpoint_box.currentText()
         shown = [e.dataset for e in self.library.entries.values() if e.dataset.endpoint.name == endpoint]
-        shown.sort(key=lambda d: d.title.lower())
+        labels = {d.id: dataset_label(d) for d in shown}
+        shown.sort(key=lambda d: labels[d.id].lower())
         self._shown = [d.id for d in shown]
         self.datasets.blockSignals(True)
         self.datasets.clear()
-        self.datasets.addItems([d.title for d in shown])
+        self.datasets.addItems([labels[d.id] for d in shown])
         for row, d in enumerate(shown):
-            self.datasets.item(row).setToolTip(f"{d.title}\n{d.id}")
+            self.datasets.item(row).setToolTip(f"{labels[d.id]}\n{d.title}\n{d.id}")
         self._show_ticks()
         self.datasets.blockSignals(False)
         self._selection_changed()
