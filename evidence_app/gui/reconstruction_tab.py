@@ -10,7 +10,6 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
 
-from evidence_app.core.digitize.provenance import provenance_summary
 from evidence_app.core.stats.derived import WITHHELD
 from evidence_app.gui.copyable_table import CopyableTable
 from evidence_app.gui.error_boundary import guarded
@@ -96,7 +95,9 @@ class ReconstructionTab(QWidget):
             ("Warnings", self.warnings),
             ("Provenance", self.provenance),
         ):
-            column.addWidget(QLabel(f"<b>{title}</b>"))
+            heading = QLabel(f"<b>{title}</b>")
+            heading.setWordWrap(True)  # a long heading must not set the window's minimum width
+            column.addWidget(heading)
             column.addWidget(widget)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.panel)
@@ -153,6 +154,9 @@ class ReconstructionTab(QWidget):
         self.at_risk.set_rows(at_risk or [("—", "", "no numbers-at-risk table for this dataset", "", "")])
         self.warnings.setPlainText("\n".join(f"• {w}" for w in warnings) or "No warnings.")
         record = getattr(analysis.dataset.curve, "provenance", None)
+        # Imported here: the digitizer's modules load scipy, which the first painted window must not wait for.
+        from evidence_app.core.digitize.provenance import provenance_summary
+
         self.provenance.set_rows(
             provenance_summary(record) if record else [("—", "no digitizer record (not a digitized curve of ours)")]
         )
