@@ -116,6 +116,10 @@ class ForestView(QWidget):
         self._timer.timeout.connect(self._update)
         self.comparisons = QListWidget()
         self.comparisons.setObjectName("forestComparisons")
+        # Elided in the middle, so a narrow list still shows the trial and the end of the label (analysis,
+        # population) that tells a trial's datasets apart; the whole label is the item's tooltip.
+        self.comparisons.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.comparisons.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.comparisons.itemChanged.connect(self.schedule_update)
         self.group_box, self.method_box, self.orient_box = (
             self._combo(GROUPS, "forest/group", "Setting (line)"),
