@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 MAX_ROWS = 1_048_576
 #: Characters in one cell.
 MAX_CELL_CHARS = 32_767
-#: Beyond this many patient rows the workbook would be too large to open comfortably: they go
-#: to a CSV file beside it instead of more sheets.
-MAX_WORKBOOK_PATIENT_ROWS = 3 * (MAX_ROWS - 1)
+#: Beyond this many patient rows the patient data go to a CSV file beside the workbook instead:
+#: openpyxl holds every cell in memory (about 2 KB a patient row), so 1,200,000 rows took 2.6 GB,
+#: over the 2 GB limit for any single input; 500,000 rows stay near 1.1 GB.
+MAX_WORKBOOK_PATIENT_ROWS = 500_000
 CUT_MARKER = " … [cut: {n:,} characters in all; Excel holds at most 32,767 in a cell]"
 
 
