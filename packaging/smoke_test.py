@@ -222,9 +222,9 @@ class SmokeTest:
         else:
             self.ok("gui offscreen", f"still running after {self.gui_seconds:g} s, no traceback")
 
-    def run_gui(self, env: dict[str, str]) -> tuple[bool, int | None, str]:
-        """Start the app with no arguments for ``gui_seconds``: (still running then, exit code, stderr)."""
-        proc = subprocess.Popen(
+    def _start_app(self, env: dict[str, str]) -> subprocess.Popen[str]:
+        """The frozen app with no arguments (the GUI), its output piped as text."""
+        return subprocess.Popen(
             [str(self.exe)],
             cwd=self.work,
             env=env,
@@ -234,6 +234,10 @@ class SmokeTest:
             encoding="utf-8",
             errors="replace",
         )
+
+    def run_gui(self, env: dict[str, str]) -> tuple[bool, int | None, str]:
+        """Start the app with no arguments for ``gui_seconds``: (still running then, exit code, stderr)."""
+        proc = self._start_app(env)
         try:
             proc.wait(timeout=self.gui_seconds)
         except subprocess.TimeoutExpired:
@@ -299,16 +303,7 @@ class SmokeTest:
 
     def _time_to_window(self, env: dict[str, str]) -> tuple[float | None, str]:
         start = time.perf_counter()
-        proc = subprocess.Popen(
-            [str(self.exe)],
-            cwd=self.work,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            encoding="utf-8",
-            errors="replace",
-        )
+        proc = self._start_app(env)
         shown = None
         while time.perf_counter() - start < max(self.gui_seconds, 30) and proc.poll() is None:
             tree = subprocess.run(

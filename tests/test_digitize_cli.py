@@ -50,43 +50,13 @@ def test_digitize_writes_one_csv_per_colour_that_reconstruct_accepts(figure, arm
 
 
 def test_given_colours_and_max_colours(figure, tmp_path, capsys):
-    assert (
-        main(
-            [
-                "digitize",
-                "--image",
-                str(figure),
-                "--x-range",
-                "0,24",
-                "--y-range",
-                "0,1",
-                "--colors",
-                ORANGE,
-                "--out",
-                str(tmp_path / "a"),
-            ]
-        )
-        == 0
-    )
+    def digitize(*options: str, out: str) -> int:
+        ranges = ["--x-range", "0,24", "--y-range", "0,1"]
+        return main(["digitize", "--image", str(figure), *ranges, *options, "--out", str(tmp_path / out)])
+
+    assert digitize("--colors", ORANGE, out="a") == 0
     assert [p.name for p in (tmp_path / "a").iterdir()] == ["curve_ff7f0e.csv"]
-    assert (
-        main(
-            [
-                "digitize",
-                "--image",
-                str(figure),
-                "--x-range",
-                "0,24",
-                "--y-range",
-                "0,1",
-                "--max-colors",
-                "1",
-                "--out",
-                str(tmp_path / "b"),
-            ]
-        )
-        == 0
-    )
+    assert digitize("--max-colors", "1", out="b") == 0
     assert len(list((tmp_path / "b").iterdir())) == 1
     assert "wrote" in capsys.readouterr().out
 
