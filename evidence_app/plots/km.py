@@ -11,8 +11,7 @@ numbers at risk were never published and would be invented.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.legend import Legend
 from matplotlib.offsetbox import AnchoredText
@@ -37,6 +36,10 @@ __all__ = ["APPROXIMATION_LABEL", "AT_RISK_HEADER", "KMArtists", "KMOptions", "d
 def draw_km(fig: Figure, analysis: DatasetAnalysis, options: KMOptions | None = None) -> KMArtists:
     """Draw the Kaplan–Meier figure of ``analysis`` on ``fig`` (cleared; its size is set).
 
+    Drawn once: the plot is laid out with the legend and HR box inside it; a box that hides
+    data there is measured and the layout recomputed with a strip above the plot for it. The
+    plot keeps its size in inches, so moving it only moves the axes, and nothing is drawn twice.
+
     Raises
     ------
     ValueError
@@ -48,102 +51,122 @@ def draw_km(fig: Figure, analysis: DatasetAnalysis, options: KMOptions | None = 
         raise ValueError(f"{analysis.dataset.id}: no arm has curve data to draw")
     with figure_style():
         fig.clear()
-        art, hidden, measure = _draw(fig, analysis, arms, options, {})
-        if hidden:  # no clean spot inside the plot: move those boxes to a strip above it
-            sizes = measure()
-            fig.clear()
-            art, still, _ = _draw(fig, analysis, arms, options, {k: sizes[k] for k in hidden})
-            if still:
-                fig.clear()
-                art, _, _ = _draw(fig, analysis, arms, options, sizes)
-    return art
+        return _Drawing(fig, analysis, arms, options).draw()
 
 
-def _draw(
-    fig: Figure,
-    analysis: DatasetAnalysis,
-    arms: list[tuple[int, ArmResult]],
-    options: KMOptions,
-    outside: dict[str, tuple[float, float]],
-) -> tuple[KMArtists, set[str], Callable[[], dict[str, tuple[float, float]]]]:
-    """Draw with the boxes named in ``outside`` above the plot; return the boxes that hide data inside
-    it, and how to measure every box's size in inches (only needed to move boxes, so only then paid)."""
-    d = analysis.dataset
-    fs = fonts_for(options.width)
-    width = mm(width_mm(options.width))
-    approx = analysis.is_approximation
-    table = options.risk_table and analysis.counts_are_data  # never numbers at risk from an approximation
-    labels = {
-        r.arm.id: "\n".join(wrap_to_width(fig, r.arm.label.replace("->", "→"), fs.base, 0.27 * width)) for _, r in arms
-    }
-    title, subtitle = titles(analysis, options.title)
-    layout = Layout.compute(
-        fig,
-        width=width,
-        fonts=fs,
-        title=title,
-        subtitle=subtitle,
-        notes=figure_notes(analysis, options.ci_bands, options.risk_table)
-        + (median_notes(arms) if options.median_lines else [])
-        + event_notes(analysis),
-        risk_labels=list(labels.values()) if table else [],
-        ylabel=endpoint_name(d.endpoint.name),
-        x_max=max(r.fit.last_followup for _, r in arms),  # type: ignore[union-attr]
-        time_unit=d.time_unit,
-        keys=outside,
-    )
-    ax = fig.add_axes(layout.plot_rect)
-    art = KMArtists(ax=ax, keys_outside=bool(outside))
-    for i, result in arms:
-        draw_arm(ax, art, i, result, options)
-    format_axes(ax, layout, d.time_unit, fs.base)
-    if options.median_lines:
-        draw_medians(fig, ax, art, arms, fs.small)
-    if table:
-        art.risk_ax = fig.add_axes(layout.risk_rect, sharex=ax)
-        draw_risk_table(fig, art, arms, labels, layout, fs.base, fs.small)
-    art.title = layout.draw_titles(fig, fs)
-    if layout.note_lines:
-        art.notes = [
-            fig.text(
-                layout.pad,
-                layout.notes_top,
-                "\n".join(layout.note_lines),
-                fontsize=fs.small,
-                color=MUTED,
-                va="top",
-                ha="left",
-                linespacing=1.25,
-            )
-        ]
-    art.legend = draw_legend(fig, ax, art, arms, approx, options, fs.small, 0.6 * layout.plot_width)
-    # Above the plot, under a subtitle naming the comparison, the box needs no heading of its own.
-    above = "box" in outside
-    heading = not (above and options.title is None)
-    art.hr_box = (
-        draw_hr_box(fig, ax, analysis, fs.small, layout.plot_width * (1.0 if above else 0.6), heading)
-        if options.show_hr_box
-        else None
-    )
-    boxes = {"legend": art.legend, "box": art.hr_box}
-    layout.place_keys(fig, art.legend if "legend" in outside else None, art.hr_box if "box" in outside else None)
-    inside = {k: b for k, b in boxes.items() if b is not None and k not in outside}
-    hidden = {k for k, score in zip(inside, place_inside(fig, ax, art, list(inside.values()))) if score > 0}
+class _Drawing:
+    """One figure's parts, drawn in the order the layout needs them."""
 
-    def measure() -> dict[str, tuple[float, float]]:
-        sizes = {"legend": _size(fig, art.legend)}
-        if art.hr_box is not None:  # measured as it would be drawn above the plot (full width)
-            wide = (
-                art.hr_box
-                if above
-                else draw_hr_box(fig, ax, analysis, fs.small, layout.plot_width, options.title is not None)
-            )
-            sizes["box"] = _size(fig, wide)
-            if wide is not art.hr_box and wide is not None:
+    def __init__(
+        self, fig: Figure, analysis: DatasetAnalysis, arms: list[tuple[int, ArmResult]], options: KMOptions
+    ) -> None:
+        self.fig, self.analysis, self.arms, self.options = fig, analysis, arms, options
+        self.fs = fonts_for(options.width)
+        self.width = mm(width_mm(options.width))
+        self.table = options.risk_table and analysis.counts_are_data  # never numbers at risk from an approximation
+        self.labels = {
+            r.arm.id: "\n".join(wrap_to_width(fig, r.arm.label.replace("->", "→"), self.fs.base, 0.27 * self.width))
+            for _, r in arms
+        }
+
+    def layout(self, outside: dict[str, tuple[float, float]]) -> Layout:
+        """The layout with the boxes named in ``outside`` (their sizes in inches) above the plot."""
+        d, options, arms = self.analysis.dataset, self.options, self.arms
+        title, subtitle = titles(self.analysis, options.title)
+        return Layout.compute(
+            self.fig,
+            width=self.width,
+            fonts=self.fs,
+            title=title,
+            subtitle=subtitle,
+            notes=figure_notes(self.analysis, options.ci_bands, options.risk_table)
+            + (median_notes(arms) if options.median_lines else [])
+            + event_notes(self.analysis),
+            risk_labels=list(self.labels.values()) if self.table else [],
+            ylabel=endpoint_name(d.endpoint.name),
+            x_max=max(r.fit.last_followup for _, r in arms),  # type: ignore[union-attr]
+            time_unit=d.time_unit,
+            keys=outside,
+        )
+
+    def hr_box(self, ax: Axes, layout: Layout, above: bool) -> AnchoredText | None:
+        # Above the plot, under a subtitle naming the comparison, the box needs no heading of its own.
+        if not self.options.show_hr_box:
+            return None
+        heading = not (above and self.options.title is None)
+        width = layout.plot_width * (1.0 if above else 0.6)
+        return draw_hr_box(self.fig, ax, self.analysis, self.fs.small, width, heading)
+
+    def draw(self) -> KMArtists:
+        fig, options, fs = self.fig, self.options, self.fs
+        layout = self.layout({})
+        ax = fig.add_axes(layout.plot_rect)
+        art = KMArtists(ax=ax)
+        for i, result in self.arms:
+            draw_arm(ax, art, i, result, options)
+        format_axes(ax, layout, self.analysis.dataset.time_unit, fs.base)
+        if options.median_lines:
+            draw_medians(fig, ax, art, self.arms, fs.small)
+        approx = self.analysis.is_approximation
+        art.legend = draw_legend(fig, ax, art, self.arms, approx, options, fs.small, 0.6 * layout.plot_width)
+        art.hr_box = self.hr_box(ax, layout, above=False)
+        layout = self._place_keys(art, layout)
+        if self.table:
+            art.risk_ax = fig.add_axes(layout.risk_rect, sharex=ax)
+            draw_risk_table(fig, art, self.arms, self.labels, layout, fs.base, fs.small)
+        art.title = layout.draw_titles(fig, fs)
+        if layout.note_lines:
+            art.notes = [
+                fig.text(
+                    layout.pad,
+                    layout.notes_top,
+                    "\n".join(layout.note_lines),
+                    fontsize=fs.small,
+                    color=MUTED,
+                    va="top",
+                    ha="left",
+                    linespacing=1.25,
+                )
+            ]
+        return art
+
+    def _place_keys(self, art: KMArtists, layout: Layout) -> Layout:
+        """Legend and HR box inside the plot where they hide no data, else in a strip above it
+        (first only those that hide data, then both); the final layout."""
+        hidden = self._hidden_inside(art, {})
+        if not hidden:
+            return layout
+        sizes = self._measure(art, layout)
+        box_above = False
+        for outside in ({k: sizes[k] for k in hidden}, sizes):
+            layout = self.layout(outside)
+            art.ax.set_position(layout.plot_rect)  # the plot keeps its size: data and labels move with it
+            art.keys_outside = True
+            if "box" in outside and art.hr_box is not None and not box_above:
+                art.hr_box.remove()
+                art.hr_box, box_above = self.hr_box(art.ax, layout, above=True), True
+            if not self._hidden_inside(art, outside):
+                break
+        legend = art.legend if "legend" in outside else None
+        layout.place_keys(self.fig, legend, art.hr_box if "box" in outside else None)
+        return layout
+
+    def _hidden_inside(self, art: KMArtists, outside: dict[str, tuple[float, float]]) -> set[str]:
+        """Place the boxes not in ``outside`` inside the plot; those that hide data there."""
+        boxes = {"legend": art.legend, "box": art.hr_box}
+        inside = {k: b for k, b in boxes.items() if b is not None and k not in outside}
+        scores = place_inside(self.fig, art.ax, art, list(inside.values()))
+        return {k for k, score in zip(inside, scores) if score > 0}
+
+    def _measure(self, art: KMArtists, layout: Layout) -> dict[str, tuple[float, float]]:
+        """Every box's size in inches; the HR box as it would be drawn above the plot (full width)."""
+        sizes = {"legend": _size(self.fig, art.legend)}
+        if art.hr_box is not None:
+            wide = self.hr_box(art.ax, layout, above=True)
+            sizes["box"] = _size(self.fig, wide)
+            if wide is not None:
                 wide.remove()
         return sizes
-
-    return art, hidden, measure
 
 
 def _size(fig: Figure, artist: Legend | AnchoredText | None) -> tuple[float, float]:
