@@ -15,7 +15,7 @@ Font choices (all text is DejaVu Sans, which ships with matplotlib, so nothing i
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
 import matplotlib
 from matplotlib.figure import Figure
@@ -23,11 +23,8 @@ from matplotlib.figure import Figure
 from evidence_app.core.atomic import write_atomic
 from evidence_app.errors import ExportError
 
-if TYPE_CHECKING:
-    from matplotlib.typing import RcKeyType
-
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
-SAVE_RC: dict[RcKeyType, Any] = {
+SAVE_RC: dict[str, Any] = {
     "pdf.fonttype": 42,
     "ps.fonttype": 42,
     "svg.fonttype": "path",

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import matplotlib
 from matplotlib.backend_bases import RendererBase
@@ -25,9 +25,6 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import TextToPath
-
-if TYPE_CHECKING:
-    from matplotlib.typing import RcKeyType
 
 MM_PER_INCH = 25.4
 SINGLE_COLUMN_MM = 85.0
@@ -144,7 +141,7 @@ def new_figure(width: str | float | int = "single", height_mm: float | None = No
     return fig
 
 
-RC: dict[RcKeyType, Any] = {
+RC: dict[str, Any] = {
     "font.family": "sans-serif",
     "font.sans-serif": [FONT_FAMILY],
     "mathtext.fontset": "dejavusans",
