@@ -29,3 +29,16 @@ def test_patient_level_figure_imports_no_heavy_statistics_library():
     run = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == ""
+
+
+def test_showing_an_analysis_reads_provenance_without_the_digitizer_libraries():
+    """The Reconstruction tab summarises a digitizer record on the GUI thread: that must not load
+    pandas or scipy (about 0.4 s) between the analysis and the first figure."""
+    script = (
+        "import sys\n"
+        "from evidence_app.core.digitize.provenance import provenance_summary\n"
+        "print(','.join(m for m in ('pandas', 'scipy') if m in sys.modules))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == ""

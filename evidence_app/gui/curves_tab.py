@@ -12,6 +12,7 @@ from evidence_app.gui import settings
 from evidence_app.gui.error_boundary import guarded
 from evidence_app.gui.figure_export_dialog import FigureExport
 from evidence_app.gui.figure_panel import FigurePanel
+from evidence_app.gui.figure_snapshot import load_snapshot, save_snapshot, snapshot_key
 from evidence_app.gui.flow_layout import flow_row
 from evidence_app.gui.workers import JobRunner
 
@@ -39,6 +40,7 @@ class CurvesTab(QWidget):
     """Draws ``draw_km(figure, analysis, options)``; toggles are remembered between sessions."""
 
     figureDrawn = Signal()
+    snapshotShown = Signal()
 
     def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -48,6 +50,7 @@ class CurvesTab(QWidget):
         self.toggles: dict[str, QCheckBox] = {}
         self.panel = FigurePanel(self, message="Open a dataset to see its curves.")
         self.panel.drawn.connect(self.figureDrawn)
+        self.panel.snapshotShown.connect(self.snapshotShown)
         self.caption = QLabel()
         self.caption.setWordWrap(True)
         self.caption.setObjectName("curvesCaption")
@@ -95,6 +98,26 @@ class CurvesTab(QWidget):
         self.export_button.setEnabled(False)
         self.caption.clear()
         self.panel.show_message(text)
+
+    def _snapshot_key(self, dataset: Any) -> str:
+        # The remembered toggles, not KMOptions' defaults: reading those would import matplotlib.
+        options = {name: settings.read(f"km/{name}", "") for name in TOGGLES}
+        ratio = self.panel.devicePixelRatioF()
+        return snapshot_key(dataset.model_dump_json(), options, self.panel.logical_dpi(), ratio)
+
+    def show_snapshot(self, dataset: Any) -> bool:
+        """Show the picture kept when this dataset's figure was last on screen, if it still matches."""
+        pixmap = load_snapshot(dataset.id, self._snapshot_key(dataset))
+        if pixmap is not None:
+            self.panel.show_snapshot(pixmap)
+        return pixmap is not None
+
+    def save_snapshot(self) -> bool:
+        """Keep the figure on screen for the next start (on close)."""
+        if self.analysis is None or not self.panel.has_figure:
+            return False
+        dataset = self.analysis.dataset
+        return save_snapshot(self.panel.canvas.grab(), dataset.id, self._snapshot_key(dataset))
 
     @guarded
     def set_analysis(self, analysis: Any) -> None:

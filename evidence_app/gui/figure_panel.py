@@ -16,6 +16,8 @@ from typing import Any
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedLayout, QVBoxLayout, QWidget
 
+from evidence_app.gui.figure_snapshot import SnapshotView
+
 DrawFunction = Callable[[Any, str], Any]
 #: Screen dpi assumed when Qt cannot say (100 % scaling).
 DEFAULT_LOGICAL_DPI = 96.0
@@ -30,6 +32,7 @@ class FigurePanel(QWidget):
     """
 
     drawn = Signal()
+    snapshotShown = Signal()
 
     def __init__(self, parent: QWidget | None = None, *, toolbar: bool = True, message: str = "") -> None:
         super().__init__(parent)
@@ -52,6 +55,9 @@ class FigurePanel(QWidget):
         self._stack = QStackedLayout(self)
         self._stack.addWidget(self.message)
         self._stack.addWidget(self._holder)
+        self.snapshot = SnapshotView()
+        self.snapshot.painted.connect(self.snapshotShown)
+        self._stack.addWidget(self.snapshot)
         self._resize_timer = QTimer(self, singleShot=True, interval=250)
         self._resize_timer.timeout.connect(self._refit)
         self._fitted = (0, 0)
@@ -73,6 +79,12 @@ class FigurePanel(QWidget):
         """Hide the figure and show ``text`` instead (e.g. "Computing…", "No curve data")."""
         self.message.setText(text)
         self._stack.setCurrentWidget(self.message)
+
+    def show_snapshot(self, pixmap: Any) -> None:
+        """Show a kept picture of the figure about to be drawn (see :mod:`figure_snapshot`) until
+        the next :meth:`redraw` or :meth:`show_message`."""
+        self.snapshot.set_pixmap(pixmap)
+        self._stack.setCurrentWidget(self.snapshot)
 
     def _view_size(self) -> tuple[int, int]:
         viewport = self.scroll_area.viewport()

@@ -389,6 +389,7 @@ class MainWindow(QMainWindow):
         settings.write("main/geometry", self.saveGeometry())
         settings.write("main/state", self.saveState())
         settings.write("main/splitter", self.splitter.saveState())
+        self.dataset_view.curves.save_snapshot()  # shown at once when the next start reopens it
         self.runner.cancel_all()
         self.runner.wait(10000)  # a running fit finishes in well under a second after cancelling
         super().closeEvent(event)

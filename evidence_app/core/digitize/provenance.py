@@ -16,13 +16,14 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidence_app import __version__
-from evidence_app.core.digitize.calibrate import Calibration
-from evidence_app.core.digitize.extract import ALGORITHM_VERSION as DIGITIZER_VERSION
 from evidence_app.core.reconstruction.reconstruct import ALGORITHM_VERSION as RECONSTRUCTION_VERSION
 from evidence_app.core.reconstruction.reconstruct import METHOD as RECONSTRUCTION_METHOD
+
+if TYPE_CHECKING:  # the digitizer's modules load scipy and pandas; reading a record needs neither
+    from evidence_app.core.digitize.calibrate import Calibration
 
 METHOD = "digitized with the Evidence App figure digitizer"
 PIXEL_CONVENTION = "column and row from the image's top-left corner; whole numbers are pixel centres"
@@ -100,6 +101,8 @@ def build_provenance(
         JSON-ready provenance; ``points_edited`` is True when any arm's saved points are not the
         extracted ones.
     """
+    from evidence_app.core.digitize.extract import ALGORITHM_VERSION as DIGITIZER_VERSION
+
     return {
         "method": METHOD,
         "date": (today or date.today()).isoformat(),
