@@ -10,7 +10,11 @@ export (which includes both, with the figures rendered by worker processes where
 before timing starts (a warm app has them loaded). CPU time counts the worker processes too;
 wall time on a busy machine does not mean much, so the load average is printed alongside.
 
-Run: ``python benchmarks/export_speed.py [--repeat N] [--workers N] [--with-ipd] [--out FILE.xlsx]``.
+``--from-thread`` runs every export from a worker thread, as the GUI does: forking is then not
+safe, and the figures come from a fork server's workers (see ``figure_pool``); the first export
+of the session pays for starting the server.
+
+Run: ``python benchmarks/export_speed.py [--repeat N] [--workers N] [--with-ipd] [--from-thread] [--out FILE.xlsx]``.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import resource
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -45,6 +50,24 @@ def _warm_up(datasets: list) -> None:
     render_km(AnalyzedDataset(with_curve, analysis))
 
 
+def _in_thread(function, *args, **kwargs):
+    """``function(*args, **kwargs)`` in a worker thread, as the GUI runs an export."""
+    out, errors = [], []
+
+    def run() -> None:
+        try:
+            out.append(function(*args, **kwargs))
+        except BaseException as exc:  # re-raised in the calling thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return out[0]
+
+
 def _children_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     return usage.ru_utime + usage.ru_stime
@@ -55,6 +78,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--workers", type=int, help="figure worker processes (default: one per core where safe)")
     parser.add_argument("--with-ipd", action="store_true")
+    parser.add_argument("--from-thread", action="store_true", help="export from a worker thread, as the GUI does")
     parser.add_argument("--out", type=Path, help="keep the workbook here (default: a temporary folder)")
     args = parser.parse_args()
 
@@ -70,13 +94,15 @@ def main() -> int:
     figures_s, figures_cpu = time.perf_counter() - t, time.process_time() - c
 
     totals, cpu = [], []
-    workers = args.workers or default_workers(len(drawable) + 2)
+    call = _in_thread if args.from_thread else (lambda function, *a, **k: function(*a, **k))
+    workers = args.workers or (call(default_workers, len(drawable) + 2))
     with tempfile.TemporaryDirectory() as folder:
         path = args.out or Path(folder) / "all.xlsx"
         for run in range(args.repeat):
             os.environ["EVIDENCE_APP_HOME"] = str(Path(folder) / f"cold-{run}")  # an empty figure cache
             t, c, k = time.perf_counter(), time.process_time(), _children_cpu()
-            summary = export_workbook(
+            summary = call(
+                export_workbook,
                 datasets,
                 path,
                 with_figures=True,
@@ -94,8 +120,12 @@ def main() -> int:
             for state in ("cold", "warm"):
                 t, c, k = time.perf_counter(), time.process_time(), _children_cpu()
                 options = ExportOptions(with_figures=True, overwrite=True, workers=workers)
-                export_outputs(
-                    datasets, xlsx=Path(folder) / "both.xlsx", docx=Path(folder) / "both.docx", options=options
+                call(
+                    export_outputs,
+                    datasets,
+                    xlsx=Path(folder) / "both.xlsx",
+                    docx=Path(folder) / "both.docx",
+                    options=options,
                 )
                 both[state].append((time.perf_counter() - t, time.process_time() - c + _children_cpu() - k))
     median = statistics.median(totals)
@@ -112,7 +142,8 @@ def main() -> int:
         f"CPU {figures_cpu:.2f} s; one process)"
     )
     print(
-        f"workbook alone (cold), {workers} figure process{'es' if workers > 1 else ''}, median of {args.repeat}: "
+        f"workbook alone (cold), {workers} figure process{'es' if workers > 1 else ''}"
+        f"{' (fork server, from a thread)' if args.from_thread and workers > 1 else ''}, median of {args.repeat}: "
         f"{median:6.2f} s  (runs: {', '.join(f'{x:.2f}' for x in totals)}; CPU incl. workers "
         f"{statistics.median(cpu):.2f} s; load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)"
     )

@@ -12,7 +12,8 @@ import openpyxl
 import pytest
 
 from evidence_app.errors import Cancelled
-from evidence_app.export.figure_pool import FigureBatch, default_workers, fork_is_safe
+from evidence_app.export import figure_pool
+from evidence_app.export.figure_pool import FigureBatch, default_workers, fork_is_safe, pool_context
 from evidence_app.export.workbook import export_workbook
 
 needs_fork = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers are forked on Linux only")
@@ -44,6 +45,13 @@ def _dies_in_a_worker():
     return b"drawn here", 1.0, 1.0
 
 
+@pytest.fixture
+def forked(monkeypatch):
+    """Workers forked from this process, as the command line makes them (the test process may have
+    loaded Qt, where the default is a fork server): these tests rely on state shared by forking."""
+    monkeypatch.setattr(figure_pool, "pool_context", lambda: multiprocessing.get_context("fork"))
+
+
 def _batch(jobs: dict, workers: int) -> FigureBatch:
     batch = FigureBatch(workers)
     for key, job in jobs.items():
@@ -52,7 +60,7 @@ def _batch(jobs: dict, workers: int) -> FigureBatch:
 
 
 @needs_fork
-def test_worker_results_come_back_by_key():
+def test_worker_results_come_back_by_key(forked):
     jobs = {("km", i): functools.partial(_png, b"png %d" % i) for i in range(6)}
     with _batch(jobs, workers=2) as batch:
         assert batch.parallel
@@ -62,7 +70,7 @@ def test_worker_results_come_back_by_key():
 
 
 @needs_fork
-def test_a_figure_failing_in_a_worker_raises_its_own_error_here():
+def test_a_figure_failing_in_a_worker_raises_its_own_error_here(forked):
     with _batch({"good": functools.partial(_png, b"ok"), "bad": _fails}, workers=2) as batch:
         assert batch.get("good")[0] == b"ok"
         with pytest.raises(ValueError, match="cannot be drawn"):
@@ -70,7 +78,7 @@ def test_a_figure_failing_in_a_worker_raises_its_own_error_here():
 
 
 @needs_fork
-def test_waiting_for_a_figure_can_be_cancelled():
+def test_waiting_for_a_figure_can_be_cancelled(forked):
     _RELEASE.clear()
     answers = iter([False, False, True])  # the user cancels while the figure is still drawn
 
@@ -87,7 +95,7 @@ def test_waiting_for_a_figure_can_be_cancelled():
 
 
 @needs_fork
-def test_figures_of_a_dead_worker_are_drawn_here():
+def test_figures_of_a_dead_worker_are_drawn_here(forked):
     with _batch({"dies": _dies_in_a_worker, "next": functools.partial(_png, b"n")}, workers=2) as batch:
         assert batch.get("dies")[0] == b"drawn here"
         assert batch.get("next")[0] == b"n"
@@ -100,17 +108,61 @@ def test_one_worker_draws_here_when_asked():
         assert not batch.parallel and batch.get("a")[0] == b"a"
 
 
+def _start_method() -> str | None:
+    context = pool_context()
+    return context.get_start_method() if context is not None else None
+
+
 def test_forking_is_not_the_default_from_another_thread():
     seen = []
-    thread = threading.Thread(target=lambda: seen.append((fork_is_safe(), default_workers(30))))
+    thread = threading.Thread(target=lambda: seen.append((fork_is_safe(), _start_method())))
     thread.start()
     thread.join()
-    assert seen == [(False, 1)]
+    assert seen == [(False, "forkserver" if sys.platform != "win32" else None)]
 
 
 def test_forking_is_not_the_default_once_qt_is_loaded(monkeypatch):
     monkeypatch.setitem(sys.modules, "PySide6", sys)  # stands in for the loaded GUI toolkit
-    assert not fork_is_safe() and default_workers(30) == 1
+    assert not fork_is_safe() and _start_method() in ("forkserver", None)
+
+
+def test_a_frozen_app_draws_its_figures_in_process(monkeypatch):
+    monkeypatch.setitem(sys.modules, "PySide6", sys)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert pool_context() is None and default_workers(30) == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no fork server on Windows")
+def test_a_gui_export_renders_with_a_fork_server_and_writes_the_same_workbook(library, tmp_path, monkeypatch):
+    """From the GUI's worker thread figures come from a fork server's workers, never from a fork
+    of the GUI process: the same pictures as drawn in process."""
+    datasets = [library.get(i) for i in DATASETS[:2]]
+    monkeypatch.setattr(figure_pool, "fork_is_safe", lambda: False)
+    assert _start_method() == "forkserver"
+    methods = []
+    real_pool = figure_pool.ProcessPoolExecutor
+
+    def recording_pool(workers, mp_context):
+        methods.append(mp_context.get_start_method())
+        return real_pool(workers, mp_context=mp_context)
+
+    monkeypatch.setattr(figure_pool, "ProcessPoolExecutor", recording_pool)
+    images = {}
+    for workers in (1, 2):
+        path = tmp_path / f"w{workers}.xlsx"
+        done: list = []
+
+        def export(p=path, w=workers, d=done):
+            d.append(export_workbook(datasets, p, with_figures=True, workers=w))
+
+        thread = threading.Thread(target=export)
+        thread.start()
+        thread.join(120)
+        assert done, "the export did not finish"
+        book = openpyxl.load_workbook(path)
+        images[workers] = [(name, [image._data() for image in book[name]._images]) for name in book.sheetnames]
+    assert methods == ["forkserver"]  # workers=1 drew in process; workers=2 used the fork server
+    assert images[1] == images[2] and any(pictures for _, pictures in images[1])
 
 
 @needs_fork
@@ -147,3 +199,13 @@ def test_parallel_export_reports_progress_and_cancels(library, tmp_path):
     fractions = [f for f, _ in seen]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0
     assert sum(m.startswith("Figure for") for _, m in seen) == len(DATASETS)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="no fork server on Windows")
+def test_the_fork_server_can_be_started_before_the_first_export(monkeypatch):
+    from multiprocessing import forkserver
+
+    monkeypatch.setattr(figure_pool, "fork_is_safe", lambda: False)
+    figure_pool.prepare_workers()
+    pid = forkserver._forkserver._forkserver_pid  # private, but the only way to see the server
+    assert pid is not None and os.path.exists(f"/proc/{pid}") or sys.platform != "linux"

@@ -1,19 +1,26 @@
 """Render a workbook's figures on every core: PNG bytes from worker processes.
 
-Drawing and encoding one figure costs about 0.2 s of CPU, nearly all of it inside matplotlib
-(text is laid out and rasterised glyph by glyph in Python), and exporting the whole library
-draws about thirty; they are independent of each other. On Linux they are rendered ahead in
-worker processes created with ``fork``: a child starts with the modules, fonts and caches this
-process has loaded, receives each figure's data (pickled, about 30 kB) and sends back the PNG
-bytes. This process keeps the order, reports progress and checks for a cancel while it waits,
-and meanwhile analyses the datasets and builds the tables.
+Drawing and encoding one figure costs about 0.1–0.2 s of CPU, nearly all of it inside matplotlib,
+and exporting the whole library draws about thirty; they are independent of each other. They are
+rendered ahead in worker processes: a worker receives each figure's data (pickled, about 30 kB)
+and sends back the PNG bytes. This process keeps the order, reports progress and checks for a
+cancel while it waits, and meanwhile analyses the datasets and builds the tables.
 
-``fork`` copies only the calling thread, so a lock another thread holds at that moment (the Agg
-renderer's lock while a GUI canvas redraws, a stream's lock) stays locked in the child for
-ever. Workers are therefore only forked by default from a process's main thread while it runs
-no other thread and has not loaded Qt — the command line and the benchmarks. From the GUI's
-worker thread, on macOS and on Windows the figures are drawn in this process, one at a time, as
-before; an explicit ``workers`` count overrides the default for callers that know better.
+How the workers are made (:func:`pool_context`):
+
+* ``fork`` where it is safe: a child starts with the modules, fonts and caches this process has
+  loaded. ``fork`` copies only the calling thread, so a lock another thread holds at that moment
+  (the Agg renderer's lock while a GUI canvas redraws, a stream's lock) would stay locked in the
+  child for ever. Forking is therefore only chosen from a process's main thread while it runs no
+  other thread and has not loaded Qt — the command line and the benchmarks.
+* ``forkserver`` otherwise (the GUI's worker thread, on Linux and macOS): a clean server process,
+  started once per session from a fresh interpreter that imports the drawing modules, forks the
+  workers, so nothing of this process's threads or Qt state reaches them. Starting it costs about
+  a second of CPU on another core, paid while the datasets are analysed.
+* none — the figures are drawn in this process, one at a time — on Windows and in a frozen
+  (PyInstaller) app, where neither is available or tested.
+
+An explicit ``workers`` count of 1 always draws here.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ Png = tuple[bytes, float, float]  # PNG bytes, width and height in inches
 RenderJob = Callable[[], Png]
 
 MAX_WORKERS = 4  # figures are small; more processes than this only cost memory
+#: What the fork server imports once, so each worker it forks starts ready to draw.
+FORKSERVER_PRELOAD = ["evidence_app.export.sheets_figures", "evidence_app.plots.km", "evidence_app.plots.forest"]
 POLL_SECONDS = 0.1  # how often a wait for a figure looks at the cancel flag
 _GUI_TOOLKITS = ("PySide6", "PyQt6", "PySide2", "PyQt5")
 
@@ -52,6 +61,27 @@ def fork_is_safe() -> bool:
     )
 
 
+def pool_context() -> multiprocessing.context.BaseContext | None:
+    """How worker processes are made here: fork, a fork server, or None (draw in this process)."""
+    if fork_is_safe():
+        return multiprocessing.get_context("fork")
+    if "forkserver" in multiprocessing.get_all_start_methods() and not getattr(sys, "frozen", False):
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(FORKSERVER_PRELOAD)
+        return context
+    return None
+
+
+def prepare_workers(*, progress: object = None, cancelled: CancelCheck = None) -> None:
+    """Start the fork server now, if exports from here would use one, so that the first export does
+    not wait for it (the GUI calls this while the export dialog is open)."""
+    context = pool_context()
+    if context is not None and context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def cpu_count() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -60,8 +90,8 @@ def cpu_count() -> int:
 
 
 def default_workers(jobs: int) -> int:
-    """Worker processes for ``jobs`` figures: one per core when forking is safe, else 1 (draw here)."""
-    if jobs < 2 or not fork_is_safe():
+    """Worker processes for ``jobs`` figures: one per core where workers can be made, else 1 (draw here)."""
+    if jobs < 2 or cpu_count() < 2 or pool_context() is None:
         return 1
     return max(1, min(cpu_count(), jobs, MAX_WORKERS))
 
@@ -87,8 +117,9 @@ class FigureBatch:
         self._futures: dict[Hashable, Future] = {}
         self._done: dict[Hashable, Png] = {}  # each figure is rendered once, however often it is asked for
         self._pool: ProcessPoolExecutor | None = None
-        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            self._pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        context = pool_context() if workers > 1 else None
+        if context is not None:
+            self._pool = ProcessPoolExecutor(workers, mp_context=context)
 
     @property
     def parallel(self) -> bool:

@@ -175,6 +175,9 @@ class WorkbookExport(QObject):
         self.dialog.accepted.connect(self._chosen)
         self.dialog.rejected.connect(lambda: self.done.emit(None))
         self.dialog.open()
+        from evidence_app.export.figure_pool import prepare_workers
+
+        self.runner.start(prepare_workers, name="start figure workers")  # while the options are chosen
 
     @guarded
     def _chosen(self) -> None:
