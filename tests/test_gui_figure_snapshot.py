@@ -27,10 +27,12 @@ def _pixmap(color: str = "red") -> QPixmap:
 
 def test_a_kept_picture_is_found_only_under_its_own_dataset_and_key(tmp_path, qtbot):
     key = snapshot_key('{"id": "a"}', {"ci_bands": ""}, 96.0, 1.0)
-    assert save_snapshot(_pixmap(), "a", key, tmp_path)
+    assert save_snapshot(_pixmap(), "a", key, tmp_path, place=(12, 40, 800))
     found = load_snapshot("a", key, tmp_path)
-    assert found is not None and (found.width(), found.height()) == (40, 30)
-    assert found.toImage().pixelColor(5, 5) == QColor("red")
+    assert found is not None
+    pixmap, place = found
+    assert (pixmap.width(), pixmap.height()) == (40, 30) and place == (12, 40, 800)
+    assert pixmap.toImage().pixelColor(5, 5) == QColor("red")
     assert load_snapshot("b", key, tmp_path) is None  # another dataset
     for changed in (
         snapshot_key('{"id": "a", "n": 1}', {"ci_bands": ""}, 96.0, 1.0),  # the dataset was edited
@@ -85,9 +87,12 @@ def test_the_next_start_shows_the_kept_figure_until_the_live_one_is_drawn(qtbot,
     assert second.dataset_view.dataset_id == DATASET  # reopened at start
     assert panel._stack.currentWidget() is panel.snapshot  # the kept picture, not "Computing…"
     assert panel.snapshot.pixmap is not None and not panel.has_figure
+    kept_top = panel.snapshot.place[1]
+    assert kept_top > 0  # below the toolbar, where the live canvas will be
     with qtbot.waitSignal(second.dataset_view.curves.figureDrawn, timeout=30000):
         pass
-    assert panel.has_figure  # the live canvas replaced it
+    assert panel.has_figure  # the live canvas replaced it, in the same place
+    assert panel.canvas_place()[1] == kept_top
     second.close()
     close_dialogs()
 

@@ -107,17 +107,18 @@ class CurvesTab(QWidget):
 
     def show_snapshot(self, dataset: Any) -> bool:
         """Show the picture kept when this dataset's figure was last on screen, if it still matches."""
-        pixmap = load_snapshot(dataset.id, self._snapshot_key(dataset))
-        if pixmap is not None:
-            self.panel.show_snapshot(pixmap)
-        return pixmap is not None
+        kept = load_snapshot(dataset.id, self._snapshot_key(dataset))
+        if kept is not None:
+            self.panel.show_snapshot(*kept)
+        return kept is not None
 
     def save_snapshot(self) -> bool:
         """Keep the figure on screen for the next start (on close)."""
         if self.analysis is None or not self.panel.has_figure:
             return False
         dataset = self.analysis.dataset
-        return save_snapshot(self.panel.canvas.grab(), dataset.id, self._snapshot_key(dataset))
+        key, place = self._snapshot_key(dataset), self.panel.canvas_place()
+        return save_snapshot(self.panel.canvas.grab(), dataset.id, key, place=place)
 
     @guarded
     def set_analysis(self, analysis: Any) -> None:

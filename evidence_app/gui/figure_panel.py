@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QScrollArea, QStackedLayout, QVBoxLayout, QWidget
 
 from evidence_app.gui.figure_snapshot import SnapshotView
@@ -80,11 +80,18 @@ class FigurePanel(QWidget):
         self.message.setText(text)
         self._stack.setCurrentWidget(self.message)
 
-    def show_snapshot(self, pixmap: Any) -> None:
+    def show_snapshot(self, pixmap: Any, place: tuple[int, int, int] = (0, 0, 0)) -> None:
         """Show a kept picture of the figure about to be drawn (see :mod:`figure_snapshot`) until
         the next :meth:`redraw` or :meth:`show_message`."""
-        self.snapshot.set_pixmap(pixmap)
+        self.snapshot.set_pixmap(pixmap, place)
         self._stack.setCurrentWidget(self.snapshot)
+
+    def canvas_place(self) -> tuple[int, int, int]:
+        """Where the canvas is in this panel (left, top) and the panel's width."""
+        if self.canvas is None:
+            return 0, 0, self.width()
+        corner = self.canvas.mapTo(self, QPoint(0, 0))
+        return corner.x(), corner.y(), self.width()
 
     def _view_size(self) -> tuple[int, int]:
         viewport = self.scroll_area.viewport()

@@ -49,8 +49,13 @@ def snapshot_key(dataset_json: str, options: dict[str, Any], dpi: float, ratio: 
     return digest.hexdigest()
 
 
-def save_snapshot(pixmap: QPixmap, dataset_id: str, key: str, folder: Path | None = None) -> bool:
-    """Keep ``pixmap`` as the picture of ``dataset_id`` under ``key``; False if it could not be written."""
+def save_snapshot(
+    pixmap: QPixmap, dataset_id: str, key: str, folder: Path | None = None, place: tuple[int, int, int] = (0, 0, 0)
+) -> bool:
+    """Keep ``pixmap`` as the picture of ``dataset_id`` under ``key``; False if it could not be written.
+
+    ``place``: where the canvas was in its panel (left, top) and the panel's width, so the picture
+    is shown where the live figure will appear."""
     from evidence_app.core.atomic import write_atomic
 
     folder = folder or snapshot_folder()
@@ -59,7 +64,7 @@ def save_snapshot(pixmap: QPixmap, dataset_id: str, key: str, folder: Path | Non
     buffer.open(QIODevice.OpenModeFlag.WriteOnly)
     if pixmap.isNull() or not pixmap.save(buffer, "PNG") or data.size() > MAX_BYTES:
         return False
-    meta = {"dataset": dataset_id, "key": key, "ratio": pixmap.devicePixelRatio()}
+    meta = {"dataset": dataset_id, "key": key, "ratio": pixmap.devicePixelRatio(), "place": list(place)}
     try:
         folder.mkdir(parents=True, exist_ok=True)
         write_atomic(folder / IMAGE, lambda handle: handle.write(bytes(data.data())))
@@ -70,8 +75,9 @@ def save_snapshot(pixmap: QPixmap, dataset_id: str, key: str, folder: Path | Non
     return True
 
 
-def load_snapshot(dataset_id: str, key: str, folder: Path | None = None) -> QPixmap | None:
-    """The kept picture of ``dataset_id`` if it was made under ``key``, else None."""
+def load_snapshot(dataset_id: str, key: str, folder: Path | None = None) -> tuple[QPixmap, tuple[int, int, int]] | None:
+    """The kept picture of ``dataset_id`` and its place (see :func:`save_snapshot`) if it was made
+    under ``key``, else None."""
     folder = folder or snapshot_folder()
     try:
         meta = json.loads((folder / META).read_text(encoding="utf-8"))
@@ -83,14 +89,15 @@ def load_snapshot(dataset_id: str, key: str, folder: Path | None = None) -> QPix
         if not pixmap.loadFromData((folder / IMAGE).read_bytes(), "PNG"):
             return None
         pixmap.setDevicePixelRatio(float(meta.get("ratio", 1.0)))
-        return pixmap
+        left, top, width = (int(v) for v in meta.get("place", (0, 0, 0)))
+        return pixmap, (left, top, width)
     except (OSError, ValueError, TypeError):
         return None
 
 
 class SnapshotView(QWidget):
-    """Paints a kept picture at the top centre, as the canvas sits in its scroll area; narrowed
-    (never widened) to fit if the pane is narrower than when it was kept. ``painted`` is emitted
+    """Paints a kept picture where the canvas was in its panel (at the top centre if the panel's
+    width changed since), narrowed (never widened) to fit a narrower panel. ``painted`` is emitted
     each time the picture is on screen."""
 
     painted = Signal()
@@ -99,9 +106,10 @@ class SnapshotView(QWidget):
         super().__init__(parent)
         self.setObjectName("figureSnapshot")
         self.pixmap: QPixmap | None = None
+        self.place = (0, 0, 0)
 
-    def set_pixmap(self, pixmap: QPixmap | None) -> None:
-        self.pixmap = pixmap
+    def set_pixmap(self, pixmap: QPixmap | None, place: tuple[int, int, int] = (0, 0, 0)) -> None:
+        self.pixmap, self.place = pixmap, place
         self.update()
 
     def paintEvent(self, event) -> None:
@@ -111,9 +119,11 @@ class SnapshotView(QWidget):
             return
         ratio = self.pixmap.devicePixelRatio() or 1.0
         width, height = self.pixmap.width() / ratio, self.pixmap.height() / ratio
+        left, top, panel_width = self.place
         scale = min(1.0, (self.width() - 2) / width) if width > 0 else 1.0
-        shown = QRect(0, 0, round(width * scale), round(height * scale))
-        shown.moveLeft(max(0, (self.width() - shown.width()) // 2))
+        shown = QRect(0, max(0, top), round(width * scale), round(height * scale))
+        same = panel_width == self.width() and 0 <= left <= self.width() - shown.width()
+        shown.moveLeft(left if same else max(0, (self.width() - shown.width()) // 2))
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, scale < 1.0)
         painter.drawPixmap(shown, self.pixmap)
         painter.end()
