@@ -10,8 +10,14 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from typing import TYPE_CHECKING
 
+from evidence_app.cli.common import terminal_progress
 from evidence_app.core import limits
+from evidence_app.core.progress import ProgressCallback
+
+if TYPE_CHECKING:  # the digitizer's modules load numpy, pandas and scipy: only when a command runs
+    from evidence_app.core.digitize.extract import DigitizeResult
 
 EPILOG = (
     "Example: evidence-app digitize --image fig2.png --x-range 0,24 --y-range 0,1 --out curves/\n"
@@ -104,8 +110,6 @@ def run_digitize(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from evidence_app.core.digitize import workflow
-    from evidence_app.core.digitize.extract import DEFAULT_TOLERANCE
-    from evidence_app.core.digitize.load import load_figure
     from evidence_app.core.digitize.pdf import check_dpi, looks_like_pdf, pdf_page_count
     from evidence_app.errors import ExportError, InputError
 
@@ -131,23 +135,8 @@ def run_digitize(args: argparse.Namespace) -> int:
             raise InputError(exc.message, location="--dpi") from None
     if pdf and args.page is None and (pages := pdf_page_count(args.image)) > 1:
         print(f"note: {args.image} has {pages} pages; reading page 1 (choose another with --page)", file=sys.stderr)
-    figure = load_figure(args.image, page=args.page, dpi=args.dpi)
-    try:
-        if colors is None:
-            found = workflow.find_colors(figure, given_frame, args.max_colors)
-            box, colors = found.frame, list(found.colors)
-        else:
-            box = workflow.PlotFrame(*given_frame) if given_frame is not None else workflow.find_frame(figure)
-    except InputError as exc:
-        if exc.message.startswith(workflow.NO_COLORS):
-            hint = "no curves found: no curve colours inside the plot frame; give them with --colors"
-        else:
-            hint = exc.message.replace("give the frame or the axis calibration by hand", "give the frame with --frame")
-        raise InputError(hint, file=args.image) from None
-    tolerance = DEFAULT_TOLERANCE if args.tolerance is None else args.tolerance
-    frame = (box.left, box.top, box.right, box.bottom)
-    request = workflow.ExtractionRequest(None, x_range, y_range, frame, tuple(colors), tolerance)
-    result = workflow.extract(figure, request).result
+    with terminal_progress() as progress:
+        result = _read_curves(args, (x_range, y_range), colors, given_frame, progress)
     out = Path(args.out)
     existing = [p for p in (out / f"curve_{c.color.lstrip('#')}.csv" for c in result.curves) if p.exists()]
     if existing and not args.force:
@@ -163,6 +152,47 @@ def run_digitize(args: argparse.Namespace) -> int:
             f"{curve.visible_fraction:.0%} visible"
         )
     return 0
+
+
+def _read_curves(
+    args: argparse.Namespace,
+    ranges: tuple[tuple[float, float], tuple[float, float]],
+    colors: list[str] | None,
+    given_frame: list[float] | None,
+    progress: ProgressCallback,
+) -> DigitizeResult:
+    """Open the figure, find the frame and the colours (unless given) and trace the curves, each
+    step reported on ``progress`` (a large figure takes seconds)."""
+    from pathlib import Path
+
+    from evidence_app.core.digitize import workflow
+    from evidence_app.core.digitize.extract import DEFAULT_TOLERANCE
+    from evidence_app.core.digitize.load import load_figure
+    from evidence_app.core.progress import report, scaled
+    from evidence_app.errors import InputError
+
+    report(progress, 0.0, f"Reading {Path(args.image).name}")
+    figure = load_figure(args.image, page=args.page, dpi=args.dpi)
+    try:
+        if colors is None:
+            found = workflow.find_colors(figure, given_frame, args.max_colors, progress=scaled(progress, 0.15, 0.3))
+            box, colors = found.frame, list(found.colors)
+        elif given_frame is not None:
+            box = workflow.PlotFrame(*given_frame)
+        else:
+            box = workflow.find_frame(figure, progress=scaled(progress, 0.15, 0.3))
+    except InputError as exc:
+        if exc.message.startswith(workflow.NO_COLORS):
+            hint = "no curves found: no curve colours inside the plot frame; give them with --colors"
+        else:
+            hint = exc.message.replace("give the frame or the axis calibration by hand", "give the frame with --frame")
+        raise InputError(hint, file=args.image) from None
+    tolerance = DEFAULT_TOLERANCE if args.tolerance is None else args.tolerance
+    frame = (box.left, box.top, box.right, box.bottom)
+    request = workflow.ExtractionRequest(None, ranges[0], ranges[1], frame, tuple(colors), tolerance)
+    result = workflow.extract(figure, request, progress=scaled(progress, 0.3, 1.0)).result
+    report(progress, 1.0, "Curves traced")
+    return result
 
 
 # -- --auto: the figure read from a PDF's vector drawing (core.digitize.vector_figure) ---------------

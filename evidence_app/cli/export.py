@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evidence_app.cli.common import HK_HELP, methods_arg
+from evidence_app.cli.common import HK_HELP, methods_arg, terminal_progress
 from evidence_app.core.synthesis.methods import method_keys
 
 if TYPE_CHECKING:
@@ -118,7 +118,9 @@ def _write(args: argparse.Namespace, out: str | None) -> int:
         print(note, file=sys.stderr)
     methods = [m for group in (args.pool or [["REML"]]) for m in group]
     options = ExportOptions(methods, args.hk, args.with_ipd, args.with_figures, overwrite=args.force)
-    summaries = export_outputs(_datasets(args), xlsx=out, docx=args.docx, options=options)
+    datasets = _datasets(args)
+    with terminal_progress() as progress:
+        summaries = export_outputs(datasets, xlsx=out, docx=args.docx, options=options, progress=progress)
     for summary in summaries:
         _report(summary)
     return 0

@@ -10,11 +10,14 @@ arm succeeded.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from typing import TYPE_CHECKING
 
+from evidence_app.cli.common import terminal_progress
 from evidence_app.core import limits
+from evidence_app.core.progress import report
 
 if TYPE_CHECKING:
     from evidence_app.core.reconstruction.batch import ArmJob, ArmOutcome
@@ -123,42 +126,24 @@ def _run_all(jobs: list[ArmJob], workers: int) -> list[ArmOutcome]:
     from evidence_app.core.reconstruction.batch import run_job
 
     workers = workers or os.cpu_count() or 1
-    progress = _Progress(len(jobs)) if len(jobs) > 1 and sys.stderr.isatty() else None
-    if len(jobs) < 8 or workers < 2:
-        outcomes = []
-        for job in jobs:
-            outcomes.append(run_job(job))
-            if progress:
-                progress.step()
-    else:
-        import multiprocessing
+    outcomes: list[ArmOutcome] = []
+    with terminal_progress() if len(jobs) > 1 else contextlib.nullcontext() as progress:
 
-        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        with context.Pool(min(workers, len(jobs))) as pool:
-            outcomes = []
-            for outcome in pool.imap(run_job, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
-                outcomes.append(outcome)
-                if progress:
-                    progress.step()
-    if progress:
-        progress.close()
+        def done(outcome: ArmOutcome) -> None:
+            outcomes.append(outcome)
+            report(progress, len(outcomes) / len(jobs), f"{len(outcomes)}/{len(jobs)} arms")
+
+        if len(jobs) < 8 or workers < 2:
+            for job in jobs:
+                done(run_job(job))
+        else:
+            import multiprocessing
+
+            context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            with context.Pool(min(workers, len(jobs))) as pool:
+                for outcome in pool.imap(run_job, jobs, chunksize=max(1, len(jobs) // (8 * workers))):
+                    done(outcome)
     return outcomes
-
-
-class _Progress:
-    """A one-line progress bar on stderr (only on a terminal)."""
-
-    def __init__(self, total: int) -> None:
-        self.total, self.done = total, 0
-
-    def step(self) -> None:
-        self.done += 1
-        filled = int(30 * self.done / self.total)
-        sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.done}/{self.total} arms")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        sys.stderr.write("\n")
 
 
 def _summary(outcomes: list[ArmOutcome]) -> None:

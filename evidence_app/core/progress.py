@@ -21,6 +21,13 @@ def report(progress: ProgressCallback, fraction: float, message: str = "") -> No
         progress(max(0.0, min(1.0, fraction)), message)
 
 
+def scaled(progress: ProgressCallback, start: float, end: float) -> ProgressCallback:
+    """``progress`` for one stage of a longer task: the stage's 0..1 maps to ``start``..``end``."""
+    if progress is None:
+        return None
+    return lambda f, m: progress(start + (end - start) * f, m)
+
+
 def check_cancelled(cancelled: CancelCheck) -> None:
     """Raise :class:`Cancelled` if the caller asked to stop."""
     if cancelled is not None and cancelled():

@@ -24,7 +24,7 @@ from docx.document import Document
 from evidence_app import __version__
 from evidence_app.core.datasets.labels import dataset_label
 from evidence_app.core.datasets.schema import FORMAT_VERSION, Dataset
-from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
+from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report, scaled
 from evidence_app.core.synthesis.methods import HK_DESCRIPTION, HK_REFERENCE, get_method, method_label
 from evidence_app.export.docx_figures import DOCX_DPI, Counter, caption, page_numbers, picture, set_page, small
 from evidence_app.export.docx_tables import Notes as TableNotes
@@ -37,7 +37,6 @@ from evidence_app.export.prepare import (
     problem_notes,
     run_exports,
     save_file,
-    scaled,
 )
 from evidence_app.export.sheets import AnalyzedDataset
 from evidence_app.export.sheets_comparison import curve_kind_text

@@ -17,7 +17,7 @@ from typing import Any
 
 from evidence_app.core.atomic import write_atomic
 from evidence_app.core.datasets.schema import Dataset
-from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
+from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report, scaled
 from evidence_app.core.stats.analysis import DatasetAnalysis, analyze_dataset, default_landmarks
 from evidence_app.core.synthesis.methods import normalise_method
 from evidence_app.errors import AnalysisError, Cancelled, EvidenceError, ExportError
@@ -97,12 +97,6 @@ def analyze_for_export(
             items.append(AnalyzedDataset(dataset, None, problem=f"not computed ({exc.message})"))
     report(progress, 1.0, "Analyses done")
     return items
-
-
-def scaled(progress: ProgressCallback, start: float, end: float) -> ProgressCallback:
-    if progress is None:
-        return None
-    return lambda f, m: progress(start + (end - start) * f, m)
 
 
 @contextlib.contextmanager

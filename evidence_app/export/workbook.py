@@ -22,7 +22,7 @@ from openpyxl.writer.excel import ExcelWriter
 from evidence_app import __version__
 from evidence_app.core.atomic import write_atomic
 from evidence_app.core.datasets.schema import Dataset
-from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
+from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report, scaled
 from evidence_app.export import xlsx_format as fmt
 from evidence_app.export.csv_table import write_table_csv
 from evidence_app.export.figure_pool import FigureBatch
@@ -36,7 +36,6 @@ from evidence_app.export.prepare import (
     problem_notes,
     run_exports,
     save_file,
-    scaled,
 )
 from evidence_app.export.sheets import AnalyzedDataset, Table, write_table
 from evidence_app.export.sheets_caveats import Footnotes
