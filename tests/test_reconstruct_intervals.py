@@ -119,3 +119,21 @@ def test_reconstruction_tab_shows_the_intervals_labelled(qtbot) -> None:
     assert low < float(tab.intervals.text_at(row, 2)) < high
     tab.set_analysis(analyze_dataset(load_library().get("bolero1-pfs-kmdata")))
     assert "only for curves reconstructed" in tab.intervals.text_at(0, 4)
+
+
+def test_a_digitized_arm_is_reconstructed_through_its_published_median() -> None:
+    """The dataset's published median is a constraint of the reconstruction, as ``--median`` is on
+    the command line: a coarse curve crossing 0.5 a little off it is bent through it, and said so."""
+    from evidence_app.core.datasets.schema import ReportedMedian
+
+    truth, dataset = digitized_copy("bolero1-pfs-kmdata", 0.008, 11)
+    free = analyze_dataset(dataset)
+    target = {}
+    arms = []
+    for arm, result in zip(dataset.arms, free.arms):
+        target[arm.id] = round(result.fit.median + 0.6, 1)  # a published median 0.6 months later than the curve
+        arms.append(arm.model_copy(update={"median": ReportedMedian(value=target[arm.id], sources=["primary"])}))
+    bent = analyze_dataset(dataset.model_copy(update={"arms": arms}))
+    for result in bent.arms:
+        assert result.fit.median == pytest.approx(target[result.arm.id], abs=1e-6)
+        assert "median" in result.data.reconstruction.method

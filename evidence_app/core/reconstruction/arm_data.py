@@ -169,7 +169,8 @@ def _reconstruct(arm: Arm, digitized: DigitizedArm) -> ArmCurveData:
         pd.DataFrame(np.asarray(digitized.at_risk, float), columns=["time", "n_at_risk"]) if digitized.at_risk else None
     )
     total = digitized.total_events if digitized.total_events is not None else _reported_events(arm)
-    result = reconstruct_ipd(curve, at_risk, n=_reported_n(arm), total_events=total)
+    median, _ = _summary(arm)  # the published median, in the dataset's (and so the curve's) time unit
+    result = reconstruct_ipd(curve, at_risk, n=_reported_n(arm), total_events=total, median=median)
     return ArmCurveData(
         arm.id,
         arm.label,
