@@ -61,3 +61,14 @@ def test_unticking_every_comparison_clears_the_plot(qtbot, window):
     view.set_checked([])
     qtbot.waitUntil(lambda: not view.panel.has_figure, timeout=5000)
     assert view.pooled.rowCount() == 0
+
+
+def test_the_abbreviated_prediction_interval_column_explains_itself(qtbot, library):
+    from evidence_app.gui.forest_view import POOLED_TIPS, ForestView
+    from evidence_app.gui.workers import JobRunner
+
+    view = ForestView(library, JobRunner())
+    qtbot.addWidget(view)
+    column = POOLED_HEADERS.index("95% PI")
+    tip = view.pooled.horizontalHeaderItem(column).toolTip()
+    assert tip == POOLED_TIPS["95% PI"] and "prediction interval" in tip

@@ -48,7 +48,9 @@ ORIENTATIONS = {"mTOR inhibitor vs comparator": "mtor", "As published": "as publ
 MULTI_ARM = {"Pool one comparison": "one", "Split the shared arm": "split"}
 #: First width of the comparison list (px); the figure gets the rest, and the divider is remembered.
 LIST_WIDTH = 210
-POOLED_HEADERS = ("Estimate", "k", "Pooled HR (95% CI)", "p", "I²", "τ²", "95% prediction interval", "Method")
+POOLED_HEADERS = ("Estimate", "k", "Pooled HR (95% CI)", "p", "I²", "τ²", "95% PI", "Method")
+#: Header tips for the abbreviated columns (a 1366-px screen has no room for the words).
+POOLED_TIPS = {"95% PI": "95% prediction interval: where the effect of a new trial is expected (random effects)"}
 
 
 def pooled_rows(data: Any) -> list[tuple[str, ...]]:
@@ -137,6 +139,9 @@ class ForestView(QWidget):
         self.panel = FigurePanel(self, message="Tick at least one comparison.")
         self.pooled = CopyableTable(POOLED_HEADERS)
         self.pooled.setObjectName("pooledTable")
+        for column, name in enumerate(POOLED_HEADERS):
+            if name in POOLED_TIPS and (item := self.pooled.horizontalHeaderItem(column)) is not None:
+                item.setToolTip(POOLED_TIPS[name])
         self._pooled_fit = FitColumnsOnResize(self.pooled, 220)
         self.warnings = QLabel()
         self.warnings.setWordWrap(True)
