@@ -154,3 +154,18 @@ def test_other_library_columns_are_available_and_remembered(qtbot, window, libra
     again = LibraryPanel(library)  # a new start reads the choice back
     qtbot.addWidget(again)
     assert again.shown_columns() == panel.shown_columns()
+
+
+@pytest.mark.parametrize("dataset_id", ["bolero3-pfs-kmdata", "arcc-os-tem-vs-ifn"])
+def test_reconstruction_tables_never_scroll_sideways(qtbot, window, dataset_id):
+    """Patient-level data as given (nothing to draw) and an approximation: the tables fit the tab."""
+    window.open_dataset(dataset_id)
+    view = window.dataset_view
+    qtbot.waitUntil(lambda: view.analysis is not None, timeout=30000)
+    tab = view.reconstruction
+    view.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(tab.isVisible, timeout=5000)
+    for table in (tab.diagnostics, tab.at_risk, tab.intervals, tab.provenance):
+        qtbot.waitUntil(lambda t=table: t.horizontalScrollBar().maximum() == 0, timeout=5000)
+    if dataset_id.endswith("kmdata"):  # nothing to draw: the tables have the whole width
+        assert not tab.panel.isVisible() and tab.diagnostics.width() > 0.8 * tab.width()

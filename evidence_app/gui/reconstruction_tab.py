@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPlainTextEdit, QPushButton, QSplitter, QVBoxLayout, QWidget
 
 from evidence_app.core.stats.derived import WITHHELD
+from evidence_app.gui.column_fit import FitColumnsOnResize
 from evidence_app.gui.copyable_table import CopyableTable
 from evidence_app.gui.error_boundary import guarded
 from evidence_app.gui.figure_panel import FigurePanel
@@ -85,6 +86,9 @@ class ReconstructionTab(QWidget):
         self.warnings.setObjectName("reconstructionWarnings")
         self.provenance = CopyableTable(("Item", "How the digitized curve was made"))
         self.provenance.setObjectName("curveProvenance")
+        # Columns fitted to the pane (text wraps): a narrow screen never scrolls these tables sideways.
+        tables = (self.diagnostics, self.at_risk, self.intervals, self.provenance)
+        self._fits = [FitColumnsOnResize(table, 260) for table in tables]
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
@@ -99,7 +103,7 @@ class ReconstructionTab(QWidget):
             heading.setWordWrap(True)  # a long heading must not set the window's minimum width
             column.addWidget(heading)
             column.addWidget(widget)
-        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.panel)
         splitter.addWidget(right)
         splitter.setStretchFactor(0, 3)
@@ -167,12 +171,11 @@ class ReconstructionTab(QWidget):
             self.intervals.set_rows([("…", "computed when this tab is shown", "", "", "", "")])
         drawable = any(r.fit is not None for r in analysis.arms)
         self._undrawn = analysis if drawable and analysis.dataset.curve.kind != "patient-level" else None
-        if not drawable:
-            self.panel.show_message("No curve data.")
-        elif self._undrawn is None:
-            self.panel.show_message(
-                "Patient-level data: there are no digitized points to compare with.\nThe curves are on the Curves tab."
-            )
+        # Nothing to draw (patient-level data as given, or no curve): the tables take the whole width;
+        # the explanation above says why.
+        self.panel.setVisible(self._undrawn is not None)
+        if self._undrawn is None:
+            self.panel.show_message("")
         elif self.isVisible():
             self._draw()
         else:
