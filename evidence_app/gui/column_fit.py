@@ -42,12 +42,12 @@ def fit_columns(table: QTableView, max_width: int, min_width: int = 24, *, resiz
 class FitColumnsOnResize(QObject):
     """Keeps a table's columns fitted whenever its viewport changes size."""
 
-    def __init__(self, table: QTableView, max_width: int, *, resize_rows: bool = True) -> None:
+    def __init__(self, table: QTableView, max_width: int, *, min_width: int = 24, resize_rows: bool = True) -> None:
         super().__init__(table)
-        self.table, self.max_width, self.resize_rows = table, max_width, resize_rows
+        self.table, self.max_width, self.min_width, self.resize_rows = table, max_width, min_width, resize_rows
         table.viewport().installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize:
-            fit_columns(self.table, self.max_width, resize_rows=self.resize_rows)
+            fit_columns(self.table, self.max_width, self.min_width, resize_rows=self.resize_rows)
         return False

@@ -62,6 +62,8 @@ class CopyableTable(QTableWidget):
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
                 item = QTableWidgetItem(str(text))
+                if len(str(text)) > 12:  # a narrow column elides it: the tooltip has it whole
+                    item.setToolTip(str(text))
                 font = QFont()
                 font.setBold(r in bold)
                 font.setItalic(str(text).startswith(MUTED_TEXTS))

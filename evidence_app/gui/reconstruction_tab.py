@@ -20,6 +20,7 @@ DIAGNOSTIC_HEADERS = ("Arm", "Curve data", "Patients", "Events", "Reported event
 AT_RISK_HEADERS = ("Arm", "Time", "Published at risk", "Reconstructed at risk", "Difference")
 INTERVAL_HEADERS = ("Arm", "Quantity", "Estimate", "Usual 95% CI", "Reconstruction interval", "Digitization SD")
 INTERVAL_TITLE = "Reconstruction intervals (sampling + digitization, derived)"
+MIN_COLUMN_PX = 72
 
 
 def explanation(analysis: Any) -> str:
@@ -86,9 +87,11 @@ class ReconstructionTab(QWidget):
         self.warnings.setObjectName("reconstructionWarnings")
         self.provenance = CopyableTable(("Item", "How the digitized curve was made"))
         self.provenance.setObjectName("curveProvenance")
-        # Columns fitted to the pane (text wraps): a narrow screen never scrolls these tables sideways.
+        # Columns fitted to the pane, one line a row (elided text; the tooltip has it whole), never
+        # narrower than a short word: beside a figure on a narrow screen a wide table scrolls sideways
+        # rather than become unreadable.
         tables = (self.diagnostics, self.at_risk, self.intervals, self.provenance)
-        self._fits = [FitColumnsOnResize(table, 260) for table in tables]
+        self._fits = [FitColumnsOnResize(table, 260, min_width=MIN_COLUMN_PX, resize_rows=False) for table in tables]
         right = QWidget()
         column = QVBoxLayout(right)
         column.setContentsMargins(0, 0, 0, 0)
@@ -106,8 +109,8 @@ class ReconstructionTab(QWidget):
         splitter = self.splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.panel)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
+        splitter.setStretchFactor(0, 1)
+        splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(self.explanation, 1)
