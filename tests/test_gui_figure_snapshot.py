@@ -72,15 +72,20 @@ def _start(qtbot, library) -> MainWindow:
     return window
 
 
-def test_the_next_start_shows_the_kept_figure_until_the_live_one_is_drawn(qtbot, library):
+def _first_session(qtbot, library) -> None:
+    """Fresh settings; open the dataset, wait for its figure, close (which keeps the picture)."""
     QSettings().clear()
     first = _start(qtbot, library)
     with qtbot.waitSignal(first.dataset_view.curves.figureDrawn, timeout=30000):
         first.open_dataset(DATASET)
     qtbot.waitUntil(lambda: first.dataset_view.curves.panel.has_figure, timeout=5000)
     first.close()  # keeps the picture (and remembers the dataset)
-    assert (snapshot_folder() / figure_snapshot.IMAGE).is_file()
     close_dialogs()
+
+
+def test_the_next_start_shows_the_kept_figure_until_the_live_one_is_drawn(qtbot, library):
+    _first_session(qtbot, library)
+    assert (snapshot_folder() / figure_snapshot.IMAGE).is_file()
 
     second = _start(qtbot, library)
     panel = second.dataset_view.curves.panel
@@ -97,14 +102,8 @@ def test_the_next_start_shows_the_kept_figure_until_the_live_one_is_drawn(qtbot,
     close_dialogs()
 
 
-def test_an_edited_dataset_shows_computing_instead_of_its_old_picture(qtbot, library):
-    QSettings().clear()
-    first = _start(qtbot, library)
-    with qtbot.waitSignal(first.dataset_view.curves.figureDrawn, timeout=30000):
-        first.open_dataset(DATASET)
-    qtbot.waitUntil(lambda: first.dataset_view.curves.panel.has_figure, timeout=5000)
-    first.close()
-    close_dialogs()
+def test_a_changed_option_shows_computing_instead_of_the_old_picture(qtbot, library):
+    _first_session(qtbot, library)
 
     QSettings().setValue("km/ci_bands", not QSettings().value("km/ci_bands", True, type=bool))  # an option changed
     second = _start(qtbot, library)
