@@ -10,7 +10,7 @@ import pytest
 from evidence_app.cli import main
 from evidence_app.core.datasets.catalog import dataset_flags
 from evidence_app.core.datasets.labels import dataset_label
-from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_PATIENT
+from evidence_app.core.reconstruction.kinds import KIND_APPROXIMATION, KIND_PATIENT
 from evidence_app.core.stats.analysis import analyze_dataset, default_landmarks, published_effect
 
 

@@ -9,8 +9,10 @@ store read-only arrays so a result cannot be changed after it was computed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where an array is made: these types load without it
+    import numpy as np
 
 #: How the pointwise survival confidence band is built (lifelines' default, Kalbfleisch &
 #: Prentice 2002, section 1.3): a Greenwood variance on the log(-log S) scale.
@@ -19,6 +21,8 @@ KM_CI_METHOD = "log(-log) transform (Kalbfleisch–Prentice), as lifelines"
 
 def frozen_array(values: object) -> np.ndarray:
     """Return a float copy of ``values`` that cannot be written to."""
+    import numpy as np
+
     array = np.array(values, dtype=float)
     array.setflags(write=False)
     return array

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from evidence_app.core.datasets.catalog import dataset_flags, non_95_ci
 from evidence_app.core.datasets.schema import Dataset
-from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_RECONSTRUCTED
+from evidence_app.core.reconstruction.kinds import KIND_APPROXIMATION, KIND_RECONSTRUCTED
 from evidence_app.core.stats.analysis import DatasetAnalysis
 
 #: key -> (short label for the Notes column, full text for the Methods sheet)

@@ -11,7 +11,7 @@ from evidence_app.core.datasets.catalog import source_kinds
 from evidence_app.core.datasets.published import published_hr_text, published_median_text
 from evidence_app.core.datasets.schema import Arm, Dataset, ReportedInt
 from evidence_app.core.formatting import NOT_REPORTED, fmt_hr, fmt_median, fmt_p
-from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
+from evidence_app.core.reconstruction.kinds import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
 from evidence_app.core.stats.analysis import DatasetAnalysis
 from evidence_app.core.stats.derived import WITHHELD
 from evidence_app.export.sheets import AnalyzedDataset, CellValue, Column, Table

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from evidence_app.core.datasets.catalog import dataset_flags
 from evidence_app.core.datasets.schema import Dataset
-from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
+from evidence_app.core.reconstruction.kinds import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
 from evidence_app.gui.column_fit import FitColumnsOnResize, fit_columns
 from evidence_app.gui.copyable_table import CopyableTable
 from evidence_app.gui.numbers_rows import HEADERS, NOT_RECORDED, numbers_rows

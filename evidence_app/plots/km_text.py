@@ -9,7 +9,7 @@ from __future__ import annotations
 from evidence_app.core.datasets.catalog import dataset_flags
 from evidence_app.core.datasets.labels import analysis_label, population_label, review_label
 from evidence_app.core.formatting import fmt_p
-from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
+from evidence_app.core.reconstruction.kinds import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
 from evidence_app.core.stats.analysis import DatasetAnalysis
 from evidence_app.core.synthesis.forest_data import comparison_text
 

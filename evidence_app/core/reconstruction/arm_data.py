@@ -22,14 +22,12 @@ import numpy as np
 
 from evidence_app.core.datasets.schema import Arm, Dataset, DigitizedArm, DigitizedCurve, PatientLevelCurve
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
+from evidence_app.core.reconstruction.kinds import KIND_APPROXIMATION, KIND_PATIENT, KIND_RECONSTRUCTED
 from evidence_app.errors import EvidenceError
 
 if TYPE_CHECKING:  # pandas is imported where a frame is made: patient-level data needs none
     import pandas as pd
 
-KIND_PATIENT = "patient-level"
-KIND_RECONSTRUCTED = "reconstructed from digitized curve"
-KIND_APPROXIMATION = "approximation from published summary"
 APPROXIMATION_FLAG = "summary-based"
 EVENTS_PUBLISHED = "published for the arm"
 EVENTS_SPLIT = "published total of the comparison, split between the arms"

@@ -16,13 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from evidence_app.core.datasets.published import published_hr_text, published_median_text
 from evidence_app.core.datasets.schema import Arm, Dataset
 from evidence_app.core.formatting import fmt_median
-from evidence_app.core.reconstruction.arm_data import ArmCurveData
-from evidence_app.core.results import ArmComparison, SurvivalFit
+
+if TYPE_CHECKING:  # types only: the views that read these rules paint before numpy is loaded
+    from evidence_app.core.reconstruction.arm_data import ArmCurveData
+    from evidence_app.core.results import ArmComparison, SurvivalFit
 
 WITHHELD = "— (approximation)"
 """Printed where a number at risk, an event count or a p-value would come from an approximation."""

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from evidence_app.core.reconstruction.arm_data import KIND_RECONSTRUCTED, ArmCurveData
+from evidence_app.core.reconstruction.arm_data import ArmCurveData
+from evidence_app.core.reconstruction.kinds import KIND_RECONSTRUCTED
 from evidence_app.core.reconstruction.km import km_steps
 from evidence_app.core.reconstruction.uncertainty import LABEL, REPLICATES, combined_interval, digitization_replicates
 from evidence_app.core.stats.analysis import ArmResult, DatasetAnalysis

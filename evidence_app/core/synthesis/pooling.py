@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 
 from evidence_app.core.datasets.schema import Dataset
 from evidence_app.core.progress import CancelCheck, ProgressCallback, check_cancelled, report
-from evidence_app.core.reconstruction.arm_data import KIND_APPROXIMATION, arm_curve_data
+from evidence_app.core.reconstruction.arm_data import arm_curve_data
+from evidence_app.core.reconstruction.kinds import KIND_APPROXIMATION
 from evidence_app.core.results import EffectSize, HazardRatio, PooledEstimate
 from evidence_app.core.stats.analysis import published_effect
 from evidence_app.core.stats.effects import flip
