@@ -108,7 +108,6 @@ class DatasetView(QWidget):
             return
         self.status.setText("Computing curves and numbers…")
         self.curves.show_pending("Computing…")
-        self.curves.show_snapshot(d)  # the picture kept from the last session, while this is drawn
         self.reconstruction.show_pending("Computing…")
         job = self.runner.start(analyze, d, name=f"analyze {d.id}")
         # Bound methods (not lambdas): Qt drops the connection if this view is destroyed first.

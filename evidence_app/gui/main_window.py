@@ -92,6 +92,8 @@ class MainWindow(QMainWindow):
                 self.library_panel.select_ids([last])  # reopens the dataset last looked at:
                 self._open_timer.stop()
                 self.open_dataset(last)  # now, so its figure is prepared while the window paints
+                if self.dataset_view.analysis is None:  # meanwhile, the picture kept when it was closed
+                    self.dataset_view.curves.show_snapshot(self.library.entries[last].dataset)
 
     # -- actions and menus ---------------------------------------------------------------------------
     def _action(self, key: str, text: str, slot, shortcut=None, tip: str = "") -> QAction:
@@ -329,18 +331,18 @@ class MainWindow(QMainWindow):
 
     # -- views and exports -----------------------------------------------------------------------
     def show_forest(self) -> None:
-        self.warm_up.stop()
-        selected = self.library_panel.selected_ids()
-        if selected:
-            self.forest_view.set_checked(selected)
-        self.workspace.setCurrentWidget(self.forest_view)
+        self._show_with_selection(self.forest_view)
 
     def show_network(self) -> None:
+        self._show_with_selection(self.network_view)
+
+    def _show_with_selection(self, view: ForestView | NetworkView) -> None:
+        """Switch to ``view`` with the datasets selected in the library ticked (if any)."""
         self.warm_up.stop()
         selected = self.library_panel.selected_ids()
         if selected:
-            self.network_view.set_checked(selected)
-        self.workspace.setCurrentWidget(self.network_view)
+            view.set_checked(selected)
+        self.workspace.setCurrentWidget(view)
 
     @guarded
     def export_figure(self) -> None:
