@@ -16,7 +16,7 @@ How the workers are made (:func:`pool_context`):
 * ``forkserver`` otherwise (the GUI's worker thread, on Linux and macOS): a clean server process,
   started once per session from a fresh interpreter that imports the drawing modules, forks the
   workers, so nothing of this process's threads or Qt state reaches them. Starting it costs about
-  a second of CPU on another core, paid while the datasets are analysed.
+  a second of CPU on another core, paid while the export dialog is open (:func:`prepare_workers`).
 * none — the figures are drawn in this process, one at a time — on Windows and in a frozen
   (PyInstaller) app, where neither is available or tested.
 
